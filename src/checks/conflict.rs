@@ -1,0 +1,192 @@
+//! CONFLICT_OF_INTEREST (spec 4): an employee acted on the case of someone
+//! linked to them. Three subjects: an allocation (handler, approver, or
+//! whoever recorded a response's outcome), a sale (its handler), and an
+//! applicant (whoever edited the registration).
+
+use std::collections::BTreeMap;
+
+use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
+use crate::link::Link;
+use crate::model::{ApplicantId, EmployeeId, Route};
+use crate::rank::Ranking;
+
+/// The link of `person` to `actor`, if any.
+fn link_to<'l>(links: &'l [Link], actor: &EmployeeId) -> Option<&'l Link> {
+    links.iter().find(|l| &l.employee_id == actor)
+}
+
+/// Runs CONFLICT_OF_INTEREST for allocations, sales and applicants.
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    allocations(ctx, out);
+    sales(ctx, out);
+    applicants(ctx, out);
+}
+
+fn allocations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let data = ctx.data;
+    for alloc in &data.allocations {
+        if !ctx.period.contains(alloc.allocated_on) {
+            continue;
+        }
+        let day = alloc.allocated_on;
+        // One finding per (person, employee), listing every act.
+        let mut acts: BTreeMap<(ApplicantId, EmployeeId), (Link, Vec<String>)> = BTreeMap::new();
+        let mut note = |person: &ApplicantId, actor: &EmployeeId, links: &[Link], act: String| {
+            if let Some(link) = link_to(links, actor) {
+                acts.entry((person.clone(), actor.clone()))
+                    .or_insert_with(|| (link.clone(), Vec::new()))
+                    .1
+                    .push(act);
+            }
+        };
+        let tenant_links = ctx.applicant_links(&alloc.applicant_id, day);
+        if let Some(h) = &alloc.handled_by {
+            note(
+                &alloc.applicant_id,
+                h,
+                &tenant_links,
+                format!("handled allocation {}", alloc.id),
+            );
+        }
+        if let Some(a) = &alloc.approved_by {
+            note(
+                &alloc.applicant_id,
+                a,
+                &tenant_links,
+                format!("approved allocation {}", alloc.id),
+            );
+        }
+        let advert = alloc
+            .advert_id
+            .as_ref()
+            .filter(|_| alloc.route == Route::Advert)
+            .and_then(|id| data.advert(id));
+        if let Some(advert) = advert {
+            if let Some(r) = data.response(&advert.id, &alloc.applicant_id) {
+                if let Some(d) = &r.decided_by {
+                    note(
+                        &alloc.applicant_id,
+                        d,
+                        &tenant_links,
+                        format!(
+                            "recorded the tenant's response to advert {} as {}",
+                            advert.id, r.outcome
+                        ),
+                    );
+                }
+            }
+            let ranking = Ranking::derive(data, advert);
+            let tenant_rank = ranking.find(&alloc.applicant_id).map(|r| r.rank);
+            for cand in &ranking.eligible {
+                if tenant_rank.is_some_and(|t| cand.rank >= t)
+                    || cand.applicant.id == alloc.applicant_id
+                {
+                    continue;
+                }
+                let Some(d) = &cand.response.decided_by else {
+                    continue;
+                };
+                let links =
+                    ctx.linker
+                        .links(cand.applicant.person(), Some(&cand.applicant.id), day);
+                note(
+                    &cand.applicant.id,
+                    d,
+                    &links,
+                    format!(
+                        "recorded the outcome {} of candidate {} (ranked {} above the tenant) on advert {}",
+                        cand.response.outcome, cand.applicant.id, cand.rank, advert.id
+                    ),
+                );
+            }
+        }
+        for ((person, actor), (link, what)) in acts {
+            out.push(
+                Finding::new(
+                    CheckCode::ConflictOfInterest,
+                    Severity::High,
+                    SubjectType::Allocation,
+                    alloc.id.as_str(),
+                    format!(
+                        "Employee {actor} {} on {day}, while applicant {person} is linked to them: {}.",
+                        what.join(" and "),
+                        link.evidence
+                    ),
+                )
+                .about(Some(&person))
+                .naming_employee(&actor, Some(link.kind)),
+            );
+        }
+    }
+}
+
+fn sales(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for sale in &ctx.data.sales {
+        if !ctx.period.contains(sale.sold_on) {
+            continue;
+        }
+        let Some(handler) = &sale.handled_by else {
+            continue;
+        };
+        let links = ctx.buyer_links(sale);
+        if let Some(link) = link_to(&links, handler) {
+            out.push(
+                Finding::new(
+                    CheckCode::ConflictOfInterest,
+                    Severity::High,
+                    SubjectType::Sale,
+                    sale.id.as_str(),
+                    format!(
+                        "Employee {handler} handled sale {} of dwelling {} on {} to buyer {}, who is linked to them: {}.",
+                        sale.id, sale.dwelling_id, sale.sold_on, sale.buyer_last_name, link.evidence
+                    ),
+                )
+                .about(sale.buyer_applicant_id.as_ref())
+                .naming_employee(handler, Some(link.kind)),
+            );
+        }
+    }
+}
+
+fn applicants(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let mut acts: BTreeMap<(ApplicantId, EmployeeId), (Link, Vec<String>)> = BTreeMap::new();
+    for change in &ctx.data.registration_changes {
+        let day = change.changed_at.date();
+        if !ctx.period.contains(day) {
+            continue;
+        }
+        let Some(actor) = &change.changed_by else {
+            continue;
+        };
+        let links = ctx.applicant_links(&change.applicant_id, day);
+        if let Some(link) = link_to(&links, actor) {
+            acts.entry((change.applicant_id.clone(), actor.clone()))
+                .or_insert_with(|| (link.clone(), Vec::new()))
+                .1
+                .push(format!(
+                    "changed {} from '{}' to '{}' on {}",
+                    change.field,
+                    change.old_value.as_deref().unwrap_or(""),
+                    change.new_value.as_deref().unwrap_or(""),
+                    change.changed_at
+                ));
+        }
+    }
+    for ((person, actor), (link, what)) in acts {
+        out.push(
+            Finding::new(
+                CheckCode::ConflictOfInterest,
+                Severity::High,
+                SubjectType::Applicant,
+                person.as_str(),
+                format!(
+                    "Employee {actor} edited the registration of applicant {person}, who is linked to them ({}): {}.",
+                    what.join("; "),
+                    link.evidence
+                ),
+            )
+            .about(Some(&person))
+            .naming_employee(&actor, Some(link.kind)),
+        );
+    }
+}

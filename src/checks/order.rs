@@ -1,0 +1,291 @@
+//! The ORDER_* checks (spec 4): was each advertised home offered in the
+//! order of spec 3? ORDER_BYPASS, ORDER_NOT_A_CANDIDATE, ORDER_INELIGIBLE and
+//! ORDER_NO_ADVERT look at route-advert allocations in the period;
+//! ORDER_POSITION_MISMATCH at every advert closing in the period.
+
+use std::collections::HashMap;
+
+use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
+use crate::link::Link;
+use crate::model::{Advert, AdvertId, Allocation, Outcome, Response, Route};
+use crate::rank::{describe_keys, Ineligibility, Ranked, Ranking};
+
+/// Where the tenant stands in the derived order.
+enum TenantStatus<'a> {
+    /// An eligible candidate at this rank.
+    Ranked(usize),
+    /// No response to the advert.
+    NoResponse,
+    /// Responded after closing.
+    Late(&'a Response),
+    /// Responded on time but not eligible.
+    Ineligible(Vec<Ineligibility>),
+}
+
+impl TenantStatus<'_> {
+    fn describe(&self, n: usize) -> String {
+        match self {
+            TenantStatus::Ranked(r) => format!("expected rank {r} of {n} eligible"),
+            TenantStatus::NoResponse => "not a candidate: no response to the advert".into(),
+            TenantStatus::Late(r) => format!(
+                "not a candidate: responded {} after closing",
+                r.responded_at
+            ),
+            TenantStatus::Ineligible(why) => format!(
+                "not eligible: {}",
+                why.iter()
+                    .map(|w| w.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        }
+    }
+}
+
+/// Whether a candidate ranked above the tenant was properly passed over:
+/// declined, skipped or withdrawn, with a reason recorded.
+fn properly_passed_over(r: &Response) -> bool {
+    matches!(
+        r.outcome,
+        Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn
+    ) && r.reason.as_deref().is_some_and(|s| !s.trim().is_empty())
+}
+
+fn outcome_phrase(r: &Response) -> String {
+    match (r.outcome, r.reason.as_deref()) {
+        (Outcome::NotReached, _) => "was never offered the home (outcome not_reached)".into(),
+        (Outcome::Accepted, _) => "has outcome accepted".into(),
+        (o, Some(reason)) => format!("has outcome {o} (reason: {reason})"),
+        (o, None) => format!("has outcome {o} with no reason recorded"),
+    }
+}
+
+/// Counts of the outcomes of the candidates above the tenant, e.g.
+/// "3 above the tenant: 1 declined with a reason, 2 not_reached".
+fn summary_above(above: &[Ranked<'_>]) -> String {
+    if above.is_empty() {
+        return "no eligible candidate ranked above the tenant".into();
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for r in above {
+        let label = match (r.response.outcome, properly_passed_over(r.response)) {
+            (Outcome::NotReached | Outcome::Accepted, _) => r.response.outcome.to_string(),
+            (o, true) => format!("{o} with a reason"),
+            (o, false) => format!("{o} without a reason"),
+        };
+        match counts.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((label, 1)),
+        }
+    }
+    let parts: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
+    format!(
+        "{} eligible candidate(s) ranked above the tenant: {}",
+        above.len(),
+        parts.join(", ")
+    )
+}
+
+fn severity(linked: bool) -> Severity {
+    if linked {
+        Severity::High
+    } else {
+        Severity::Medium
+    }
+}
+
+/// Runs the ORDER_* checks.
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let data = ctx.data;
+    let mut rankings: HashMap<&AdvertId, Ranking<'_>> = HashMap::new();
+    for alloc in &data.allocations {
+        if alloc.route != Route::Advert || !ctx.period.contains(alloc.allocated_on) {
+            continue;
+        }
+        let tenant_link = ctx.link(&alloc.applicant_id, alloc.allocated_on);
+        let Some(advert) = alloc.advert_id.as_ref().and_then(|id| data.advert(id)) else {
+            out.push(no_advert(ctx, alloc, tenant_link));
+            continue;
+        };
+        let ranking = rankings
+            .entry(&advert.id)
+            .or_insert_with(|| Ranking::derive(data, advert));
+        allocation_order(ctx, alloc, advert, ranking, tenant_link, out);
+    }
+    for advert in &data.adverts {
+        if !ctx.period.contains(advert.closes_on) {
+            continue;
+        }
+        let ranking = rankings
+            .entry(&advert.id)
+            .or_insert_with(|| Ranking::derive(data, advert));
+        position_mismatch(ctx, ranking, out);
+    }
+}
+
+fn no_advert(ctx: &Context<'_>, alloc: &Allocation, link: Option<Link>) -> Finding {
+    let why = match &alloc.advert_id {
+        None => "has no advert_id".to_string(),
+        Some(id) if ctx.data.set_aside_adverts.contains(id) => {
+            format!("names advert {id}, which was set aside for data errors")
+        }
+        Some(id) => format!("names advert {id}, which is not in adverts"),
+    };
+    finding(
+        CheckCode::OrderNoAdvert,
+        severity(link.is_some()),
+        alloc,
+        Some(alloc.applicant_id.clone()),
+        link,
+        format!(
+            "Allocation {} of dwelling {} to applicant {} on {} is on route advert but {why}.",
+            alloc.id, alloc.dwelling_id, alloc.applicant_id, alloc.allocated_on
+        ),
+    )
+}
+
+fn finding(
+    check: CheckCode,
+    severity: Severity,
+    alloc: &Allocation,
+    applicant: Option<crate::model::ApplicantId>,
+    link: Option<Link>,
+    detail: String,
+) -> Finding {
+    // The evidence of the named link belongs with the finding.
+    let detail = match &link {
+        Some(l) => format!("{detail} Staff link: {}.", l.evidence),
+        None => detail,
+    };
+    Finding {
+        check,
+        severity,
+        subject_type: SubjectType::Allocation,
+        subject_id: alloc.id.to_string(),
+        applicant_id: applicant,
+        link: link.as_ref().map(|l| l.kind),
+        employee_id: link.map(|l| l.employee_id),
+        detail,
+    }
+}
+
+fn allocation_order(
+    ctx: &Context<'_>,
+    alloc: &Allocation,
+    advert: &Advert,
+    ranking: &Ranking<'_>,
+    tenant_link: Option<Link>,
+    out: &mut Vec<Finding>,
+) {
+    let data = ctx.data;
+    let n = ranking.eligible.len();
+    let status = match ranking.find(&alloc.applicant_id) {
+        Some(r) => TenantStatus::Ranked(r.rank),
+        None => match data.response(&advert.id, &alloc.applicant_id) {
+            None => TenantStatus::NoResponse,
+            Some(r) if r.responded_at.date() > advert.closes_on => TenantStatus::Late(r),
+            Some(_) => TenantStatus::Ineligible(
+                data.applicant(&alloc.applicant_id)
+                    .map(|a| crate::rank::ineligibility(advert, a))
+                    .unwrap_or_default(),
+            ),
+        },
+    };
+    // A tenant who is not an eligible candidate ranks below every eligible one.
+    let above = match status {
+        TenantStatus::Ranked(r) => &ranking.eligible[..r - 1],
+        _ => &ranking.eligible[..],
+    };
+    let context = format!(
+        "Advert {} (dwelling {}, {} model, closed {}) was let to applicant {} by allocation {} on {} ({})",
+        advert.id,
+        advert.dwelling_id,
+        advert.model,
+        advert.closes_on,
+        alloc.applicant_id,
+        alloc.id,
+        alloc.allocated_on,
+        status.describe(n),
+    );
+    match &status {
+        TenantStatus::NoResponse | TenantStatus::Late(_) => out.push(finding(
+            CheckCode::OrderNotACandidate,
+            severity(tenant_link.is_some()),
+            alloc,
+            Some(alloc.applicant_id.clone()),
+            tenant_link.clone(),
+            format!("{context}; {}.", summary_above(above)),
+        )),
+        TenantStatus::Ineligible(_) => out.push(finding(
+            CheckCode::OrderIneligible,
+            severity(tenant_link.is_some()),
+            alloc,
+            Some(alloc.applicant_id.clone()),
+            tenant_link.clone(),
+            format!("{context}; {}.", summary_above(above)),
+        )),
+        TenantStatus::Ranked(_) => {}
+    }
+    for cand in above {
+        if properly_passed_over(cand.response) {
+            continue;
+        }
+        let cand_link = ctx.link(&cand.applicant.id, alloc.allocated_on);
+        let linked = cand_link.is_some() || tenant_link.is_some();
+        let named = cand_link.or_else(|| tenant_link.clone());
+        out.push(finding(
+            CheckCode::OrderBypass,
+            severity(linked),
+            alloc,
+            Some(cand.applicant.id.clone()),
+            named,
+            format!(
+                "{context}; candidate {} ranked {} of {n} ({}) {}.",
+                cand.applicant.id,
+                cand.rank,
+                describe_keys(advert, cand.response, cand.applicant),
+                outcome_phrase(cand.response),
+            ),
+        ));
+    }
+}
+
+fn position_mismatch(ctx: &Context<'_>, ranking: &Ranking<'_>, out: &mut Vec<Finding>) {
+    let advert = ranking.advert;
+    let n = ranking.eligible.len();
+    for cand in &ranking.eligible {
+        let Some(recorded) = cand.response.position else {
+            continue;
+        };
+        if recorded == cand.rank as i64 {
+            continue;
+        }
+        let link = ctx.link(&cand.applicant.id, advert.closes_on);
+        let evidence = link
+            .as_ref()
+            .map(|l| format!(" Staff link: {}.", l.evidence))
+            .unwrap_or_default();
+        out.push(Finding {
+            check: CheckCode::OrderPositionMismatch,
+            severity: if link.is_some() {
+                Severity::Medium
+            } else {
+                Severity::Low
+            },
+            subject_type: SubjectType::Advert,
+            subject_id: advert.id.to_string(),
+            applicant_id: Some(cand.applicant.id.clone()),
+            link: link.as_ref().map(|l| l.kind),
+            employee_id: link.map(|l| l.employee_id),
+            detail: format!(
+                "Advert {} ({} model, closed {}): candidate {} has recorded position {recorded} but expected rank {} of {n} ({}).{evidence}",
+                advert.id,
+                advert.model,
+                advert.closes_on,
+                cand.applicant.id,
+                cand.rank,
+                describe_keys(advert, cand.response, cand.applicant),
+            ),
+        });
+    }
+}

@@ -1,0 +1,112 @@
+//! REGISTRATION_BACKDATED (spec 4): a registration date moved earlier in the
+//! edit log, or a registration date far before the record was created. Both
+//! give a seeker seniority they did not earn.
+
+use std::collections::BTreeMap;
+
+use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
+use crate::link::Link;
+use crate::model::{ApplicantId, Date};
+use crate::read::parse;
+
+/// One piece of evidence of backdating.
+struct Event {
+    day: Date,
+    text: String,
+}
+
+/// Runs REGISTRATION_BACKDATED.
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let data = ctx.data;
+    let mut events: BTreeMap<&ApplicantId, Vec<Event>> = BTreeMap::new();
+    for change in &data.registration_changes {
+        if change.field != "registration_date" {
+            continue;
+        }
+        let old = change.old_value.as_deref().and_then(parse::date);
+        let new = change.new_value.as_deref().and_then(parse::date);
+        let (Some(old), Some(new)) = (old, new) else {
+            continue;
+        };
+        if new >= old {
+            continue;
+        }
+        events.entry(&change.applicant_id).or_default().push(Event {
+            day: change.changed_at.date(),
+            text: format!(
+                "on {} {} moved registration_date from {old} to {new} ({} days earlier; reason: {})",
+                change.changed_at,
+                change.changed_by.as_ref().map_or("an unrecorded employee", |e| e.as_str()),
+                (old - new).num_days(),
+                change.reason.as_deref().unwrap_or("none recorded"),
+            ),
+        });
+    }
+    let limit = ctx.config.thresholds.backdating_days;
+    for applicant in &data.applicants {
+        let Some(created) = applicant.registered_at else {
+            continue;
+        };
+        let gap = (created.date() - applicant.registration_date).num_days();
+        if gap > limit {
+            events.entry(&applicant.id).or_default().push(Event {
+                day: created.date(),
+                text: format!(
+                    "the record was created on {created} with registration_date {}, {gap} days earlier (more than {limit})",
+                    applicant.registration_date
+                ),
+            });
+        }
+    }
+    for (id, mut evs) in events {
+        if !evs.iter().any(|e| ctx.period.contains(e.day)) {
+            continue;
+        }
+        evs.sort_by_key(|e| e.day);
+        let earliest = evs[0].day;
+        // The strongest link over all events, then the lowest employee_id.
+        let best: Option<Link> = evs
+            .iter()
+            .flat_map(|e| ctx.applicant_links(id, e.day))
+            .min_by(|a, b| (a.kind, &a.employee_id).cmp(&(b.kind, &b.employee_id)));
+        let allocated: Vec<String> = data
+            .allocations
+            .iter()
+            .filter(|a| &a.applicant_id == id && a.allocated_on >= earliest)
+            .map(|a| format!("{} on {}", a.id, a.allocated_on))
+            .collect();
+        let severity = if best.is_some() || !allocated.is_empty() {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let mut detail = format!(
+            "Registration of applicant {id}: {}",
+            evs.iter()
+                .map(|e| e.text.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        if !allocated.is_empty() {
+            detail.push_str(&format!(
+                "; allocated a home since: {}",
+                allocated.join(", ")
+            ));
+        }
+        if let Some(link) = &best {
+            detail.push_str(&format!("; linked to staff: {}", link.evidence));
+        }
+        detail.push('.');
+        out.push(
+            Finding::new(
+                CheckCode::RegistrationBackdated,
+                severity,
+                SubjectType::Applicant,
+                id.as_str(),
+                detail,
+            )
+            .about(Some(id))
+            .naming(best.as_ref()),
+        );
+    }
+}

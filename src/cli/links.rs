@@ -1,0 +1,53 @@
+//! `woonaudit links`: every staff-linked person on the waiting list and
+//! among buyers, with kind, employee, employment window and evidence (the
+//! same rows as links.csv), so an auditor can review the register itself.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{print_issues, DataArgs};
+use crate::error::{Error, Result};
+use crate::link::Linker;
+use crate::period::Period;
+use crate::report;
+
+/// Options of `links`.
+#[derive(Debug, Args)]
+pub struct LinksArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Set rows with data errors aside and go on, instead of stopping.
+    #[arg(long)]
+    lenient: bool,
+    /// Write the CSV to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Runs `links`.
+pub fn run(args: &LinksArgs) -> Result<ExitCode> {
+    let loaded = args.data.load()?;
+    if !loaded.issues.is_empty() {
+        print_issues(&loaded.issues, None);
+    }
+    let errors = loaded.issues.errors();
+    if errors > 0 && !args.lenient {
+        return Err(Error::DataErrors { errors });
+    }
+    let linker = Linker::new(&loaded.data);
+    let rows = report::links::rows(&loaded.data, &linker, &Period::ALL);
+    let bytes = report::links::csv(&rows);
+    match &args.out {
+        Some(path) => report::write_atomic(path, &bytes)?,
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout.write_all(&bytes);
+        }
+    }
+    eprintln!("{} staff link(s)", rows.len());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,118 @@
+//! `woonaudit run`: audit a data folder and write the reports into the
+//! output folder (spec 6).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{print_issues, usage, DataArgs};
+use crate::checks::{self, Context, Severity};
+use crate::error::{Error, Result};
+use crate::period::Period;
+use crate::report;
+
+/// Options of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Output folder [default: reports/<name of the data folder>].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Set rows with data errors aside and go on, instead of stopping.
+    #[arg(long)]
+    lenient: bool,
+    /// Limit the checks to a year (2026) or quarter (2026-Q3).
+    #[arg(long, value_name = "P", conflicts_with_all = ["from", "to"])]
+    period: Option<String>,
+    /// First day of the period (inclusive).
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last day of the period (inclusive).
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// Exit 3 when a finding of this severity or higher exists.
+    #[arg(long, value_name = "SEVERITY", value_parser = ["high", "medium", "low"])]
+    fail_on: Option<String>,
+}
+
+impl RunArgs {
+    fn period(&self) -> Result<Period> {
+        let p = match &self.period {
+            Some(p) => Period::parse(p),
+            None => Period::from_to(self.from.as_deref(), self.to.as_deref()),
+        };
+        p.map_err(Error::Usage)
+    }
+
+    fn out_dir(&self) -> Result<PathBuf> {
+        if let Some(out) = &self.out {
+            return Ok(out.clone());
+        }
+        let dir = &self.data.data;
+        // `--data .` has no file name of its own: use the folder's real name.
+        let name = dir
+            .file_name()
+            .map(|n| n.to_os_string())
+            .or_else(|| Some(dir.canonicalize().ok()?.file_name()?.to_os_string()))
+            .map(|n| n.to_string_lossy().into_owned());
+        match name {
+            Some(n) => Ok(PathBuf::from("reports").join(n)),
+            None => usage("cannot name the output folder after the data folder: give --out"),
+        }
+    }
+}
+
+/// Runs `run`.
+pub fn run(args: &RunArgs) -> Result<ExitCode> {
+    let period = args.period()?;
+    let fail_on = args.fail_on.as_deref().and_then(Severity::parse);
+    let out = args.out_dir()?;
+    let loaded = args.data.load()?;
+    let issues_path = out.join("data_issues.csv");
+    // data_issues.csv is written whatever happens next (spec 1.2).
+    report::write_atomic(&issues_path, &report::data_issues_csv(&loaded.issues))?;
+    if !loaded.issues.is_empty() {
+        print_issues(&loaded.issues, Some(&issues_path));
+    }
+    let errors = loaded.issues.errors();
+    if errors > 0 && !args.lenient {
+        return Err(Error::DataErrors { errors });
+    }
+
+    let ctx = Context::new(&loaded.data, &loaded.config, &period);
+    let findings = checks::run_all(&ctx);
+
+    report::write_atomic(&out.join("findings.csv"), &report::findings_csv(&findings))?;
+    let links = report::links::rows(&loaded.data, &ctx.linker, &period);
+    report::write_atomic(&out.join("links.csv"), &report::links::csv(&links))?;
+    let manifest = report::manifest::render(&report::manifest::ManifestInput {
+        data_dir: &args.data.data,
+        lenient: args.lenient,
+        config_source: &loaded.config_source,
+        config: &loaded.config,
+        period: &period,
+        sources: &loaded.sources,
+        issues: &loaded.issues,
+        findings: &findings,
+    });
+    report::write_atomic(&out.join("manifest.json"), &manifest)?;
+
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    eprintln!(
+        "{} finding(s): {} high, {} medium, {} low ({}); reports in {}",
+        findings.len(),
+        count(Severity::High),
+        count(Severity::Medium),
+        count(Severity::Low),
+        period,
+        out.display()
+    );
+    let failed = fail_on.is_some_and(|limit| findings.iter().any(|f| f.severity <= limit));
+    Ok(if failed {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,328 @@
+//! The config file `woonaudit.toml` (spec section 7): input dialect, column
+//! mappings, thresholds and the yearly limits. Every key is optional; an
+//! unknown key is an error so a typo never silently falls back to a default.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+use crate::model::{Cents, Decimal};
+use crate::read::parse;
+use crate::read::schema::Table;
+
+/// The whole config, as used by a run (defaults filled in).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// How to read the input files.
+    #[serde(default)]
+    pub input: InputConfig,
+    /// Thresholds of the checks and statistics.
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// Legal limits per year; a config with `[[limits]]` replaces the
+    /// defaults entirely.
+    #[serde(default = "default_limits")]
+    pub limits: Vec<Limits>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            input: InputConfig::default(),
+            thresholds: Thresholds::default(),
+            limits: default_limits(),
+        }
+    }
+}
+
+/// `[input]`: encoding, delimiter and column mappings.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputConfig {
+    /// `utf-8` or `windows-1252` (any label of those); detected when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// `,` or `;`; detected from the header line when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    /// Per table: source column name -> spec column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// `[thresholds]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// REGISTRATION_BACKDATED: days registration_date may precede registered_at.
+    pub backdating_days: i64,
+    /// SALE_BELOW_APPRAISAL tolerance, a fraction.
+    #[serde(deserialize_with = "de_decimal", serialize_with = "ser_display")]
+    pub sale_tolerance: Decimal,
+    /// SALE_NOT_PUBLIC: minimum days a listing precedes the sale.
+    pub listing_min_days: i64,
+    /// SALE_STALE_APPRAISAL: maximum age of an appraisal in days.
+    pub appraisal_max_age_days: i64,
+    /// HANDLER_BYPASS_RATE: minimum advert allocations to be tested.
+    pub handler_min_allocations: u64,
+    /// HANDLER_BYPASS_RATE: Benjamini-Hochberg q threshold.
+    pub handler_q: f64,
+    /// Counts under this are shown as `<5` in the annual figures.
+    pub small_cell: u64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            backdating_days: 30,
+            sale_tolerance: Decimal {
+                mantissa: 2,
+                scale: 2,
+            },
+            listing_min_days: 14,
+            appraisal_max_age_days: 183,
+            handler_min_allocations: 10,
+            handler_q: 0.05,
+            small_cell: 5,
+        }
+    }
+}
+
+/// `[[limits]]`: the legal limits of one year (amounts in euros).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// The year these limits apply to.
+    pub year: i32,
+    /// Passend toewijzen income limit, one person.
+    #[serde(deserialize_with = "de_cents", serialize_with = "ser_display")]
+    pub passend_income_single: Cents,
+    /// Passend toewijzen income limit, two or more persons.
+    #[serde(deserialize_with = "de_cents", serialize_with = "ser_display")]
+    pub passend_income_multi: Cents,
+    /// Aftoppingsgrens for one or two persons.
+    #[serde(deserialize_with = "de_cents", serialize_with = "ser_display")]
+    pub aftopping_low: Cents,
+    /// Aftoppingsgrens for three or more persons.
+    #[serde(deserialize_with = "de_cents", serialize_with = "ser_display")]
+    pub aftopping_high: Cents,
+    /// DAEB rent cap (liberalisatiegrens).
+    #[serde(deserialize_with = "de_cents", serialize_with = "ser_display")]
+    pub daeb_rent_cap: Cents,
+    /// DAEB income limit, one person.
+    #[serde(deserialize_with = "de_cents", serialize_with = "ser_display")]
+    pub daeb_income_single: Cents,
+    /// DAEB income limit, two or more persons.
+    #[serde(deserialize_with = "de_cents", serialize_with = "ser_display")]
+    pub daeb_income_multi: Cents,
+}
+
+/// The 2024 figures of spec 5.
+pub fn default_limits() -> Vec<Limits> {
+    vec![Limits {
+        year: 2024,
+        passend_income_single: Cents(2_772_500),
+        passend_income_multi: Cents(3_762_500),
+        aftopping_low: Cents(65_043),
+        aftopping_high: Cents(69_707),
+        daeb_rent_cap: Cents(87_966),
+        daeb_income_single: Cents(4_769_900),
+        daeb_income_multi: Cents(5_267_100),
+    }]
+}
+
+/// A TOML number or string, read exactly (a float goes through its shortest
+/// decimal form, so `0.02` is 2/100, not the nearest binary fraction).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Number {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+fn number_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    Ok(match Number::deserialize(d)? {
+        Number::Int(i) => i.to_string(),
+        Number::Float(f) => f.to_string(),
+        Number::Text(s) => s,
+    })
+}
+
+fn de_decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Decimal, D::Error> {
+    let s = number_text(d)?;
+    parse::decimal(s.trim(), false)
+        .ok_or_else(|| serde::de::Error::custom(format!("not a decimal number: {s}")))
+}
+
+fn de_cents<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Cents, D::Error> {
+    let s = number_text(d)?;
+    parse::amount(s.trim(), false)
+        .ok_or_else(|| serde::de::Error::custom(format!("not an amount: {s}")))
+}
+
+fn ser_display<T: std::fmt::Display, S: Serializer>(
+    v: &T,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&v.to_string())
+}
+
+/// Where the config of a run came from.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigSource {
+    /// No config file: the defaults.
+    Defaults,
+    /// A file, given with `--config` or found in the data folder.
+    File(PathBuf),
+}
+
+impl Config {
+    /// Loads the config: `explicit` if given, else `woonaudit.toml` in the
+    /// data folder when present, else the defaults.
+    pub fn load(explicit: Option<&Path>, data_dir: &Path) -> Result<(Config, ConfigSource)> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = data_dir.join("woonaudit.toml");
+                if !p.is_file() {
+                    return Ok((Config::default(), ConfigSource::Defaults));
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
+            path: path.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
+        let config = Config::parse(&text).map_err(|message| Error::Config {
+            path: path.clone(),
+            message,
+        })?;
+        Ok((config, ConfigSource::File(path)))
+    }
+
+    /// Parses and checks config text.
+    pub fn parse(text: &str) -> std::result::Result<Config, String> {
+        let mut config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&mut self) -> std::result::Result<(), String> {
+        if let Some(enc) = &self.input.encoding {
+            crate::read::source::encoding_for_label(enc)?;
+        }
+        if let Some(d) = &self.input.delimiter {
+            crate::read::source::delimiter_for(d)?;
+        }
+        // Mapping keys are case-insensitive (spec 1.1): store them lower-cased.
+        let mut columns = BTreeMap::new();
+        for (table_name, mapping) in &self.input.columns {
+            let table = Table::by_name(table_name).ok_or_else(|| {
+                format!(
+                    "[input.columns.{table_name}]: unknown table (expected one of {})",
+                    Table::ALL
+                        .iter()
+                        .map(|t| t.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+            let mut lowered = BTreeMap::new();
+            for (source, spec) in mapping {
+                let spec_l = spec.trim().to_lowercase();
+                if !table.columns().iter().any(|c| c.name == spec_l) {
+                    return Err(format!(
+                        "[input.columns.{table_name}] {source} = \"{spec}\": {table_name} has no column {spec}"
+                    ));
+                }
+                lowered.insert(source.trim().to_lowercase(), spec_l);
+            }
+            columns.insert(table.name().to_string(), lowered);
+        }
+        self.input.columns = columns;
+        let t = &self.thresholds;
+        if t.backdating_days < 0 || t.listing_min_days < 0 || t.appraisal_max_age_days < 0 {
+            return Err("[thresholds]: day counts must not be negative".into());
+        }
+        let one = Decimal {
+            mantissa: 1,
+            scale: 0,
+        };
+        if t.sale_tolerance.mantissa < 0 || t.sale_tolerance.cmp_exact(&one).is_gt() {
+            return Err("[thresholds] sale_tolerance must be within 0..1".into());
+        }
+        if !(t.handler_q > 0.0 && t.handler_q <= 1.0) {
+            return Err("[thresholds] handler_q must be within (0, 1]".into());
+        }
+        let mut years: Vec<i32> = self.limits.iter().map(|l| l.year).collect();
+        years.sort_unstable();
+        if years.windows(2).any(|w| w[0] == w[1]) {
+            return Err("[[limits]]: a year appears twice".into());
+        }
+        self.limits.sort_by_key(|l| l.year);
+        Ok(())
+    }
+
+    /// The source -> spec column mapping of a table (keys lower-cased).
+    pub fn mapping(&self, table: Table) -> Option<&BTreeMap<String, String>> {
+        self.input.columns.get(table.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_keys() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.thresholds.backdating_days, 30);
+        assert_eq!(c.limits, default_limits());
+    }
+
+    #[test]
+    fn mapping_keys_are_case_insensitive_and_checked() {
+        let c =
+            Config::parse("[input.columns.Applicants]\nInschrijfDatum = \"Registration_Date\"\n")
+                .unwrap();
+        assert_eq!(
+            c.mapping(Table::Applicants).unwrap().get("inschrijfdatum"),
+            Some(&"registration_date".to_string())
+        );
+        let err = Config::parse("[input.columns.applicants]\nx = \"nope\"\n").unwrap_err();
+        assert!(err.contains("no column nope"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        assert!(Config::parse("[thresholds]\nbackdatingdays = 3\n").is_err());
+    }
+
+    #[test]
+    fn tolerance_is_exact() {
+        let c = Config::parse("[thresholds]\nsale_tolerance = 0.03\n").unwrap();
+        assert_eq!(
+            c.thresholds.sale_tolerance,
+            Decimal {
+                mantissa: 3,
+                scale: 2
+            }
+        );
+    }
+
+    #[test]
+    fn limits_replace_the_defaults() {
+        let c = Config::parse(
+            "[[limits]]\nyear = 2025\npassend_income_single = 28720\npassend_income_multi = 38970\naftopping_low = 682.96\naftopping_high = 731.93\ndaeb_rent_cap = 900.07\ndaeb_income_single = 49069\ndaeb_income_multi = 54184\n",
+        )
+        .unwrap();
+        assert_eq!(c.limits.len(), 1);
+        assert_eq!(c.limits[0].aftopping_low, Cents(68_296));
+    }
+}

@@ -1,0 +1,99 @@
+//! The validated input: every table's usable rows, with the look-ups the
+//! later stages need. Built once by `crate::validate`; read-only after.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{
+    Advert, AdvertId, Allocation, Applicant, ApplicantId, Employee, EmployeeId, RegistrationChange,
+    Relation, Response, Sale,
+};
+
+/// All usable rows of one audit, indexed.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    /// The waiting list.
+    pub applicants: Vec<Applicant>,
+    /// Adverts.
+    pub adverts: Vec<Advert>,
+    /// Responses with outcomes.
+    pub responses: Vec<Response>,
+    /// Allocations.
+    pub allocations: Vec<Allocation>,
+    /// Staff register.
+    pub employees: Vec<Employee>,
+    /// Declared private circle.
+    pub relations: Vec<Relation>,
+    /// Property sales.
+    pub sales: Vec<Sale>,
+    /// Registration edit log.
+    pub registration_changes: Vec<RegistrationChange>,
+    /// Adverts that were read but set aside (lenient mode), by id.
+    pub set_aside_adverts: HashSet<AdvertId>,
+    /// Applicants that were read but set aside (lenient mode), by id.
+    pub set_aside_applicants: HashSet<ApplicantId>,
+    applicant_index: HashMap<ApplicantId, usize>,
+    advert_index: HashMap<AdvertId, usize>,
+    employee_index: HashMap<EmployeeId, usize>,
+    responses_by_advert: HashMap<AdvertId, Vec<usize>>,
+}
+
+impl Dataset {
+    /// Builds the look-ups. Keys must already be unique (validation keeps
+    /// the first row of a duplicate key).
+    pub fn index(mut self) -> Self {
+        self.applicant_index = self
+            .applicants
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        self.advert_index = self
+            .adverts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        self.employee_index = self
+            .employees
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        let mut by_advert: HashMap<AdvertId, Vec<usize>> = HashMap::new();
+        for (i, r) in self.responses.iter().enumerate() {
+            by_advert.entry(r.advert_id.clone()).or_default().push(i);
+        }
+        self.responses_by_advert = by_advert;
+        self
+    }
+
+    /// The applicant with this id.
+    pub fn applicant(&self, id: &ApplicantId) -> Option<&Applicant> {
+        self.applicant_index.get(id).map(|&i| &self.applicants[i])
+    }
+
+    /// The advert with this id.
+    pub fn advert(&self, id: &AdvertId) -> Option<&Advert> {
+        self.advert_index.get(id).map(|&i| &self.adverts[i])
+    }
+
+    /// The employee with this id.
+    pub fn employee(&self, id: &EmployeeId) -> Option<&Employee> {
+        self.employee_index.get(id).map(|&i| &self.employees[i])
+    }
+
+    /// The responses to an advert, in source order.
+    pub fn responses_to<'a>(&'a self, id: &AdvertId) -> impl Iterator<Item = &'a Response> + 'a {
+        self.responses_by_advert
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.responses[i])
+    }
+
+    /// The response of `applicant` to `advert`, if any (the pair is a key).
+    pub fn response(&self, advert: &AdvertId, applicant: &ApplicantId) -> Option<&Response> {
+        self.responses_to(advert)
+            .find(|r| &r.applicant_id == applicant)
+    }
+}

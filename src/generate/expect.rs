@@ -1,0 +1,508 @@
+/*!
+The findings the spec's rules (section 4) give on a data set, without a
+period, with the default thresholds: what `planted.csv` must list.
+
+The generator plants anomalies on purpose and says which findings it means
+(`world::Intent`); this module derives the findings from the finished data
+by the rules, so the severities, links and the extra findings an anomaly
+causes (an ORDER_BYPASS per candidate passed over, ...) are exactly what
+the rules make of the data. The tests require both to agree.
+*/
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::link::{Kind, Linker};
+use crate::dataset::Dataset;
+use crate::model::{ApplicantId, Date, EmployeeId, Outcome, Route, SaleRoute};
+use crate::rank::Ranking;
+
+/// backdating_days.
+const BACKDATING_DAYS: i64 = 30;
+/// listing_min_days.
+const LISTING_MIN_DAYS: i64 = 14;
+/// appraisal_max_age_days.
+const APPRAISAL_MAX_AGE_DAYS: i64 = 183;
+/// sale_tolerance, in percent.
+const SALE_TOLERANCE_PCT: i128 = 2;
+/// handler_min_allocations.
+const HANDLER_MIN_ALLOCATIONS: usize = 10;
+/// handler_q.
+const HANDLER_Q: f64 = 0.05;
+
+/// One finding, without its detail sentence.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Row {
+    pub check: &'static str,
+    pub subject_type: &'static str,
+    pub subject_id: String,
+    pub applicant_id: String,
+    pub employee_id: String,
+    pub link: &'static str,
+    pub severity: &'static str,
+}
+
+fn row(
+    check: &'static str,
+    subject_type: &'static str,
+    subject_id: &str,
+    applicant_id: &str,
+    named: Option<&(EmployeeId, Kind)>,
+    severity: &'static str,
+) -> Row {
+    Row {
+        check,
+        subject_type,
+        subject_id: subject_id.to_string(),
+        applicant_id: applicant_id.to_string(),
+        employee_id: named.map(|n| n.0 .0.clone()).unwrap_or_default(),
+        link: named.map(|n| n.1.as_str()).unwrap_or(""),
+        severity,
+    }
+}
+
+/// The kind of the link to employee `e`, if the person has one.
+fn kind_of(links: &[(EmployeeId, Kind)], e: &EmployeeId) -> Option<Kind> {
+    links.iter().find(|l| &l.0 == e).map(|l| l.1)
+}
+
+fn blank(s: Option<&str>) -> bool {
+    s.is_none_or(|s| s.trim().is_empty())
+}
+
+/// A date in the edit log's old/new values (ISO or day-month-year).
+fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+        .iter()
+        .find_map(|f| Date::parse_from_str(s, f).ok())
+}
+
+/// Every finding of spec section 4 on `data`.
+pub(crate) fn findings(data: &Dataset) -> Vec<Row> {
+    let linker = Linker::new(&data.employees, &data.relations);
+    let mut out = Vec::new();
+    let mut bypassed: BTreeSet<&str> = BTreeSet::new();
+
+    for a in &data.allocations {
+        let tenant = data.applicant(&a.applicant_id);
+        let t_links = tenant
+            .map(|t| linker.links(&t.person(), Some(&t.id), Some(a.allocated_on)))
+            .unwrap_or_default();
+        let t_named = t_links.first();
+        let linked = !t_links.is_empty();
+        let sid = a.id.as_str();
+        let tid = a.applicant_id.as_str();
+        let high_if = |l: bool| if l { "high" } else { "medium" };
+        // (person, acting employee) -> kind of their link.
+        let mut conflicts: BTreeMap<(String, EmployeeId), Kind> = BTreeMap::new();
+        if a.route == Route::Advert {
+            let advert = a
+                .advert_id
+                .as_ref()
+                .and_then(|id| data.advert(id))
+                .filter(|ad| !data.set_aside_adverts.contains(&ad.id));
+            match advert {
+                None => out.push(row(
+                    "ORDER_NO_ADVERT",
+                    "allocation",
+                    sid,
+                    tid,
+                    t_named,
+                    high_if(linked),
+                )),
+                Some(adv) => {
+                    let ranking = Ranking::derive(data, adv);
+                    let own = data.response(&adv.id, &a.applicant_id);
+                    let on_time = own.filter(|r| r.responded_at.date() <= adv.closes_on);
+                    let t_rank = ranking.find(&a.applicant_id).map(|r| r.rank);
+                    if on_time.is_none() {
+                        out.push(row(
+                            "ORDER_NOT_A_CANDIDATE",
+                            "allocation",
+                            sid,
+                            tid,
+                            t_named,
+                            high_if(linked),
+                        ));
+                    } else if t_rank.is_none() {
+                        out.push(row(
+                            "ORDER_INELIGIBLE",
+                            "allocation",
+                            sid,
+                            tid,
+                            t_named,
+                            high_if(linked),
+                        ));
+                    }
+                    for c in &ranking.eligible {
+                        if t_rank.is_some_and(|t| c.rank >= t) {
+                            break;
+                        }
+                        let c_links = linker.links(
+                            &c.applicant.person(),
+                            Some(&c.applicant.id),
+                            Some(a.allocated_on),
+                        );
+                        let r = c.response;
+                        let proper = matches!(
+                            r.outcome,
+                            Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn
+                        ) && !blank(r.reason.as_deref());
+                        if !proper {
+                            bypassed.insert(sid);
+                            out.push(row(
+                                "ORDER_BYPASS",
+                                "allocation",
+                                sid,
+                                c.applicant.id.as_str(),
+                                c_links.first().or(t_named),
+                                high_if(linked || !c_links.is_empty()),
+                            ));
+                        }
+                        if let Some(by) = &r.decided_by {
+                            if let Some(k) = kind_of(&c_links, by) {
+                                conflicts.insert((c.applicant.id.0.clone(), by.clone()), k);
+                            }
+                        }
+                    }
+                    if let Some(by) = own.and_then(|r| r.decided_by.as_ref()) {
+                        if let Some(k) = kind_of(&t_links, by) {
+                            conflicts.insert((tid.to_string(), by.clone()), k);
+                        }
+                    }
+                }
+            }
+        }
+        for by in [&a.handled_by, &a.approved_by].into_iter().flatten() {
+            if let Some(k) = kind_of(&t_links, by) {
+                conflicts.insert((tid.to_string(), by.clone()), k);
+            }
+        }
+        if a.route != Route::Advert {
+            let unapproved = a.approved_by.is_none()
+                || blank(a.reason.as_deref())
+                || (a.approved_by.is_some() && a.approved_by == a.handled_by);
+            if unapproved {
+                out.push(row(
+                    "ROUTE_UNAPPROVED",
+                    "allocation",
+                    sid,
+                    tid,
+                    t_named,
+                    high_if(linked),
+                ));
+            }
+            if linked {
+                out.push(row(
+                    "ROUTE_STAFF_CIRCLE",
+                    "allocation",
+                    sid,
+                    tid,
+                    t_named,
+                    "high",
+                ));
+            }
+        }
+        if linked {
+            out.push(row(
+                "STAFF_ALLOCATION",
+                "allocation",
+                sid,
+                tid,
+                t_named,
+                "low",
+            ));
+        }
+        for l in t_links.iter().filter(|l| l.1.undeclared()) {
+            let sev = if l.1 == Kind::SurnamePostcode {
+                "low"
+            } else {
+                "medium"
+            };
+            out.push(row("UNDECLARED_LINK", "allocation", sid, tid, Some(l), sev));
+        }
+        for ((person, e), k) in conflicts {
+            out.push(row(
+                "CONFLICT_OF_INTEREST",
+                "allocation",
+                sid,
+                &person,
+                Some(&(e, k)),
+                "high",
+            ));
+        }
+    }
+
+    for adv in &data.adverts {
+        let ranking = Ranking::derive(data, adv);
+        for c in &ranking.eligible {
+            let Some(p) = c.response.position else {
+                continue;
+            };
+            if p == c.rank as i64 {
+                continue;
+            }
+            let c_links = linker.links(
+                &c.applicant.person(),
+                Some(&c.applicant.id),
+                Some(adv.closes_on),
+            );
+            let sev = if c_links.is_empty() { "low" } else { "medium" };
+            out.push(row(
+                "ORDER_POSITION_MISMATCH",
+                "advert",
+                adv.id.as_str(),
+                c.applicant.id.as_str(),
+                c_links.first(),
+                sev,
+            ));
+        }
+    }
+
+    for s in &data.sales {
+        let b_links = linker.links(&s.buyer(), s.buyer_applicant_id.as_ref(), Some(s.sold_on));
+        let named = b_links.first();
+        let linked = named.is_some();
+        let sid = s.id.as_str();
+        let aid = s
+            .buyer_applicant_id
+            .as_ref()
+            .map(|a| a.as_str())
+            .unwrap_or("");
+        if let Some(by) = &s.handled_by {
+            if let Some(k) = kind_of(&b_links, by) {
+                out.push(row(
+                    "CONFLICT_OF_INTEREST",
+                    "sale",
+                    sid,
+                    aid,
+                    Some(&(by.clone(), k)),
+                    "high",
+                ));
+            }
+        }
+        for l in b_links.iter().filter(|l| l.1.undeclared()) {
+            let sev = if l.1 == Kind::SurnamePostcode {
+                "low"
+            } else {
+                "medium"
+            };
+            out.push(row("UNDECLARED_LINK", "sale", sid, aid, Some(l), sev));
+        }
+        // price < appraisal x (1 - discount) x (1 - tolerance), the right
+        // side rounded half-up to the cent, in exact integers.
+        let d = s.scheme_discount;
+        let scale = 10i128.pow(d.scale);
+        let num =
+            i128::from(s.appraisal_value.0) * (scale - d.mantissa) * (100 - SALE_TOLERANCE_PCT);
+        let den = scale * 100;
+        let threshold = (2 * num + den) / (2 * den);
+        let hl = if linked { "high" } else { "low" };
+        if i128::from(s.price.0) < threshold {
+            out.push(row("SALE_BELOW_APPRAISAL", "sale", sid, aid, named, hl));
+        }
+        let short = s
+            .listed_on
+            .is_none_or(|l| (s.sold_on - l).num_days() < LISTING_MIN_DAYS);
+        let public = matches!(s.route, SaleRoute::OpenMarket | SaleRoute::Auction);
+        if (linked && (!public || short)) || s.route == SaleRoute::Private {
+            out.push(row("SALE_NOT_PUBLIC", "sale", sid, aid, named, hl));
+        }
+        let stale = s.appraised_on.is_none_or(|ap| {
+            ap > s.sold_on || (s.sold_on - ap).num_days() > APPRAISAL_MAX_AGE_DAYS
+        });
+        if stale {
+            let sev = if linked { "medium" } else { "low" };
+            out.push(row("SALE_STALE_APPRAISAL", "sale", sid, aid, named, sev));
+        }
+    }
+
+    // Registration edits: conflicts, and backdating events per applicant.
+    let mut events: BTreeMap<&ApplicantId, Vec<Date>> = BTreeMap::new();
+    let mut edit_conflicts: BTreeMap<(&ApplicantId, EmployeeId), Kind> = BTreeMap::new();
+    for c in &data.registration_changes {
+        let day = c.changed_at.date();
+        if let (Some(by), Some(a)) = (&c.changed_by, data.applicant(&c.applicant_id)) {
+            let links = linker.links(&a.person(), Some(&a.id), Some(day));
+            if let Some(k) = kind_of(&links, by) {
+                edit_conflicts.insert((&c.applicant_id, by.clone()), k);
+            }
+        }
+        if c.field.eq_ignore_ascii_case("registration_date") {
+            let old = c.old_value.as_deref().and_then(parse_date);
+            let new = c.new_value.as_deref().and_then(parse_date);
+            if let (Some(old), Some(new)) = (old, new) {
+                if new < old {
+                    events.entry(&c.applicant_id).or_default().push(day);
+                }
+            }
+        }
+    }
+    for ((a, e), k) in edit_conflicts {
+        out.push(row(
+            "CONFLICT_OF_INTEREST",
+            "applicant",
+            a.as_str(),
+            a.as_str(),
+            Some(&(e, k)),
+            "high",
+        ));
+    }
+    for a in &data.applicants {
+        if let Some(at) = a.registered_at {
+            if (at.date() - a.registration_date).num_days() > BACKDATING_DAYS {
+                events.entry(&a.id).or_default().push(at.date());
+            }
+        }
+    }
+    for (id, days) in events {
+        let earliest = *days.iter().min().expect("at least one event");
+        let mut links: Vec<(EmployeeId, Kind)> = match data.applicant(id) {
+            Some(a) => days
+                .iter()
+                .flat_map(|&d| linker.links(&a.person(), Some(&a.id), Some(d)))
+                .collect(),
+            None => Vec::new(),
+        };
+        links.sort_by(|x, y| (x.1, x.0.as_str().as_bytes()).cmp(&(y.1, y.0.as_str().as_bytes())));
+        let housed_after = data
+            .allocations
+            .iter()
+            .any(|al| &al.applicant_id == id && al.allocated_on >= earliest);
+        let sev = if !links.is_empty() || housed_after {
+            "high"
+        } else {
+            "medium"
+        };
+        out.push(row(
+            "REGISTRATION_BACKDATED",
+            "applicant",
+            id.as_str(),
+            id.as_str(),
+            links.first(),
+            sev,
+        ));
+    }
+
+    // HANDLER_BYPASS_RATE over the advert lets.
+    let advert_lets: Vec<_> = data
+        .allocations
+        .iter()
+        .filter(|a| a.route == Route::Advert)
+        .collect();
+    let total = advert_lets.len();
+    let with = advert_lets
+        .iter()
+        .filter(|a| bypassed.contains(a.id.as_str()))
+        .count();
+    let mut per: BTreeMap<&EmployeeId, (usize, usize)> = BTreeMap::new();
+    for a in &advert_lets {
+        if let Some(h) = &a.handled_by {
+            let e = per.entry(h).or_default();
+            e.0 += 1;
+            if bypassed.contains(a.id.as_str()) {
+                e.1 += 1;
+            }
+        }
+    }
+    if total > 0 {
+        let p0 = with as f64 / total as f64;
+        let family: Vec<(&EmployeeId, f64)> = per
+            .iter()
+            .filter(|(_, (n, _))| *n >= HANDLER_MIN_ALLOCATIONS)
+            .map(|(e, &(n, k))| (*e, binomial_upper(k, n, p0)))
+            .collect();
+        for (e, q) in benjamini_hochberg(&family) {
+            if q < HANDLER_Q {
+                out.push(row(
+                    "HANDLER_BYPASS_RATE",
+                    "employee",
+                    e.as_str(),
+                    "",
+                    None,
+                    "medium",
+                ));
+                let last = out.last_mut().expect("just pushed");
+                last.employee_id = e.0.clone();
+            }
+        }
+    }
+    out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    out
+}
+
+/// findings.csv order: severity, check, subject, applicant, employee.
+pub(crate) fn sort_key(r: &Row) -> (u8, &str, &str, &str, &str) {
+    let sev = match r.severity {
+        "high" => 0,
+        "medium" => 1,
+        _ => 2,
+    };
+    (
+        sev,
+        r.check,
+        r.subject_id.as_str(),
+        r.applicant_id.as_str(),
+        r.employee_id.as_str(),
+    )
+}
+
+/// P(X >= k) for X ~ Binomial(n, p), summed exactly term by term.
+pub(crate) fn binomial_upper(k: usize, n: usize, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let ln_choose = |n: usize, j: usize| -> f64 {
+        statrs::function::factorial::ln_binomial(n as u64, j as u64)
+    };
+    let sum: f64 = (k..=n)
+        .map(|j| (ln_choose(n, j) + j as f64 * p.ln() + (n - j) as f64 * (1.0 - p).ln()).exp())
+        .sum();
+    sum.min(1.0)
+}
+
+/// Benjamini-Hochberg q-values, in the order given.
+pub(crate) fn benjamini_hochberg<'a>(ps: &[(&'a EmployeeId, f64)]) -> Vec<(&'a EmployeeId, f64)> {
+    let m = ps.len();
+    let mut idx: Vec<usize> = (0..m).collect();
+    idx.sort_by(|&a, &b| ps[a].1.total_cmp(&ps[b].1).then(a.cmp(&b)));
+    let mut q = vec![1.0; m];
+    let mut running = 1.0f64;
+    for (pos, &i) in idx.iter().enumerate().rev() {
+        let v = ps[i].1 * m as f64 / (pos + 1) as f64;
+        running = running.min(v).min(1.0);
+        q[i] = running;
+    }
+    ps.iter().zip(q).map(|(&(e, _), q)| (e, q)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binomial_tail_matches_hand_values() {
+        // P(X >= 1 | n = 2, p = 0.5) = 0.75.
+        assert!((binomial_upper(1, 2, 0.5) - 0.75).abs() < 1e-12);
+        // P(X >= 3 | n = 3, p = 0.1) = 0.001.
+        assert!((binomial_upper(3, 3, 0.1) - 0.001).abs() < 1e-12);
+        assert_eq!(binomial_upper(0, 5, 0.3), 1.0);
+    }
+
+    #[test]
+    fn bh_is_monotone() {
+        let a = EmployeeId::from("A");
+        let b = EmployeeId::from("B");
+        let c = EmployeeId::from("C");
+        let q = benjamini_hochberg(&[(&a, 0.01), (&b, 0.04), (&c, 0.03)]);
+        assert!((q[0].1 - 0.03).abs() < 1e-12);
+        assert!((q[1].1 - 0.04).abs() < 1e-12);
+        assert!((q[2].1 - 0.04).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,311 @@
+/*!
+The synthetic data generator: a Frisian housing corporation's waiting
+list, adverts, offers, lets, sales and staff register over two years, with
+anomalies planted for every check of spec section 4 and a list of them
+(`planted.csv`) to test an auditor against.
+
+Everything is synthetic: names are drawn from pools of common Dutch and
+Frisian names, postcodes from the Frisian range, e-mail domains from the
+reserved `.example` top-level domain.
+
+The build runs in phases over one seeded generator (`rand_pcg::Pcg64`), so
+the same `Options` always give byte-identical files:
+1. `world`: the staff register, declared relatives, the waiting list and
+   its edit log; people outside the staff are checked against the linking
+   rules so that only the people made for a plant are linked;
+2. `offers`: adverts, responses and the offer process in the order of
+   `crate::rank::Ranking` (honest, or broken in one planned way);
+3. `lets`: lets outside the adverts and the sales;
+4. `expect`: the findings the rules give on the finished data, which is
+   what `planted` lists, each with the note of the plant that caused it.
+*/
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::Datelike;
+
+use crate::dataset::Dataset;
+use crate::model::{AllocationId, Date};
+
+mod expect;
+mod lets;
+mod link;
+mod names;
+mod offers;
+mod world;
+mod write;
+
+use world::{Intent, World};
+
+/// How the generated CSV files are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dialect {
+    /// Field delimiter: `b','` or `b';'`.
+    pub delimiter: u8,
+    /// Encode the tables in Windows-1252 (with CRLF line ends) instead of
+    /// UTF-8 without BOM.
+    pub windows_1252: bool,
+    /// Write dates as `DD-MM-YYYY` instead of `YYYY-MM-DD`.
+    pub dmy_dates: bool,
+    /// Write decimals with a comma; only honoured with the `;` delimiter
+    /// (spec 1.1). Booleans are written `ja`/`nee` with `;`, else
+    /// `true`/`false`.
+    pub decimal_comma: bool,
+}
+
+impl Default for Dialect {
+    /// Comma-separated UTF-8 with ISO dates.
+    fn default() -> Self {
+        Dialect {
+            delimiter: b',',
+            windows_1252: false,
+            dmy_dates: false,
+            decimal_comma: false,
+        }
+    }
+}
+
+/// What to generate. Sizes below what the plants need are raised to it
+/// (400 applicants, 60 adverts, 8 responses per advert, 34 employees, 12
+/// sales).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Seed of the random generator.
+    pub seed: u64,
+    /// Home seekers on the waiting list.
+    pub applicants: usize,
+    /// Adverts, published over about 680 days from `start`.
+    pub adverts: usize,
+    /// Mean number of responses per advert.
+    pub responses_per_advert: usize,
+    /// People in the staff register.
+    pub employees: usize,
+    /// Property sales.
+    pub sales: usize,
+    /// Publication day of the first advert; every date of the plants is
+    /// relative to it.
+    pub start: Date,
+    /// How the tables are written.
+    pub dialect: Dialect,
+}
+
+impl Default for Options {
+    /// The bundled sample's size: adverts from 6 January 2025 through 2026.
+    fn default() -> Self {
+        Options {
+            seed: 1,
+            applicants: 2000,
+            adverts: 300,
+            responses_per_advert: 25,
+            employees: 60,
+            sales: 40,
+            start: Date::from_ymd_opt(2025, 1, 6).expect("valid date"),
+            dialect: Dialect::default(),
+        }
+    }
+}
+
+/// The generated data set: the input tables and the planted anomalies.
+#[derive(Clone, Debug, Default)]
+pub struct Generated {
+    /// The spec's tables, in the order applicants, adverts, responses,
+    /// allocations, employees, relations, sales, registration_changes.
+    pub tables: Vec<Table>,
+    /// Every finding the rules give on the tables (all planted), sorted as
+    /// findings.csv is: severity, check, subject_id, applicant_id,
+    /// employee_id.
+    pub planted: Vec<Planted>,
+}
+
+/// One input table, its cells already formatted in the dialect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// Table name (the file is `NAME.csv`).
+    pub name: &'static str,
+    /// The spec's column names.
+    pub header: Vec<&'static str>,
+    /// Cells, one vector per row, in header order.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One planted finding: what a correct audit of the tables must report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planted {
+    /// Check code (spec 4).
+    pub check: &'static str,
+    /// allocation, advert, sale, applicant or employee.
+    pub subject_type: &'static str,
+    /// Id of the subject.
+    pub subject_id: String,
+    /// The person the finding is about, or empty.
+    pub applicant_id: String,
+    /// The employee named (spec 2 and 4), or empty.
+    pub employee_id: String,
+    /// Kind of the named employee's link, or empty.
+    pub link: &'static str,
+    /// Severity per spec 4, with the linking.
+    pub severity: &'static str,
+    /// What was planted, for a human reader.
+    pub note: String,
+}
+
+/// Everything one run builds; the tests look inside.
+pub(crate) struct Build {
+    /// The generated records.
+    pub data: Dataset,
+    /// Tables and planted findings.
+    pub generated: Generated,
+    /// What the generator meant to plant.
+    pub intents: Vec<Intent>,
+    /// Applicants made to be linked to the staff (at some time).
+    pub linked_applicants: std::collections::BTreeSet<String>,
+    /// Sales made to linked buyers.
+    pub linked_sales: std::collections::BTreeSet<String>,
+}
+
+/// Generates the data set for `opts`: deterministic in `opts`.
+pub fn generate(opts: &Options) -> Generated {
+    build(opts).generated
+}
+
+/// Writes each table as `NAME.csv` (in the dialect: Windows-1252 through
+/// encoding_rs when asked, else UTF-8 without BOM) and `planted.csv`
+/// (UTF-8, columns check, subject_type, subject_id, applicant_id,
+/// employee_id, link, severity, note) into `dir`, which is created.
+pub fn write(gen: &Generated, dir: &Path, dialect: &Dialect) -> std::io::Result<()> {
+    write::write(gen, dir, dialect)
+}
+
+/// Runs every phase.
+pub(crate) fn build(opts: &Options) -> Build {
+    let mut w = World::new(opts);
+    w.build_staff();
+    w.build_population();
+    w.build_changes();
+    w.build_adverts();
+    w.build_lets();
+    w.build_sales();
+    renumber_allocations(&mut w);
+    let linked_applicants = w.sp.linked().into_iter().map(|i| w.aid(i).0).collect();
+    let linked_sales = w.linked_sales.iter().cloned().collect();
+    let h = w.eid(w.roles.h).0;
+    w.intend(
+        "HANDLER_BYPASS_RATE",
+        &h,
+        "",
+        String::new(), // filled in below, from the findings
+    );
+    let mut data = Dataset::default();
+    data.applicants = std::mem::take(&mut w.applicants);
+    data.adverts = std::mem::take(&mut w.adverts);
+    data.responses = std::mem::take(&mut w.responses);
+    data.allocations = std::mem::take(&mut w.allocations);
+    data.employees = std::mem::take(&mut w.employees);
+    data.relations = std::mem::take(&mut w.relations);
+    data.sales = std::mem::take(&mut w.sales);
+    data.registration_changes = std::mem::take(&mut w.changes);
+    let data = data.index();
+
+    let rows = expect::findings(&data);
+    let mut intents = std::mem::take(&mut w.intents);
+    let handler_note = handler_note(&rows, &data, &h);
+    if let Some(i) = intents
+        .iter_mut()
+        .find(|i| i.check == "HANDLER_BYPASS_RATE")
+    {
+        i.note = handler_note;
+    }
+    let mut notes: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
+    for i in &intents {
+        notes.insert(
+            (i.check, i.subject_id.as_str(), i.applicant_id.as_str()),
+            i.note.as_str(),
+        );
+    }
+    let planted = rows
+        .iter()
+        .map(|r| Planted {
+            check: r.check,
+            subject_type: r.subject_type,
+            subject_id: r.subject_id.clone(),
+            applicant_id: r.applicant_id.clone(),
+            employee_id: r.employee_id.clone(),
+            link: r.link,
+            severity: r.severity,
+            note: notes
+                .get(&(r.check, r.subject_id.as_str(), r.applicant_id.as_str()))
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let tables = write::tables(&data, &opts.dialect);
+    Build {
+        data,
+        generated: Generated { tables, planted },
+        intents,
+        linked_applicants,
+        linked_sales,
+    }
+}
+
+/// Allocation ids in date order (`TW-2025-0001`, ...), replacing the
+/// provisional ids in the allocations and the intents.
+fn renumber_allocations(w: &mut World) {
+    let mut order: Vec<usize> = (0..w.allocations.len()).collect();
+    order.sort_by_key(|&i| (w.allocations[i].allocated_on, i));
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    let mut year = 0;
+    let mut seq = 0;
+    for i in order {
+        let a = &mut w.allocations[i];
+        if a.allocated_on.year() != year {
+            year = a.allocated_on.year();
+            seq = 0;
+        }
+        seq += 1;
+        let id = format!("TW-{year}-{seq:04}");
+        map.insert(a.id.0.clone(), id.clone());
+        a.id = AllocationId(id);
+    }
+    for i in &mut w.intents {
+        if let Some(id) = map.get(&i.subject_id) {
+            i.subject_id = id.clone();
+        }
+    }
+}
+
+/// The note of the handler plant: its share of advert lets with a bypass
+/// against everyone's.
+fn handler_note(rows: &[expect::Row], data: &Dataset, h: &str) -> String {
+    let bypassed: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.check == "ORDER_BYPASS")
+        .map(|r| r.subject_id.as_str())
+        .collect();
+    let lets: Vec<_> = data
+        .allocations
+        .iter()
+        .filter(|a| a.route == crate::model::Route::Advert)
+        .collect();
+    let mine: Vec<_> = lets
+        .iter()
+        .filter(|a| a.handled_by.as_ref().is_some_and(|e| e.as_str() == h))
+        .collect();
+    let count = |v: &[&&crate::model::Allocation]| {
+        v.iter()
+            .filter(|a| bypassed.contains(a.id.as_str()))
+            .count()
+    };
+    let all: Vec<&&crate::model::Allocation> = lets.iter().collect();
+    format!(
+        "{} of {} advert lets handled by {h} passed over candidates above the tenant, against {} of {} overall",
+        count(&mine),
+        mine.len(),
+        count(&all),
+        all.len()
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,280 @@
+//! Tests of the generator on the default sample (built once).
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use super::link::Linker;
+use super::*;
+
+fn sample() -> &'static Build {
+    static SAMPLE: OnceLock<Build> = OnceLock::new();
+    SAMPLE.get_or_init(|| build(&Options::default()))
+}
+
+fn table<'a>(g: &'a Generated, name: &str) -> &'a Table {
+    g.tables
+        .iter()
+        .find(|t| t.name == name)
+        .expect("table exists")
+}
+
+fn column(t: &Table, name: &str) -> usize {
+    t.header
+        .iter()
+        .position(|h| *h == name)
+        .expect("column exists")
+}
+
+const CHECKS: &[&str] = &[
+    "ORDER_BYPASS",
+    "ORDER_NOT_A_CANDIDATE",
+    "ORDER_INELIGIBLE",
+    "ORDER_NO_ADVERT",
+    "ORDER_POSITION_MISMATCH",
+    "ROUTE_UNAPPROVED",
+    "ROUTE_STAFF_CIRCLE",
+    "STAFF_ALLOCATION",
+    "CONFLICT_OF_INTEREST",
+    "UNDECLARED_LINK",
+    "REGISTRATION_BACKDATED",
+    "SALE_BELOW_APPRAISAL",
+    "SALE_NOT_PUBLIC",
+    "SALE_STALE_APPRAISAL",
+    "HANDLER_BYPASS_RATE",
+];
+
+#[test]
+fn same_seed_gives_identical_output() {
+    let again = generate(&Options::default());
+    assert_eq!(sample().generated.tables, again.tables);
+    assert_eq!(sample().generated.planted, again.planted);
+}
+
+#[test]
+fn another_seed_gives_other_output() {
+    let other = generate(&Options {
+        seed: 2,
+        ..Options::default()
+    });
+    assert_ne!(sample().generated.tables, other.tables);
+}
+
+#[test]
+fn every_check_is_planted() {
+    let planted: BTreeSet<&str> = sample().generated.planted.iter().map(|p| p.check).collect();
+    for c in CHECKS {
+        assert!(planted.contains(c), "{c} is not planted");
+    }
+}
+
+#[test]
+fn every_lottery_response_has_a_number() {
+    let g = &sample().generated;
+    let adverts = table(g, "adverts");
+    let (id, model) = (column(adverts, "advert_id"), column(adverts, "model"));
+    let lottery: BTreeSet<&str> = adverts
+        .rows
+        .iter()
+        .filter(|r| r[model] == "lottery")
+        .map(|r| r[id].as_str())
+        .collect();
+    assert!(!lottery.is_empty());
+    let responses = table(g, "responses");
+    let (adv, num) = (
+        column(responses, "advert_id"),
+        column(responses, "lottery_number"),
+    );
+    for r in &responses.rows {
+        if lottery.contains(r[adv].as_str()) {
+            assert!(!r[num].is_empty(), "response without lottery number: {r:?}");
+        }
+    }
+}
+
+#[test]
+fn order_plants_name_existing_rows() {
+    let g = &sample().generated;
+    let ids = |name: &str, col: &str| -> BTreeSet<String> {
+        let t = table(g, name);
+        let c = column(t, col);
+        t.rows.iter().map(|r| r[c].clone()).collect()
+    };
+    let allocations = ids("allocations", "allocation_id");
+    let adverts = ids("adverts", "advert_id");
+    let applicants = ids("applicants", "applicant_id");
+    let orders: Vec<_> = g
+        .planted
+        .iter()
+        .filter(|p| p.check.starts_with("ORDER_"))
+        .collect();
+    assert!(orders.len() > 20);
+    for p in orders {
+        match p.subject_type {
+            "allocation" => assert!(allocations.contains(&p.subject_id), "{p:?}"),
+            "advert" => assert!(adverts.contains(&p.subject_id), "{p:?}"),
+            other => panic!("ORDER_* with subject {other}"),
+        }
+        assert!(applicants.contains(&p.applicant_id), "{p:?}");
+    }
+}
+
+#[test]
+fn planted_is_exactly_what_was_meant() {
+    let b = sample();
+    let found: BTreeSet<(&str, &str, &str)> = b
+        .generated
+        .planted
+        .iter()
+        .map(|p| (p.check, p.subject_id.as_str(), p.applicant_id.as_str()))
+        .collect();
+    let meant: BTreeSet<(&str, &str, &str)> = b
+        .intents
+        .iter()
+        .map(|i| (i.check, i.subject_id.as_str(), i.applicant_id.as_str()))
+        .collect();
+    let unplanned: Vec<_> = found.difference(&meant).collect();
+    let missing: Vec<_> = meant.difference(&found).collect();
+    assert!(
+        unplanned.is_empty(),
+        "findings nobody planted: {unplanned:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "plants the rules do not find: {missing:?}"
+    );
+    assert_eq!(found.len(), b.generated.planted.len(), "one row per key");
+    for p in &b.generated.planted {
+        assert!(!p.note.is_empty(), "{p:?}");
+    }
+}
+
+#[test]
+fn only_planted_people_are_linked() {
+    let b = sample();
+    let linker = Linker::new(&b.data.employees, &b.data.relations);
+    for a in &b.data.applicants {
+        let linked = !linker.links(&a.person(), Some(&a.id), None).is_empty();
+        assert_eq!(
+            linked,
+            b.linked_applicants.contains(a.id.as_str()),
+            "applicant {}",
+            a.id
+        );
+    }
+    for s in &b.data.sales {
+        let linked = !linker
+            .links(&s.buyer(), s.buyer_applicant_id.as_ref(), None)
+            .is_empty();
+        assert_eq!(
+            linked,
+            b.linked_sales.contains(s.id.as_str()),
+            "sale {}",
+            s.id
+        );
+    }
+}
+
+#[test]
+fn plants_have_the_spec_severities() {
+    let p = &sample().generated.planted;
+    let count = |check: &str, sev: &str| {
+        p.iter()
+            .filter(|x| x.check == check && x.severity == sev)
+            .count()
+    };
+    assert!(count("ORDER_BYPASS", "high") >= 3);
+    assert!(count("ORDER_BYPASS", "medium") >= 8);
+    assert_eq!(count("ORDER_NOT_A_CANDIDATE", "medium"), 2);
+    assert_eq!(count("ORDER_INELIGIBLE", "medium"), 1);
+    assert_eq!(count("ORDER_INELIGIBLE", "high"), 1);
+    assert_eq!(count("ORDER_NO_ADVERT", "medium"), 2);
+    assert_eq!(count("ORDER_POSITION_MISMATCH", "low"), 5);
+    assert_eq!(count("ROUTE_UNAPPROVED", "medium"), 3);
+    assert_eq!(count("ROUTE_STAFF_CIRCLE", "high"), 3);
+    assert_eq!(count("UNDECLARED_LINK", "medium"), 3);
+    assert_eq!(count("UNDECLARED_LINK", "low"), 1);
+    assert_eq!(count("REGISTRATION_BACKDATED", "high"), 3);
+    assert_eq!(count("REGISTRATION_BACKDATED", "medium"), 1);
+    assert_eq!(count("SALE_BELOW_APPRAISAL", "high"), 1);
+    assert_eq!(count("SALE_BELOW_APPRAISAL", "low"), 1);
+    assert_eq!(count("SALE_NOT_PUBLIC", "high"), 2);
+    assert_eq!(count("SALE_NOT_PUBLIC", "low"), 1);
+    assert_eq!(count("SALE_STALE_APPRAISAL", "low"), 2);
+    assert_eq!(count("HANDLER_BYPASS_RATE", "medium"), 1);
+    let links: BTreeSet<&str> = p.iter().map(|x| x.link).collect();
+    for kind in ["self", "declared", "address", "contact", "surname_postcode"] {
+        assert!(links.contains(kind), "no plant links by {kind}");
+    }
+}
+
+#[test]
+fn written_files_round_trip() {
+    let b = sample();
+    let dir = std::env::temp_dir().join(format!("woonaudit-generate-{}", std::process::id()));
+    let dutch = Dialect {
+        delimiter: b';',
+        windows_1252: true,
+        dmy_dates: true,
+        decimal_comma: true,
+    };
+    let g = generate(&Options {
+        dialect: dutch,
+        ..Options::default()
+    });
+    write(&g, &dir, &dutch).expect("written");
+    let bytes = std::fs::read(dir.join("applicants.csv")).expect("read");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "Windows-1252, not UTF-8"
+    );
+    let (text, _, bad) = encoding_rs::WINDOWS_1252.decode(&bytes);
+    assert!(!bad);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
+    assert_eq!(rdr.records().count(), b.data.applicants.len());
+    let planted = std::fs::read_to_string(dir.join("planted.csv")).expect("read");
+    assert_eq!(planted.lines().count(), g.planted.len() + 1);
+    assert_eq!(
+        g.planted, b.generated.planted,
+        "the dialect changes no finding"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleaned up");
+}
+
+#[test]
+fn tmp_many_seeds() {
+    for seed in 1..40 {
+        for (apps, adverts, resp, emps, sales) in [
+            (2000, 300, 25, 60, 40),
+            (400, 60, 8, 34, 12),
+            (5000, 800, 40, 120, 100),
+        ] {
+            let b = build(&Options {
+                seed,
+                applicants: apps,
+                adverts,
+                responses_per_advert: resp,
+                employees: emps,
+                sales,
+                ..Options::default()
+            });
+            let found: BTreeSet<(&str, &str, &str)> = b
+                .generated
+                .planted
+                .iter()
+                .map(|p| (p.check, p.subject_id.as_str(), p.applicant_id.as_str()))
+                .collect();
+            let meant: BTreeSet<(&str, &str, &str)> = b
+                .intents
+                .iter()
+                .map(|i| (i.check, i.subject_id.as_str(), i.applicant_id.as_str()))
+                .collect();
+            let a: Vec<_> = found.difference(&meant).collect();
+            let m: Vec<_> = meant.difference(&found).collect();
+            if !a.is_empty() || !m.is_empty() {
+                println!("seed {seed} size {apps}: unplanned {a:?} missing {m:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,564 @@
+/*!
+Formats the generated records as the spec's tables (section 1.3), in the
+requested dialect, and writes them as CSV files with `planted.csv`.
+
+Some "missing" values are written in the different ways exports write them
+(urgency empty, `geen` or `-`; urgency_first empty for the default true; a
+false local_ties left empty), chosen from the record's id so the output
+stays a pure function of the data.
+*/
+
+use std::io;
+use std::path::Path;
+
+use super::{Dialect, Generated, Planted, Table};
+use crate::dataset::Dataset;
+use crate::model::{Cents, Date, DateTime, Decimal};
+
+/// Cell formatting for one dialect.
+struct Fmt {
+    dmy: bool,
+    comma: bool,
+    dutch_bools: bool,
+}
+
+impl Fmt {
+    fn new(d: &Dialect) -> Self {
+        Fmt {
+            dmy: d.dmy_dates,
+            // A decimal comma only where it cannot be the delimiter.
+            comma: d.decimal_comma && d.delimiter == b';',
+            dutch_bools: d.delimiter == b';',
+        }
+    }
+
+    fn date(&self, d: Date) -> String {
+        if self.dmy {
+            d.format("%d-%m-%Y").to_string()
+        } else {
+            d.format("%Y-%m-%d").to_string()
+        }
+    }
+
+    fn odate(&self, d: Option<Date>) -> String {
+        d.map(|d| self.date(d)).unwrap_or_default()
+    }
+
+    fn datetime(&self, t: DateTime) -> String {
+        format!("{} {}", self.date(t.date()), t.format("%H:%M:%S"))
+    }
+
+    fn money(&self, c: Cents) -> String {
+        let s = c.to_string();
+        if self.comma {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
+    fn omoney(&self, c: Option<Cents>) -> String {
+        c.map(|c| self.money(c)).unwrap_or_default()
+    }
+
+    fn decimal(&self, d: Decimal) -> String {
+        let s = d.to_string();
+        if self.comma {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
+    fn boolean(&self, b: bool) -> String {
+        match (b, self.dutch_bools) {
+            (true, true) => "ja",
+            (false, true) => "nee",
+            (true, false) => "true",
+            (false, false) => "false",
+        }
+        .to_string()
+    }
+
+    /// An edit-log value: dates and amounts follow the dialect.
+    fn edit_value(&self, field: &str, v: &str) -> String {
+        match field {
+            "registration_date" => Date::parse_from_str(v, "%Y-%m-%d")
+                .map(|d| self.date(d))
+                .unwrap_or_else(|_| v.to_string()),
+            "household_income" if self.comma => v.replace('.', ","),
+            _ => v.to_string(),
+        }
+    }
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+fn oint<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The last digit of an id: a stable choice between spellings.
+fn digit(id: &str) -> u32 {
+    id.chars().rev().find_map(|c| c.to_digit(10)).unwrap_or(0)
+}
+
+/// The spec's tables of `data`, each sorted by its key.
+pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
+    let f = Fmt::new(dialect);
+    let mut out = Vec::new();
+
+    let mut applicants: Vec<_> = data.applicants.iter().collect();
+    applicants.sort_by(|a, b| a.id.cmp(&b.id));
+    out.push(Table {
+        name: "applicants",
+        header: vec![
+            "applicant_id",
+            "last_name",
+            "first_names",
+            "birth_date",
+            "postcode",
+            "house_number",
+            "email",
+            "phone",
+            "registration_date",
+            "registered_at",
+            "household_size",
+            "household_income",
+            "urgency",
+            "urgency_from",
+            "urgency_to",
+            "local_ties",
+        ],
+        rows: applicants
+            .iter()
+            .map(|a| {
+                let k = digit(a.id.as_str());
+                let urgency = match &a.urgency {
+                    Some(u) => u.clone(),
+                    None if k <= 5 => String::new(),
+                    None if k <= 8 => "geen".to_string(),
+                    None => "-".to_string(),
+                };
+                let local = if !a.local_ties && k % 3 == 0 {
+                    String::new()
+                } else {
+                    f.boolean(a.local_ties)
+                };
+                vec![
+                    a.id.0.clone(),
+                    a.last_name.clone(),
+                    opt(&a.first_names),
+                    f.date(a.birth_date),
+                    opt(&a.postcode),
+                    opt(&a.house_number),
+                    opt(&a.email),
+                    opt(&a.phone),
+                    f.date(a.registration_date),
+                    a.registered_at.map(|t| f.datetime(t)).unwrap_or_default(),
+                    a.household_size.to_string(),
+                    f.omoney(a.household_income),
+                    urgency,
+                    f.odate(a.urgency_from),
+                    f.odate(a.urgency_to),
+                    local,
+                ]
+            })
+            .collect(),
+    });
+
+    let mut adverts: Vec<_> = data.adverts.iter().collect();
+    adverts.sort_by(|a, b| a.id.cmp(&b.id));
+    out.push(Table {
+        name: "adverts",
+        header: vec![
+            "advert_id",
+            "dwelling_id",
+            "published_on",
+            "closes_on",
+            "model",
+            "urgency_first",
+            "local_first",
+            "min_age",
+            "max_age",
+            "min_household",
+            "max_household",
+            "min_income",
+            "max_income",
+            "rent",
+        ],
+        rows: adverts
+            .iter()
+            .map(|a| {
+                // Some exports leave the default (true) out.
+                let urgency_first = if a.urgency_first && digit(a.id.as_str()) == 3 {
+                    String::new()
+                } else {
+                    f.boolean(a.urgency_first)
+                };
+                vec![
+                    a.id.0.clone(),
+                    a.dwelling_id.0.clone(),
+                    f.date(a.published_on),
+                    f.date(a.closes_on),
+                    a.model.as_str().to_string(),
+                    urgency_first,
+                    f.boolean(a.local_first),
+                    oint(a.min_age),
+                    oint(a.max_age),
+                    oint(a.min_household),
+                    oint(a.max_household),
+                    f.omoney(a.min_income),
+                    f.omoney(a.max_income),
+                    f.omoney(a.rent),
+                ]
+            })
+            .collect(),
+    });
+
+    let mut responses: Vec<_> = data.responses.iter().collect();
+    responses.sort_by(|a, b| {
+        (&a.advert_id, a.responded_at, &a.applicant_id).cmp(&(
+            &b.advert_id,
+            b.responded_at,
+            &b.applicant_id,
+        ))
+    });
+    out.push(Table {
+        name: "responses",
+        header: vec![
+            "advert_id",
+            "applicant_id",
+            "responded_at",
+            "lottery_number",
+            "position",
+            "outcome",
+            "reason",
+            "decided_by",
+        ],
+        rows: responses
+            .iter()
+            .map(|r| {
+                vec![
+                    r.advert_id.0.clone(),
+                    r.applicant_id.0.clone(),
+                    f.datetime(r.responded_at),
+                    oint(r.lottery_number),
+                    oint(r.position),
+                    r.outcome.as_str().to_string(),
+                    opt(&r.reason),
+                    r.decided_by
+                        .as_ref()
+                        .map(|e| e.0.clone())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    });
+
+    let mut allocations: Vec<_> = data.allocations.iter().collect();
+    allocations.sort_by(|a, b| a.id.cmp(&b.id));
+    out.push(Table {
+        name: "allocations",
+        header: vec![
+            "allocation_id",
+            "dwelling_id",
+            "applicant_id",
+            "allocated_on",
+            "contract_start",
+            "route",
+            "advert_id",
+            "handled_by",
+            "approved_by",
+            "reason",
+            "rent",
+            "household_income",
+            "household_size",
+        ],
+        rows: allocations
+            .iter()
+            .map(|a| {
+                vec![
+                    a.id.0.clone(),
+                    a.dwelling_id.0.clone(),
+                    a.applicant_id.0.clone(),
+                    f.date(a.allocated_on),
+                    f.odate(a.contract_start),
+                    a.route.as_str().to_string(),
+                    a.advert_id
+                        .as_ref()
+                        .map(|x| x.0.clone())
+                        .unwrap_or_default(),
+                    a.handled_by
+                        .as_ref()
+                        .map(|x| x.0.clone())
+                        .unwrap_or_default(),
+                    a.approved_by
+                        .as_ref()
+                        .map(|x| x.0.clone())
+                        .unwrap_or_default(),
+                    opt(&a.reason),
+                    f.omoney(a.rent),
+                    f.omoney(a.household_income),
+                    oint(a.household_size),
+                ]
+            })
+            .collect(),
+    });
+
+    let mut employees: Vec<_> = data.employees.iter().collect();
+    employees.sort_by(|a, b| a.id.cmp(&b.id));
+    out.push(Table {
+        name: "employees",
+        header: vec![
+            "employee_id",
+            "last_name",
+            "first_names",
+            "birth_date",
+            "postcode",
+            "house_number",
+            "email",
+            "phone",
+            "department",
+            "role",
+            "employed_from",
+            "employed_to",
+        ],
+        rows: employees
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.0.clone(),
+                    e.last_name.clone(),
+                    opt(&e.first_names),
+                    f.odate(e.birth_date),
+                    opt(&e.postcode),
+                    opt(&e.house_number),
+                    opt(&e.email),
+                    opt(&e.phone),
+                    opt(&e.department),
+                    opt(&e.role),
+                    f.odate(e.employed_from),
+                    f.odate(e.employed_to),
+                ]
+            })
+            .collect(),
+    });
+
+    let mut relations: Vec<_> = data.relations.iter().collect();
+    relations.sort_by(|a, b| (&a.employee_id, a.relation).cmp(&(&b.employee_id, b.relation)));
+    out.push(Table {
+        name: "relations",
+        header: vec![
+            "employee_id",
+            "relation",
+            "last_name",
+            "first_names",
+            "birth_date",
+            "postcode",
+            "house_number",
+            "email",
+            "phone",
+            "applicant_id",
+            "declared_on",
+        ],
+        rows: relations
+            .iter()
+            .map(|r| {
+                vec![
+                    r.employee_id.0.clone(),
+                    r.relation.as_str().to_string(),
+                    r.last_name.clone(),
+                    opt(&r.first_names),
+                    f.odate(r.birth_date),
+                    opt(&r.postcode),
+                    opt(&r.house_number),
+                    opt(&r.email),
+                    opt(&r.phone),
+                    r.applicant_id
+                        .as_ref()
+                        .map(|x| x.0.clone())
+                        .unwrap_or_default(),
+                    f.odate(r.declared_on),
+                ]
+            })
+            .collect(),
+    });
+
+    let mut sales: Vec<_> = data.sales.iter().collect();
+    sales.sort_by(|a, b| a.id.cmp(&b.id));
+    out.push(Table {
+        name: "sales",
+        header: vec![
+            "sale_id",
+            "dwelling_id",
+            "sold_on",
+            "price",
+            "appraisal_value",
+            "appraised_on",
+            "listed_on",
+            "route",
+            "scheme_discount",
+            "buyer_last_name",
+            "buyer_first_names",
+            "buyer_birth_date",
+            "buyer_postcode",
+            "buyer_house_number",
+            "buyer_email",
+            "buyer_phone",
+            "buyer_applicant_id",
+            "handled_by",
+        ],
+        rows: sales
+            .iter()
+            .map(|s| {
+                let discount = if s.scheme_discount == Decimal::ZERO {
+                    String::new()
+                } else {
+                    f.decimal(s.scheme_discount)
+                };
+                vec![
+                    s.id.0.clone(),
+                    s.dwelling_id.0.clone(),
+                    f.date(s.sold_on),
+                    f.money(s.price),
+                    f.money(s.appraisal_value),
+                    f.odate(s.appraised_on),
+                    f.odate(s.listed_on),
+                    s.route.as_str().to_string(),
+                    discount,
+                    s.buyer_last_name.clone(),
+                    opt(&s.buyer_first_names),
+                    f.odate(s.buyer_birth_date),
+                    opt(&s.buyer_postcode),
+                    opt(&s.buyer_house_number),
+                    opt(&s.buyer_email),
+                    opt(&s.buyer_phone),
+                    s.buyer_applicant_id
+                        .as_ref()
+                        .map(|x| x.0.clone())
+                        .unwrap_or_default(),
+                    s.handled_by
+                        .as_ref()
+                        .map(|x| x.0.clone())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    });
+
+    let mut changes: Vec<_> = data.registration_changes.iter().collect();
+    changes.sort_by(|a, b| (a.changed_at, &a.applicant_id).cmp(&(b.changed_at, &b.applicant_id)));
+    out.push(Table {
+        name: "registration_changes",
+        header: vec![
+            "applicant_id",
+            "changed_at",
+            "field",
+            "old_value",
+            "new_value",
+            "changed_by",
+            "reason",
+        ],
+        rows: changes
+            .iter()
+            .map(|c| {
+                vec![
+                    c.applicant_id.0.clone(),
+                    f.datetime(c.changed_at),
+                    c.field.clone(),
+                    c.old_value
+                        .as_deref()
+                        .map(|v| f.edit_value(&c.field, v))
+                        .unwrap_or_default(),
+                    c.new_value
+                        .as_deref()
+                        .map(|v| f.edit_value(&c.field, v))
+                        .unwrap_or_default(),
+                    c.changed_by
+                        .as_ref()
+                        .map(|x| x.0.clone())
+                        .unwrap_or_default(),
+                    opt(&c.reason),
+                ]
+            })
+            .collect(),
+    });
+    out
+}
+
+/// CSV bytes of a header and rows.
+fn csv_bytes(
+    header: &[&str],
+    rows: &[Vec<String>],
+    delimiter: u8,
+    crlf: bool,
+) -> io::Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .terminator(if crlf {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        })
+        .from_writer(Vec::new());
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// Writes every table as `NAME.csv` in the dialect, and `planted.csv`
+/// (always UTF-8 with commas), into `dir` (created).
+pub(crate) fn write(gen: &Generated, dir: &Path, dialect: &Dialect) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for t in &gen.tables {
+        // Windows exports end lines with CRLF.
+        let bytes = csv_bytes(&t.header, &t.rows, dialect.delimiter, dialect.windows_1252)?;
+        let bytes = if dialect.windows_1252 {
+            let text = String::from_utf8(bytes).map_err(|e| io::Error::other(e.to_string()))?;
+            let (encoded, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+            if unmappable {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: a character has no Windows-1252 code", t.name),
+                ));
+            }
+            encoded.into_owned()
+        } else {
+            bytes
+        };
+        std::fs::write(dir.join(format!("{}.csv", t.name)), bytes)?;
+    }
+    let header = [
+        "check",
+        "subject_type",
+        "subject_id",
+        "applicant_id",
+        "employee_id",
+        "link",
+        "severity",
+        "note",
+    ];
+    let rows: Vec<Vec<String>> = gen.planted.iter().map(planted_row).collect();
+    std::fs::write(
+        dir.join("planted.csv"),
+        csv_bytes(&header, &rows, b',', false)?,
+    )
+}
+
+fn planted_row(p: &Planted) -> Vec<String> {
+    vec![
+        p.check.to_string(),
+        p.subject_type.to_string(),
+        p.subject_id.clone(),
+        p.applicant_id.clone(),
+        p.employee_id.clone(),
+        p.link.to_string(),
+        p.severity.to_string(),
+        p.note.clone(),
+    ]
+}

@@ -1,0 +1,24 @@
+//! woonaudit: audits whether a housing corporation let and sold its homes
+//! fairly, by the rulebook `audit-spec.md` v1.1.
+//!
+//! The data flows one way, one module per stage:
+//! [`read`] -> [`validate`] -> [`link`] -> [`rank`] and [`checks`] ->
+//! [`stats`] -> [`report`].
+//! [`cli`] wires the commands to these stages; [`generate`] makes the
+//! synthetic sample.
+
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod dataset;
+pub mod error;
+pub mod generate;
+pub mod issues;
+pub mod link;
+pub mod model;
+pub mod period;
+pub mod rank;
+pub mod read;
+pub mod report;
+pub mod stats;
+pub mod validate;

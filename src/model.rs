@@ -1,0 +1,642 @@
+//! The spec's vocabulary (section 1.3) as Rust types: typed ids, money in
+//! cents, the enums, and one record type per input table.
+//!
+//! Records hold only rows that were read without error; the input stage
+//! (`crate::read`) and validation (`crate::validate`) decide which rows those
+//! are. Every record keeps the `line` it came from so findings and data issues
+//! can point back at the source.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A calendar date.
+pub type Date = chrono::NaiveDate;
+/// A date and clock time as written in the export (no time zone applied).
+pub type DateTime = chrono::NaiveDateTime;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// The id as written in the source (trimmed).
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(s.to_string())
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Registration number of a home seeker (inschrijfnummer).
+    ApplicantId
+);
+id_type!(
+    /// Id of an advert (advertentie).
+    AdvertId
+);
+id_type!(
+    /// Id of an allocation (toewijzing).
+    AllocationId
+);
+id_type!(
+    /// Id of a dwelling (verhuureenheid).
+    DwellingId
+);
+id_type!(
+    /// Id of a person in the staff register.
+    EmployeeId
+);
+id_type!(
+    /// Id of a property sale.
+    SaleId
+);
+
+/// A money amount in whole euro cents. Amounts are exact (spec 1.1): never
+/// binary floating point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Cents(pub i64);
+
+impl fmt::Display for Cents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+/// An exact decimal number (mantissa x 10^-scale), for fractions such as
+/// `scheme_discount` that take part in amount arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Decimal {
+    /// The digits, sign included.
+    pub mantissa: i128,
+    /// Number of digits after the decimal point.
+    pub scale: u32,
+}
+
+impl Decimal {
+    /// Zero.
+    pub const ZERO: Decimal = Decimal {
+        mantissa: 0,
+        scale: 0,
+    };
+
+    /// Compares with another decimal exactly.
+    pub fn cmp_exact(&self, other: &Decimal) -> std::cmp::Ordering {
+        let scale = self.scale.max(other.scale);
+        let a = self.mantissa * 10i128.pow(scale - self.scale);
+        let b = other.mantissa * 10i128.pow(scale - other.scale);
+        a.cmp(&b)
+    }
+
+    /// The nearest `f64`, for statistics and display only.
+    pub fn to_f64(&self) -> f64 {
+        self.mantissa as f64 / 10f64.powi(self.scale as i32)
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.scale == 0 {
+            return write!(f, "{}", self.mantissa);
+        }
+        let sign = if self.mantissa < 0 { "-" } else { "" };
+        let abs = self.mantissa.unsigned_abs();
+        let div = 10u128.pow(self.scale);
+        write!(
+            f,
+            "{sign}{}.{:0width$}",
+            abs / div,
+            abs % div,
+            width = self.scale as usize
+        )
+    }
+}
+
+macro_rules! spec_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in the spec's order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Parses the spec's spelling, case-insensitively (spec 1.1).
+            pub fn parse(s: &str) -> Option<Self> {
+                let s = s.trim();
+                $(if s.eq_ignore_ascii_case($text) { return Some($name::$variant); })+
+                None
+            }
+
+            /// The spec's spelling.
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The accepted spellings, for error messages.
+            pub fn expected() -> &'static str {
+                concat!("one of ", $($text, " "),+)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+spec_enum!(
+    /// How an advert orders its candidates after urgency and local ties.
+    Model {
+        /// Inschrijfduur: longest registration first.
+        Registration = "registration",
+        /// Loting: lowest drawn number first.
+        Lottery = "lottery",
+    }
+);
+
+spec_enum!(
+    /// What happened to a response in the offer process.
+    Outcome {
+        /// The seeker accepted the offer.
+        Accepted = "accepted",
+        /// The seeker refused the offer.
+        Declined = "declined",
+        /// The landlord passed the seeker over.
+        Skipped = "skipped",
+        /// The seeker withdrew.
+        Withdrawn = "withdrawn",
+        /// The seeker was never offered the home.
+        NotReached = "not_reached",
+    }
+);
+
+spec_enum!(
+    /// The route by which a home was let.
+    Route {
+        /// The aanbodsysteem: advertised and offered in order.
+        Advert = "advert",
+        /// Urgency allocation outside the adverts.
+        Urgency = "urgency",
+        /// Directe bemiddeling, bijzondere situatie.
+        Direct = "direct",
+        /// Tijdelijke verhuur.
+        Temporary = "temporary",
+        /// Woningruil.
+        Swap = "swap",
+        /// Anything else.
+        Other = "other",
+    }
+);
+
+spec_enum!(
+    /// The kind of a declared relation of an employee.
+    RelationKind {
+        /// Partner.
+        Partner = "partner",
+        /// Child.
+        Child = "child",
+        /// Parent.
+        Parent = "parent",
+        /// Sibling.
+        Sibling = "sibling",
+        /// In-law.
+        InLaw = "in_law",
+        /// Member of the household.
+        HouseholdMember = "household_member",
+        /// Any other private relation.
+        Other = "other",
+    }
+);
+
+spec_enum!(
+    /// How a property was sold.
+    SaleRoute {
+        /// Offered on the open market.
+        OpenMarket = "open_market",
+        /// Sold at auction.
+        Auction = "auction",
+        /// Sold to the sitting tenant.
+        SittingTenant = "sitting_tenant",
+        /// Sold privately, without public offer.
+        Private = "private",
+    }
+);
+
+/// The identifying fields of a person, as the linking rules (spec 2) compare
+/// them. Borrowed from an applicant, employee, relation or sale buyer.
+#[derive(Clone, Copy, Debug)]
+pub struct PersonFields<'a> {
+    /// Surname with prefix, as written.
+    pub last_name: &'a str,
+    /// First names or initials.
+    pub first_names: Option<&'a str>,
+    /// Birth date.
+    pub birth_date: Option<Date>,
+    /// Postcode as written.
+    pub postcode: Option<&'a str>,
+    /// House number as written.
+    pub house_number: Option<&'a str>,
+    /// E-mail address as written.
+    pub email: Option<&'a str>,
+    /// Phone number as written.
+    pub phone: Option<&'a str>,
+}
+
+/// A registered home seeker (table `applicants`).
+#[derive(Clone, Debug)]
+pub struct Applicant {
+    /// Source line (header = 1).
+    pub line: u64,
+    /// Registration number.
+    pub id: ApplicantId,
+    /// Surname with prefix.
+    pub last_name: String,
+    /// First names or initials.
+    pub first_names: Option<String>,
+    /// Birth date.
+    pub birth_date: Date,
+    /// Postcode as written.
+    pub postcode: Option<String>,
+    /// House number as written.
+    pub house_number: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Inschrijfdatum: the seniority date used for ranking.
+    pub registration_date: Date,
+    /// When the registration record was created.
+    pub registered_at: Option<DateTime>,
+    /// Household size (at least 1).
+    pub household_size: u32,
+    /// Yearly household income.
+    pub household_income: Option<Cents>,
+    /// Urgency category; `None` when the seeker has none.
+    pub urgency: Option<String>,
+    /// First day the urgency is valid (inclusive).
+    pub urgency_from: Option<Date>,
+    /// Last day the urgency is valid (inclusive).
+    pub urgency_to: Option<Date>,
+    /// Lokale binding.
+    pub local_ties: bool,
+}
+
+impl Applicant {
+    /// The fields the linking rules compare.
+    pub fn person(&self) -> PersonFields<'_> {
+        PersonFields {
+            last_name: &self.last_name,
+            first_names: self.first_names.as_deref(),
+            birth_date: Some(self.birth_date),
+            postcode: self.postcode.as_deref(),
+            house_number: self.house_number.as_deref(),
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+        }
+    }
+
+    /// Whether the seeker holds an urgency valid on `day` (bounds inclusive,
+    /// missing bounds open).
+    pub fn urgent_on(&self, day: Date) -> bool {
+        self.urgency.is_some()
+            && self.urgency_from.is_none_or(|from| from <= day)
+            && self.urgency_to.is_none_or(|to| day <= to)
+    }
+}
+
+/// Age in whole years on `day`. The birthday counts as reached when the
+/// month-day of `day` is on or after the month-day of birth, which makes a
+/// 29 February birthday reached on 1 March in other years (spec 3).
+pub fn age_on(birth: Date, day: Date) -> i64 {
+    use chrono::Datelike;
+    let mut age = i64::from(day.year()) - i64::from(birth.year());
+    if (day.month(), day.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// A vacant home offered through the aanbodsysteem (table `adverts`).
+#[derive(Clone, Debug)]
+pub struct Advert {
+    /// Source line.
+    pub line: u64,
+    /// Advert id.
+    pub id: AdvertId,
+    /// The dwelling advertised.
+    pub dwelling_id: DwellingId,
+    /// First day of the advert.
+    pub published_on: Date,
+    /// Closing day: responses dated after it are late.
+    pub closes_on: Date,
+    /// Ordering model.
+    pub model: Model,
+    /// Urgent seekers rank first (default true).
+    pub urgency_first: bool,
+    /// Seekers with local ties rank next (default false).
+    pub local_first: bool,
+    /// Minimum age, inclusive.
+    pub min_age: Option<i64>,
+    /// Maximum age, inclusive.
+    pub max_age: Option<i64>,
+    /// Minimum household size, inclusive.
+    pub min_household: Option<i64>,
+    /// Maximum household size, inclusive.
+    pub max_household: Option<i64>,
+    /// Minimum yearly income, inclusive.
+    pub min_income: Option<Cents>,
+    /// Maximum yearly income, inclusive.
+    pub max_income: Option<Cents>,
+    /// Monthly net rent.
+    pub rent: Option<Cents>,
+}
+
+/// A response to an advert with its offer outcome (table `responses`).
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// Source line.
+    pub line: u64,
+    /// The advert responded to.
+    pub advert_id: AdvertId,
+    /// The responding seeker.
+    pub applicant_id: ApplicantId,
+    /// When the response was made.
+    pub responded_at: DateTime,
+    /// Drawn lottery number (lower ranks first).
+    pub lottery_number: Option<i64>,
+    /// Rank recorded by the source system (volgnummer).
+    pub position: Option<i64>,
+    /// What happened to the response.
+    pub outcome: Outcome,
+    /// Why declined, skipped or withdrawn.
+    pub reason: Option<String>,
+    /// Employee who recorded the outcome.
+    pub decided_by: Option<EmployeeId>,
+}
+
+/// A let (table `allocations`).
+#[derive(Clone, Debug)]
+pub struct Allocation {
+    /// Source line.
+    pub line: u64,
+    /// Allocation id.
+    pub id: AllocationId,
+    /// The dwelling let.
+    pub dwelling_id: DwellingId,
+    /// The new tenant.
+    pub applicant_id: ApplicantId,
+    /// Day of the allocation.
+    pub allocated_on: Date,
+    /// Huuringangsdatum.
+    pub contract_start: Option<Date>,
+    /// Route of the let.
+    pub route: Route,
+    /// The advert, for route advert.
+    pub advert_id: Option<AdvertId>,
+    /// Employee who handled the let.
+    pub handled_by: Option<EmployeeId>,
+    /// Employee who approved the let.
+    pub approved_by: Option<EmployeeId>,
+    /// Why a non-advert route was used.
+    pub reason: Option<String>,
+    /// Monthly net rent.
+    pub rent: Option<Cents>,
+    /// Yearly household income.
+    pub household_income: Option<Cents>,
+    /// Household size.
+    pub household_size: Option<i64>,
+}
+
+/// A person in the staff register (table `employees`).
+#[derive(Clone, Debug)]
+pub struct Employee {
+    /// Source line.
+    pub line: u64,
+    /// Employee id.
+    pub id: EmployeeId,
+    /// Surname with prefix.
+    pub last_name: String,
+    /// First names or initials.
+    pub first_names: Option<String>,
+    /// Birth date.
+    pub birth_date: Option<Date>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// House number.
+    pub house_number: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Department.
+    pub department: Option<String>,
+    /// Role.
+    pub role: Option<String>,
+    /// First day of employment (inclusive; missing = open).
+    pub employed_from: Option<Date>,
+    /// Last day of employment (inclusive; missing = open).
+    pub employed_to: Option<Date>,
+}
+
+impl Employee {
+    /// The fields the linking rules compare.
+    pub fn person(&self) -> PersonFields<'_> {
+        PersonFields {
+            last_name: &self.last_name,
+            first_names: self.first_names.as_deref(),
+            birth_date: self.birth_date,
+            postcode: self.postcode.as_deref(),
+            house_number: self.house_number.as_deref(),
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+        }
+    }
+
+    /// Whether the employment window covers `day`.
+    pub fn employed_on(&self, day: Date) -> bool {
+        self.employed_from.is_none_or(|from| from <= day)
+            && self.employed_to.is_none_or(|to| day <= to)
+    }
+}
+
+/// A declared member of an employee's private circle (table `relations`).
+#[derive(Clone, Debug)]
+pub struct Relation {
+    /// Source line.
+    pub line: u64,
+    /// The employee who declared the relation.
+    pub employee_id: EmployeeId,
+    /// Kind of relation.
+    pub relation: RelationKind,
+    /// Surname with prefix.
+    pub last_name: String,
+    /// First names or initials.
+    pub first_names: Option<String>,
+    /// Birth date.
+    pub birth_date: Option<Date>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// House number.
+    pub house_number: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// The relation's registration number, if known.
+    pub applicant_id: Option<ApplicantId>,
+    /// When the relation was declared (informational).
+    pub declared_on: Option<Date>,
+}
+
+impl Relation {
+    /// The fields the linking rules compare.
+    pub fn person(&self) -> PersonFields<'_> {
+        PersonFields {
+            last_name: &self.last_name,
+            first_names: self.first_names.as_deref(),
+            birth_date: self.birth_date,
+            postcode: self.postcode.as_deref(),
+            house_number: self.house_number.as_deref(),
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+        }
+    }
+}
+
+/// A property sale (table `sales`).
+#[derive(Clone, Debug)]
+pub struct Sale {
+    /// Source line.
+    pub line: u64,
+    /// Sale id.
+    pub id: SaleId,
+    /// The dwelling sold.
+    pub dwelling_id: DwellingId,
+    /// Day of the sale.
+    pub sold_on: Date,
+    /// Price paid.
+    pub price: Cents,
+    /// Appraised value (positive).
+    pub appraisal_value: Cents,
+    /// Day of the appraisal.
+    pub appraised_on: Option<Date>,
+    /// First day publicly offered; `None` = never.
+    pub listed_on: Option<Date>,
+    /// Route of the sale.
+    pub route: SaleRoute,
+    /// Fraction of a documented discount scheme open to every buyer (0..1).
+    pub scheme_discount: Decimal,
+    /// Buyer's surname.
+    pub buyer_last_name: String,
+    /// Buyer's first names.
+    pub buyer_first_names: Option<String>,
+    /// Buyer's birth date.
+    pub buyer_birth_date: Option<Date>,
+    /// Buyer's postcode.
+    pub buyer_postcode: Option<String>,
+    /// Buyer's house number.
+    pub buyer_house_number: Option<String>,
+    /// Buyer's e-mail address.
+    pub buyer_email: Option<String>,
+    /// Buyer's phone number.
+    pub buyer_phone: Option<String>,
+    /// Buyer's registration number (serves only the `declared` rule).
+    pub buyer_applicant_id: Option<ApplicantId>,
+    /// Employee who handled the sale.
+    pub handled_by: Option<EmployeeId>,
+}
+
+impl Sale {
+    /// The buyer's fields, as the linking rules compare them.
+    pub fn buyer(&self) -> PersonFields<'_> {
+        PersonFields {
+            last_name: &self.buyer_last_name,
+            first_names: self.buyer_first_names.as_deref(),
+            birth_date: self.buyer_birth_date,
+            postcode: self.buyer_postcode.as_deref(),
+            house_number: self.buyer_house_number.as_deref(),
+            email: self.buyer_email.as_deref(),
+            phone: self.buyer_phone.as_deref(),
+        }
+    }
+}
+
+/// One entry of the registration edit log (table `registration_changes`).
+#[derive(Clone, Debug)]
+pub struct RegistrationChange {
+    /// Source line.
+    pub line: u64,
+    /// The registration edited.
+    pub applicant_id: ApplicantId,
+    /// When the edit was made.
+    pub changed_at: DateTime,
+    /// The field edited, lower-cased.
+    pub field: String,
+    /// Value before the edit.
+    pub old_value: Option<String>,
+    /// Value after the edit.
+    pub new_value: Option<String>,
+    /// Employee who made the edit.
+    pub changed_by: Option<EmployeeId>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Date {
+        Date::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn age_turns_on_the_birthday() {
+        assert_eq!(age_on(d(2008, 5, 10), d(2026, 5, 9)), 17);
+        assert_eq!(age_on(d(2008, 5, 10), d(2026, 5, 10)), 18);
+    }
+
+    #[test]
+    fn leap_day_birthday_is_reached_on_first_of_march() {
+        assert_eq!(age_on(d(2008, 2, 29), d(2026, 2, 28)), 17);
+        assert_eq!(age_on(d(2008, 2, 29), d(2026, 3, 1)), 18);
+        assert_eq!(age_on(d(2008, 2, 29), d(2028, 2, 29)), 20);
+    }
+
+    #[test]
+    fn cents_display() {
+        assert_eq!(Cents(123456).to_string(), "1234.56");
+        assert_eq!(Cents(-5).to_string(), "-0.05");
+    }
+
+    #[test]
+    fn enums_parse_case_insensitively() {
+        assert_eq!(Outcome::parse(" Not_Reached "), Some(Outcome::NotReached));
+        assert_eq!(Route::parse("ADVERT"), Some(Route::Advert));
+        assert_eq!(Model::parse("loting"), None);
+    }
+}

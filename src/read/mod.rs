@@ -1,0 +1,164 @@
+//! Stage 1, read: find the eight tables of spec 1.3 in a folder, read CSV
+//! or Parquet into text cells, and parse each row into a typed record,
+//! collecting a data issue for every cell that cannot be used.
+
+pub mod parquet;
+pub mod parse;
+pub mod schema;
+pub mod source;
+mod tables;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::issues::DataIssue;
+use crate::model::*;
+use schema::Table;
+use source::{Format, RawTable};
+
+/// Where a table came from, for the manifest.
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceInfo {
+    /// The table's name.
+    pub table: &'static str,
+    /// File name, e.g. `applicants.csv`.
+    pub file: String,
+    /// CSV or Parquet.
+    pub format: Format,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Encoding (CSV only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
+    /// Delimiter (CSV only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<char>,
+}
+
+/// Typed records of one table, before cross-table validation.
+#[derive(Debug)]
+pub struct Rows<T> {
+    /// Where the table came from; `None` for an absent optional table.
+    pub source: Option<SourceInfo>,
+    /// Number of records read.
+    pub read: u64,
+    /// The records that parsed without error.
+    pub records: Vec<T>,
+    /// Rows that did not parse, by line, with the text of their key column
+    /// (empty when the table has no single key or the cell was empty): a
+    /// key is owned by its first row even when that row is unusable.
+    pub failed_keys: Vec<(u64, String)>,
+}
+
+/// Everything read from one data folder.
+#[derive(Debug)]
+pub struct Input {
+    /// The data folder.
+    pub dir: PathBuf,
+    /// `applicants`.
+    pub applicants: Rows<Applicant>,
+    /// `adverts`.
+    pub adverts: Rows<Advert>,
+    /// `responses`.
+    pub responses: Rows<Response>,
+    /// `allocations`.
+    pub allocations: Rows<Allocation>,
+    /// `employees`.
+    pub employees: Rows<Employee>,
+    /// `relations`.
+    pub relations: Rows<Relation>,
+    /// `sales`.
+    pub sales: Rows<Sale>,
+    /// `registration_changes`.
+    pub registration_changes: Rows<RegistrationChange>,
+    /// Issues found while parsing cells.
+    pub issues: Vec<DataIssue>,
+}
+
+/// Reads every table of `dir`. Fails only when a file cannot be used at all.
+pub fn read_dir(dir: &Path, config: &Config) -> Result<Input> {
+    if !dir.is_dir() {
+        return Err(crate::error::Error::input(dir, "data folder not found"));
+    }
+    let mut issues = Vec::new();
+    Ok(Input {
+        dir: dir.to_path_buf(),
+        applicants: load(
+            dir,
+            Table::Applicants,
+            config,
+            &mut issues,
+            tables::applicant,
+        )?,
+        adverts: load(dir, Table::Adverts, config, &mut issues, tables::advert)?,
+        responses: load(dir, Table::Responses, config, &mut issues, tables::response)?,
+        allocations: load(
+            dir,
+            Table::Allocations,
+            config,
+            &mut issues,
+            tables::allocation,
+        )?,
+        employees: load(dir, Table::Employees, config, &mut issues, tables::employee)?,
+        relations: load(dir, Table::Relations, config, &mut issues, tables::relation)?,
+        sales: load(dir, Table::Sales, config, &mut issues, tables::sale)?,
+        registration_changes: load(
+            dir,
+            Table::RegistrationChanges,
+            config,
+            &mut issues,
+            tables::registration_change,
+        )?,
+        issues,
+    })
+}
+
+fn load<T>(
+    dir: &Path,
+    table: Table,
+    config: &Config,
+    issues: &mut Vec<DataIssue>,
+    parse_row: fn(&mut tables::Cells<'_>) -> Option<T>,
+) -> Result<Rows<T>> {
+    let Some((path, format)) = source::locate(dir, table)? else {
+        return Ok(Rows {
+            source: None,
+            read: 0,
+            records: Vec::new(),
+            failed_keys: Vec::new(),
+        });
+    };
+    let raw: RawTable = source::read_table(&path, format, table, config)?;
+    let mut records = Vec::with_capacity(raw.rows.len());
+    let mut failed_keys = Vec::new();
+    let key_col = table.key().and_then(|k| raw.columns.get(k).copied());
+    for row in &raw.rows {
+        let mut cells = tables::Cells::new(&raw, row, issues);
+        match parse_row(&mut cells) {
+            Some(record) if cells.ok => records.push(record),
+            _ => {
+                let key = key_col
+                    .and_then(|i| row.cells.get(i))
+                    .cloned()
+                    .unwrap_or_default();
+                failed_keys.push((row.line, key));
+            }
+        }
+    }
+    Ok(Rows {
+        source: Some(SourceInfo {
+            table: table.name(),
+            file: raw.file.clone(),
+            format: raw.format,
+            sha256: raw.sha256.clone(),
+            encoding: raw.encoding,
+            delimiter: raw.delimiter,
+        }),
+        read: raw.rows.len() as u64,
+        records,
+        failed_keys,
+    })
+}

@@ -1,0 +1,158 @@
+//! Stage 6, report: the output files of spec 6. Every file is rendered to
+//! bytes first and then written atomically (temporary name, then rename), so
+//! a reader never sees half a file and a failed run leaves the old one.
+
+pub mod links;
+pub mod manifest;
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::checks::Finding;
+use crate::error::{Error, Result};
+use crate::issues::Issues;
+
+/// Writes `bytes` to `path` atomically, creating the folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let fail = |source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(fail)
+}
+
+/// The inert-output rule of spec 6: text from the data that a spreadsheet
+/// would read as a formula gets a leading apostrophe.
+pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = match s.chars().next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => !is_number(&s[1..]),
+        _ => false,
+    };
+    if risky {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// A plain number: digits with at most one `.` or `,` between digits.
+fn is_number(s: &str) -> bool {
+    let mut seen_digit = false;
+    let mut seen_mark = false;
+    let mut last_was_mark = false;
+    for c in s.chars() {
+        match c {
+            '0'..='9' => {
+                seen_digit = true;
+                last_was_mark = false;
+            }
+            '.' | ',' if seen_digit && !seen_mark => {
+                seen_mark = true;
+                last_was_mark = true;
+            }
+            _ => return false,
+        }
+    }
+    seen_digit && !last_was_mark
+}
+
+pub(crate) fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = w.write_record(header);
+    for row in rows {
+        let _ = w.write_record(row.iter().map(|c| inert(c).into_owned()));
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// findings.csv: the columns and order of spec 6 (`findings` must already be
+/// sorted). finding_id is computed from the raw values.
+pub fn findings_csv(findings: &[Finding]) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "finding_id",
+            "check",
+            "severity",
+            "subject_type",
+            "subject_id",
+            "applicant_id",
+            "employee_id",
+            "link",
+            "detail",
+        ],
+        findings.iter().map(|f| {
+            vec![
+                f.id(),
+                f.check.as_str().to_string(),
+                f.severity.as_str().to_string(),
+                f.subject_type.as_str().to_string(),
+                f.subject_id.clone(),
+                f.applicant_id
+                    .as_ref()
+                    .map(|a| a.0.clone())
+                    .unwrap_or_default(),
+                f.employee_id
+                    .as_ref()
+                    .map(|e| e.0.clone())
+                    .unwrap_or_default(),
+                f.link.map(|k| k.as_str()).unwrap_or_default().to_string(),
+                f.detail.clone(),
+            ]
+        }),
+    )
+}
+
+/// data_issues.csv, sorted by file, line, column.
+pub fn data_issues_csv(issues: &Issues) -> Vec<u8> {
+    csv_bytes(
+        &["file", "line", "column", "value", "level", "problem"],
+        issues.sorted().into_iter().map(|i| {
+            vec![
+                i.file.clone(),
+                i.line.to_string(),
+                i.column.clone(),
+                i.value.clone(),
+                i.level.as_str().to_string(),
+                i.problem.clone(),
+            ]
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_made_inert() {
+        assert_eq!(inert("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(inert("+31612345678"), "'+31612345678");
+        assert_eq!(inert("@x"), "'@x");
+        assert_eq!(inert("\tx"), "'\tx");
+        assert_eq!(inert("-x"), "'-x");
+        assert_eq!(inert("-"), "'-");
+        assert_eq!(inert("-12"), "-12");
+        assert_eq!(inert("-12.5"), "-12.5");
+        assert_eq!(inert("-12,5"), "-12,5");
+        assert_eq!(inert("-1-2"), "'-1-2");
+        assert_eq!(inert("de Vries"), "de Vries");
+    }
+}

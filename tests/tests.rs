@@ -1,0 +1,12 @@
+//! Integration tests: the real `woonaudit` binary on real files.
+
+mod common;
+
+#[path = "suite/order.rs"]
+mod order;
+#[path = "suite/reading.rs"]
+mod reading;
+#[path = "suite/sample.rs"]
+mod sample;
+#[path = "suite/staff.rs"]
+mod staff;
