@@ -148,6 +148,18 @@ fn sales(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A logged value as the detail shows it: dates of date fields in ISO
+/// form, so the sentence does not depend on the export's date format.
+fn shown(field: &str, value: Option<&str>) -> String {
+    let value = value.unwrap_or("");
+    let is_date_field =
+        field.ends_with("date") || field.ends_with("_from") || field.ends_with("_to");
+    match crate::read::parse::date(value).filter(|_| is_date_field) {
+        Some(d) => d.to_string(),
+        None => value.to_string(),
+    }
+}
+
 fn applicants(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut acts: BTreeMap<(ApplicantId, EmployeeId), (Link, Vec<String>)> = BTreeMap::new();
     for change in &ctx.data.registration_changes {
@@ -166,8 +178,8 @@ fn applicants(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .push(format!(
                     "changed {} from '{}' to '{}' on {}",
                     change.field,
-                    change.old_value.as_deref().unwrap_or(""),
-                    change.new_value.as_deref().unwrap_or(""),
+                    shown(&change.field, change.old_value.as_deref()),
+                    shown(&change.field, change.new_value.as_deref()),
                     change.changed_at
                 ));
         }

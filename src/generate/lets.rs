@@ -209,7 +209,7 @@ impl World {
     /// staff's circle, and advert lets without a (known) advert.
     fn plant_lets(&mut self) {
         let (r, sp) = (self.roles.clone(), self.sp.clone());
-        let unapproved: [(i64, Route, usize, Option<usize>, Option<&str>, &str); 3] = [
+        let unapproved = [
             (
                 200,
                 Route::Direct,

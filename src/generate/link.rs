@@ -242,18 +242,6 @@ impl<'a> Linker<'a> {
         out.sort_by(|a, b| (a.1, a.0.as_str().as_bytes()).cmp(&(b.1, b.0.as_str().as_bytes())));
         out
     }
-
-    /// The employee a finding names: strongest kind, then lowest id.
-    pub(crate) fn named(
-        &self,
-        person: &PersonFields<'_>,
-        applicant_id: Option<&ApplicantId>,
-        day: Date,
-    ) -> Option<(EmployeeId, Kind)> {
-        self.links(person, applicant_id, Some(day))
-            .into_iter()
-            .next()
-    }
 }
 
 #[cfg(test)]

@@ -150,7 +150,9 @@ pub struct Planted {
     pub note: String,
 }
 
-/// Everything one run builds; the tests look inside.
+/// Everything one run builds; the tests look inside (hence the fields
+/// only they read).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Build {
     /// The generated records.
     pub data: Dataset,
@@ -162,6 +164,9 @@ pub(crate) struct Build {
     pub linked_applicants: std::collections::BTreeSet<String>,
     /// Sales made to linked buyers.
     pub linked_sales: std::collections::BTreeSet<String>,
+    /// Applicants housed who must not be flagged: a relative of an
+    /// employee who left before the let, and a namesake of an employee.
+    pub near_misses: Vec<String>,
 }
 
 /// Generates the data set for `opts`: deterministic in `opts`.
@@ -189,6 +194,7 @@ pub(crate) fn build(opts: &Options) -> Build {
     renumber_allocations(&mut w);
     let linked_applicants = w.sp.linked().into_iter().map(|i| w.aid(i).0).collect();
     let linked_sales = w.linked_sales.iter().cloned().collect();
+    let near_misses = vec![w.aid(w.sp.n1).0, w.aid(w.sp.n2).0];
     let h = w.eid(w.roles.h).0;
     w.intend(
         "HANDLER_BYPASS_RATE",
@@ -246,6 +252,7 @@ pub(crate) fn build(opts: &Options) -> Build {
         intents,
         linked_applicants,
         linked_sales,
+        near_misses,
     }
 }
 

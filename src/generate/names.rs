@@ -110,15 +110,19 @@ const SURNAMES: &[&str] = &[
     "da Costa",
 ];
 
-/// Given names, Frisian and Dutch, some with diacritics.
-const GIVEN: &[&str] = &[
-    "Sjoerd", "Wiebe", "Tjitske", "Hylke", "Baukje", "Gerrit", "Anneke", "Jelle", "Froukje",
-    "Émile", "Rinse", "IJsbrand", "Aukje", "Douwe", "Geertje", "Lútsen", "Pieter", "Jan", "Klaas",
-    "Anne", "Sietske", "Marrit", "Jildou", "Sytske", "Wytze", "Jouke", "Durk", "Hessel",
-    "Tjalling", "Femke", "Sanne", "Lieke", "Daan", "Sem", "Noah", "Emma", "Julia", "Fenna", "Roel",
-    "Bauke", "Rients", "Ate", "Jitske", "Hiske", "Griet", "Ids", "Tsjalle", "Minke", "Sjoukje",
-    "Wietske", "Thijs", "Ruben", "Inge", "Marieke", "Hendrik", "Johannes", "Willem", "Fatima",
-    "Mohammed", "Zoë", "Renée", "José", "André", "Noël", "Piotr", "Mai",
+/// Given names of men, Frisian and Dutch, some with diacritics.
+const GIVEN_MEN: &[&str] = &[
+    "Sjoerd", "Wiebe", "Hylke", "Gerrit", "Jelle", "Émile", "Rinse", "IJsbrand", "Douwe", "Lútsen",
+    "Pieter", "Jan", "Klaas", "Anne", "Wytze", "Jouke", "Durk", "Hessel", "Tjalling", "Daan",
+    "Sem", "Noah", "Roel", "Bauke", "Rients", "Ate", "Ids", "Tsjalle", "Thijs", "Ruben", "Hendrik",
+    "Johannes", "Willem", "Mohammed", "José", "André", "Noël", "Piotr",
+];
+
+/// Given names of women, Frisian and Dutch, some with diacritics.
+const GIVEN_WOMEN: &[&str] = &[
+    "Tjitske", "Baukje", "Anneke", "Froukje", "Aukje", "Geertje", "Sietske", "Marrit", "Jildou",
+    "Sytske", "Femke", "Sanne", "Lieke", "Emma", "Julia", "Fenna", "Jitske", "Hiske", "Griet",
+    "Minke", "Sjoukje", "Wietske", "Inge", "Marieke", "Fatima", "Zoë", "Renée", "Mai",
 ];
 
 /// Letters used in Dutch postcodes (F, I, O, Q, U and Y are not).
@@ -191,9 +195,15 @@ pub(crate) fn given_names(rng: &mut Pcg64) -> String {
         6..=8 => 2,
         _ => 3,
     };
+    // One person's names are all men's or all women's names.
+    let pool = if rng.random_bool(0.5) {
+        GIVEN_MEN
+    } else {
+        GIVEN_WOMEN
+    };
     let mut names: Vec<&str> = Vec::with_capacity(n);
     while names.len() < n {
-        let g = *GIVEN.choose(rng).expect("non-empty pool");
+        let g = *pool.choose(rng).expect("non-empty pool");
         if !names.contains(&g) {
             names.push(g);
         }
@@ -441,7 +451,7 @@ mod tests {
 
     #[test]
     fn every_name_is_windows_1252() {
-        for s in SURNAMES.iter().chain(GIVEN) {
+        for s in SURNAMES.iter().chain(GIVEN_MEN).chain(GIVEN_WOMEN) {
             let (_, _, bad) = encoding_rs::WINDOWS_1252.encode(s);
             assert!(!bad, "{s} is not in Windows-1252");
         }

@@ -330,7 +330,7 @@ impl World {
             | Plan::NotCandidate { handler, .. }
             | Plan::IneligibleIncome { handler }
             | Plan::IneligibleYoung { handler, .. } => *handler,
-            _ => self.handler_on(closes, allocated_on),
+            _ => self.advert_handler(closes, allocated_on),
         };
         let hid = self.eid(handler);
 
@@ -459,6 +459,9 @@ impl World {
             return;
         };
         let key = self.let_home(adv, tenant, allocated_on, handler);
+        if handler == self.roles.h && !matches!(plan, Plan::Bypass { .. }) {
+            self.h_honest += 1;
+        }
         self.advert_intents(&plan, &key, adv, &order, tenant, tenant_resp);
         self.let_intents(&key, tenant, Route::Advert, handler, None, allocated_on);
     }
@@ -485,7 +488,7 @@ impl World {
             rent: Some(self.rent(480, 720)),
         };
         match plan {
-            Plan::Honest | Plan::Position(_) => self.random_terms(&mut a),
+            Plan::Honest => self.random_terms(&mut a),
             Plan::IneligibleIncome { .. } => {
                 a.max_income = Some(Cents(3_300_000));
             }
@@ -493,8 +496,8 @@ impl World {
                 a.min_age = Some(55);
                 a.max_household = Some(2);
             }
-            // Plain flats without bounds: the planted tenant's rank is set
-            // by the registration dates alone.
+            // Plain flats without bounds: many eligible candidates, and a
+            // planted tenant's rank is set by the registration dates alone.
             _ => {}
         }
         a
@@ -695,6 +698,29 @@ impl World {
             .collect();
         *on.choose(&mut self.rng)
             .expect("a letting employee at work")
+    }
+
+    /// The handler of an honest advert let. In a small data set the
+    /// employee with the planted bypass rate gets exactly three honest lets
+    /// (eleven with the plants), enough for the minimum of 10 the
+    /// HANDLER_BYPASS_RATE test needs and few enough to stand out against
+    /// the high overall share of plants; in a large one they take their
+    /// turn like everyone else.
+    fn advert_handler(&mut self, a: Date, b: Date) -> usize {
+        let h = self.roles.h;
+        let h_on = self.employees[h].employed_on(a) && self.employees[h].employed_on(b);
+        if self.opts.adverts >= 200 || !h_on {
+            return self.handler_on(a, b);
+        }
+        if self.h_honest < 3 {
+            return h;
+        }
+        loop {
+            let e = self.handler_on(a, b);
+            if e != h {
+                return e;
+            }
+        }
     }
 
     fn set_outcome(

@@ -81,7 +81,7 @@ impl Roles {
 pub(crate) struct Specials {
     /// Declared child of v[1]: an advert let with bypassed candidates.
     pub r1: usize,
-    /// Declared sibling of v[4], who handles the bypassing let himself.
+    /// Declared sibling of v[4], who handles the bypassing let themselves.
     pub r2: usize,
     /// Declared child of ond[0]: too young for the senior home it gets.
     pub r3: usize,
@@ -108,7 +108,7 @@ pub(crate) struct Specials {
     pub u_contact: usize,
     /// Same surname and postcode as ond[1], another house number.
     pub u_sp: usize,
-    /// kc[1] herself, registered as a home seeker.
+    /// kc[1] themselves, registered as a home seeker.
     pub staff_self: usize,
     /// Registration date moved years earlier by v[2]; housed after.
     pub b1: usize,
@@ -188,6 +188,9 @@ pub(crate) struct World {
     pub dwellings: BTreeSet<u32>,
     /// Sales made to linked buyers on purpose.
     pub linked_sales: Vec<String>,
+    /// Honest advert lets handled so far by the employee with the planted
+    /// bypass rate (see `advert_handler`).
+    pub h_honest: usize,
     /// Normalised staff postcodes, kept away from everyone else.
     staff_postcodes: BTreeSet<String>,
 }
@@ -252,6 +255,7 @@ impl World {
             buyers: None,
             dwellings: BTreeSet::new(),
             linked_sales: Vec::new(),
+            h_honest: 0,
             staff_postcodes: BTreeSet::new(),
         }
     }
@@ -500,7 +504,10 @@ impl World {
             phone: Some(format!("06-{}", &phone[2..])),
             department: Some(dept.to_string()),
             role: Some(role.to_string()),
-            employed_from: window.0,
+            // Nobody starts before their twentieth birthday.
+            employed_from: window
+                .0
+                .map(|from| from.max(adult_on(birth) + Duration::days(730))),
             employed_to: window.1,
         });
         self.staff_names.push((plain, given));
@@ -648,7 +655,8 @@ impl World {
     /// Adds an applicant record for `p`; returns its index. The household,
     /// income and registration are drawn; callers adjust what a plant needs.
     fn push_applicant(&mut self, p: &Person, registration: Date, special: bool) -> usize {
-        let age = crate::model::age_on(p.birth_date, registration).max(18);
+        // The household as it is now, at the start of the adverts.
+        let age = crate::model::age_on(p.birth_date, self.day(0)).max(18);
         let size = self.household_size(age);
         let income = self.income(size);
         let registered_at = (registration >= ymd(2012, 1, 1)).then(|| {
@@ -929,7 +937,7 @@ impl World {
         self.applicants[sp.r6].registered_at = Some(at);
         self.created[sp.r6] = at;
         self.applicants[sp.r6].registration_date = self.day(-2548);
-        // r7: urgency granted by her parent (see `build_changes`).
+        // r7: urgency granted by their parent (see `build_changes`).
         self.set_urgency(sp.r7, "sociaal", self.day(428), 6);
         // The honest winners rank high: long registrations, no urgency.
         for i in [sp.u_addr, sp.u_sp, sp.staff_self, sp.n1, sp.n2] {
@@ -939,8 +947,6 @@ impl World {
             self.applicants[i].registered_at = None;
             self.created[i] = d.and_hms_opt(12, 0, 0).expect("valid");
         }
-        // Linked tenants of adverts fit the homes they get: no bounds
-        // apply to those adverts except where the plant needs one.
         self.sp = sp;
 
         // The rest of the waiting list.
