@@ -6,7 +6,11 @@ mod common;
 mod order;
 #[path = "suite/reading.rs"]
 mod reading;
+#[path = "suite/sales.rs"]
+mod sales;
 #[path = "suite/sample.rs"]
 mod sample;
 #[path = "suite/staff.rs"]
 mod staff;
+#[path = "suite/stats.rs"]
+mod stats;

@@ -87,6 +87,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     report::write_atomic(&out.join("findings.csv"), &report::findings_csv(&findings))?;
     let links = report::links::rows(&loaded.data, &ctx.linker, &period);
     report::write_atomic(&out.join("links.csv"), &report::links::csv(&links))?;
+    let stats = report::stats::compute(&ctx, &findings);
+    report::write_atomic(&out.join("stats.json"), &report::stats::render(&stats))?;
     let manifest = report::manifest::render(&report::manifest::ManifestInput {
         data_dir: &args.data.data,
         lenient: args.lenient,

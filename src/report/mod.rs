@@ -4,6 +4,7 @@
 
 pub mod links;
 pub mod manifest;
+pub mod stats;
 
 use std::io::Write;
 use std::path::Path;
