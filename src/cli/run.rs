@@ -12,6 +12,9 @@ use crate::error::{Error, Result};
 use crate::period::Period;
 use crate::report;
 
+/// The files a completed run writes besides data_issues.csv.
+const RESULTS: &[&str] = &["findings.csv", "links.csv", "stats.json", "manifest.json"];
+
 /// Options of `run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -78,6 +81,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     let errors = loaded.issues.errors();
     if errors > 0 && !args.lenient {
+        // Results of an earlier run would read as this run's: remove them.
+        report::remove_stale(&out, RESULTS)?;
         return Err(Error::DataErrors { errors });
     }
 

@@ -38,6 +38,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.map_err(fail)
 }
 
+/// Removes output files of an earlier run from `dir` (absent ones are fine).
+pub fn remove_stale(dir: &Path, names: &[&str]) -> Result<()> {
+    for name in names {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(Error::Output { path, source }),
+        }
+    }
+    Ok(())
+}
+
 /// The inert-output rule of spec 6: text from the data that a spreadsheet
 /// would read as a formula gets a leading apostrophe.
 pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {

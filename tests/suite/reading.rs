@@ -272,6 +272,9 @@ const EXPECTED_ERRORS: &[(&str, u64, &str)] = &[
 #[test]
 fn strict_mode_stops_with_exit_2_and_names_file_line_column_and_value() {
     let f = error_fixture();
+    // Results of an earlier run must not survive a failed one.
+    std::fs::create_dir_all(f.out()).unwrap();
+    std::fs::write(f.out().join("findings.csv"), "stale").unwrap();
     let out = f.run(&[]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
