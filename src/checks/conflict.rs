@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
 use crate::link::Link;
 use crate::model::{ApplicantId, EmployeeId, Route};
-use crate::rank::Ranking;
 
 /// The link of `person` to `actor`, if any.
 fn link_to<'l>(links: &'l [Link], actor: &EmployeeId) -> Option<&'l Link> {
@@ -75,9 +74,12 @@ fn allocations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     );
                 }
             }
-            let ranking = Ranking::derive(data, advert);
-            let tenant_rank = ranking.find(&alloc.applicant_id).map(|r| r.rank);
-            for cand in &ranking.eligible {
+            // Every advert of the data set has its ranking.
+            let ranking = ctx.ranking(&advert.id);
+            let tenant_rank = ranking
+                .and_then(|r| r.find(&alloc.applicant_id))
+                .map(|r| r.rank);
+            for cand in ranking.iter().flat_map(|r| &r.eligible) {
                 if tenant_rank.is_some_and(|t| cand.rank >= t)
                     || cand.applicant.id == alloc.applicant_id
                 {

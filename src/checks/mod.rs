@@ -10,6 +10,7 @@ pub mod route;
 pub mod sales;
 pub mod staff;
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -18,8 +19,9 @@ use sha2::{Digest, Sha256};
 use crate::config::Config;
 use crate::dataset::Dataset;
 use crate::link::{Link, LinkKind, Linker};
-use crate::model::{ApplicantId, Date, EmployeeId, Sale};
+use crate::model::{AdvertId, ApplicantId, Date, EmployeeId, Sale};
 use crate::period::Period;
+use crate::rank::Ranking;
 
 /// The check codes of spec section 4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -284,6 +286,9 @@ pub struct Context<'a> {
     pub period: &'a Period,
     /// Links people to staff (spec 2).
     pub linker: Linker<'a>,
+    /// The derived order of every advert (spec 3), made once: the order,
+    /// conflict and lottery figures all read it.
+    rankings: HashMap<&'a AdvertId, Ranking<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -294,7 +299,17 @@ impl<'a> Context<'a> {
             config,
             period,
             linker: Linker::new(data),
+            rankings: data
+                .adverts
+                .iter()
+                .map(|a| (&a.id, Ranking::derive(data, a)))
+                .collect(),
         }
+    }
+
+    /// The derived order of an advert.
+    pub fn ranking(&self, advert: &AdvertId) -> Option<&Ranking<'a>> {
+        self.rankings.get(advert)
     }
 
     /// Every employee a waiting-list applicant is linked to on `day`,

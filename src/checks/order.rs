@@ -3,11 +3,9 @@
 //! ORDER_NO_ADVERT look at route-advert allocations in the period;
 //! ORDER_POSITION_MISMATCH at every advert closing in the period.
 
-use std::collections::HashMap;
-
 use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
 use crate::link::Link;
-use crate::model::{Advert, AdvertId, Allocation, Outcome, Response, Route};
+use crate::model::{Advert, Allocation, Outcome, Response, Route};
 use crate::rank::{describe_keys, Ineligibility, Ranked, Ranking};
 
 /// Where the tenant stands in the derived order.
@@ -97,7 +95,6 @@ fn severity(linked: bool) -> Severity {
 /// Runs the ORDER_* checks.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let data = ctx.data;
-    let mut rankings: HashMap<&AdvertId, Ranking<'_>> = HashMap::new();
     for alloc in &data.allocations {
         if alloc.route != Route::Advert || !ctx.period.contains(alloc.allocated_on) {
             continue;
@@ -107,18 +104,18 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             out.push(no_advert(ctx, alloc, tenant_link));
             continue;
         };
-        let ranking = rankings
-            .entry(&advert.id)
-            .or_insert_with(|| Ranking::derive(data, advert));
+        let Some(ranking) = ctx.ranking(&advert.id) else {
+            continue;
+        };
         allocation_order(ctx, alloc, advert, ranking, tenant_link, out);
     }
     for advert in &data.adverts {
         if !ctx.period.contains(advert.closes_on) {
             continue;
         }
-        let ranking = rankings
-            .entry(&advert.id)
-            .or_insert_with(|| Ranking::derive(data, advert));
+        let Some(ranking) = ctx.ranking(&advert.id) else {
+            continue;
+        };
         position_mismatch(ctx, ranking, out);
     }
 }

@@ -58,6 +58,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             });
         }
     }
+    // Allocations by tenant, looked up once per flagged applicant.
+    let mut lets: BTreeMap<&ApplicantId, Vec<&crate::model::Allocation>> = BTreeMap::new();
+    if !events.is_empty() {
+        for a in &data.allocations {
+            lets.entry(&a.applicant_id).or_default().push(a);
+        }
+    }
     for (id, mut evs) in events {
         if !evs.iter().any(|e| ctx.period.contains(e.day)) {
             continue;
@@ -69,10 +76,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .iter()
             .flat_map(|e| ctx.applicant_links(id, e.day))
             .min_by(|a, b| (a.kind, &a.employee_id).cmp(&(b.kind, &b.employee_id)));
-        let allocated: Vec<String> = data
-            .allocations
-            .iter()
-            .filter(|a| &a.applicant_id == id && a.allocated_on >= earliest)
+        let allocated: Vec<String> = lets
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter(|a| a.allocated_on >= earliest)
             .map(|a| format!("{} on {}", a.id, a.allocated_on))
             .collect();
         let severity = if best.is_some() || !allocated.is_empty() {

@@ -15,7 +15,6 @@ use crate::checks::handler::{bypassed_allocations, handler_family, HandlerFamily
 use crate::checks::{Context, Finding};
 use crate::config::Limits;
 use crate::model::{AdvertId, Allocation, Cents, Model, Route};
-use crate::rank::Ranking;
 use crate::stats::{
     fisher_exact_two_sided, mann_whitney_u, median, odds_ratio, poisson_binomial_upper_tail, wilson,
 };
@@ -415,7 +414,9 @@ fn lottery_fairness(
         if advert.model != Model::Lottery {
             continue;
         }
-        let ranking = Ranking::derive(ctx.data, advert);
+        let Some(ranking) = ctx.ranking(&advert.id) else {
+            continue;
+        };
         let eligible = ranking.eligible.len();
         if eligible == 0 {
             continue;
