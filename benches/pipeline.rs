@@ -1,5 +1,5 @@
 //! Benchmarks of the audit pipeline on data made by the tool's own
-//! generator: reading and validating, ranking with the ORDER_* checks.
+//! generator: reading and validating, all checks, the statistics.
 //!
 //! `cargo bench -p woonaudit-bench` (sizes via WOONAUDIT_BENCH_APPLICANTS,
 //! default 100,000 seekers and 10,000 adverts with 25 responses each).
@@ -51,18 +51,28 @@ fn read_and_validate(bencher: divan::Bencher) {
     });
 }
 
+/// Ranking every advert, linking and all checks (`Context::new` indexes the
+/// staff register and derives every advert's order).
 #[divan::bench(sample_count = 10)]
-fn order_checks(bencher: divan::Bencher) {
+fn checks(bencher: divan::Bencher) {
     let dir = data_dir();
     let config = Config::default();
     let input = woonaudit::read::read_dir(dir, &config).expect("read");
     let (data, _) = woonaudit::validate::validate(input);
     bencher.bench(|| {
-        let ctx = Context {
-            data: &data,
-            config: &config,
-            period: &Period::ALL,
-        };
+        let ctx = Context::new(&data, &config, &Period::ALL);
         checks::run_all(&ctx)
     });
+}
+
+/// The statistics of spec 5 on the findings of a full run.
+#[divan::bench(sample_count = 10)]
+fn statistics(bencher: divan::Bencher) {
+    let dir = data_dir();
+    let config = Config::default();
+    let input = woonaudit::read::read_dir(dir, &config).expect("read");
+    let (data, _) = woonaudit::validate::validate(input);
+    let ctx = Context::new(&data, &config, &Period::ALL);
+    let findings = checks::run_all(&ctx);
+    bencher.bench(|| woonaudit::report::stats::compute(&ctx, &findings));
 }
