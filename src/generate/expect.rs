@@ -9,11 +9,11 @@ causes (an ORDER_BYPASS per candidate passed over, ...) are exactly what
 the rules make of the data. The tests require both to agree.
 */
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::link::{Kind, Linker};
 use crate::dataset::Dataset;
-use crate::model::{ApplicantId, Date, EmployeeId, Outcome, Route, SaleRoute};
+use crate::model::{AdvertId, ApplicantId, Date, EmployeeId, Outcome, Route, SaleRoute};
 use crate::rank::Ranking;
 
 /// backdating_days.
@@ -82,6 +82,19 @@ pub(crate) fn findings(data: &Dataset) -> Vec<Row> {
     let linker = Linker::new(&data.employees, &data.relations);
     let mut out = Vec::new();
     let mut bypassed: BTreeSet<&str> = BTreeSet::new();
+    // Every advert's order, derived once (the lets and the positions both
+    // need it).
+    let rankings: Vec<Ranking<'_>> = data
+        .adverts
+        .iter()
+        .map(|adv| Ranking::derive(data, adv))
+        .collect();
+    let ranking_of: HashMap<&AdvertId, usize> = data
+        .adverts
+        .iter()
+        .enumerate()
+        .map(|(i, adv)| (&adv.id, i))
+        .collect();
 
     for a in &data.allocations {
         let tenant = data.applicant(&a.applicant_id);
@@ -111,7 +124,7 @@ pub(crate) fn findings(data: &Dataset) -> Vec<Row> {
                     high_if(linked),
                 )),
                 Some(adv) => {
-                    let ranking = Ranking::derive(data, adv);
+                    let ranking = &rankings[ranking_of[&adv.id]];
                     let own = data.response(&adv.id, &a.applicant_id);
                     let on_time = own.filter(|r| r.responded_at.date() <= adv.closes_on);
                     let t_rank = ranking.find(&a.applicant_id).map(|r| r.rank);
@@ -233,8 +246,7 @@ pub(crate) fn findings(data: &Dataset) -> Vec<Row> {
         }
     }
 
-    for adv in &data.adverts {
-        let ranking = Ranking::derive(data, adv);
+    for (adv, ranking) in data.adverts.iter().zip(&rankings) {
         for c in &ranking.eligible {
             let Some(p) = c.response.position else {
                 continue;

@@ -56,6 +56,10 @@ const OTHER: &[&str] = &[
     "herhuisvesting na renovatie",
 ];
 
+/// Fast sampling: random draws from the waiting list before a seeker is
+/// looked for in a pass over it.
+const SEEKER_DRAWS: usize = 4096;
+
 impl World {
     /// The honest lets outside the adverts and the planted ones.
     pub(crate) fn build_lets(&mut self) {
@@ -103,27 +107,38 @@ impl World {
 
     /// An unhoused ordinary seeker with an urgency valid on `day`.
     fn urgent_seeker(&mut self, day: Date) -> Option<usize> {
-        let pool: Vec<usize> = (0..self.applicants.len())
-            .filter(|&i| {
-                !self.special[i]
-                    && !self.housed[i]
-                    && self.applicants[i].urgent_on(day)
-                    && self.created[i].date() <= day
-            })
-            .collect();
-        pool.choose(&mut self.rng).copied()
+        self.seeker(|w, i| {
+            !w.special[i]
+                && !w.housed[i]
+                && w.applicants[i].urgent_on(day)
+                && w.created[i].date() <= day
+        })
     }
 
     /// An unhoused ordinary seeker registered by `day`.
     fn ordinary_seeker(&mut self, day: Date) -> Option<usize> {
-        let pool: Vec<usize> = (0..self.applicants.len())
-            .filter(|&i| {
-                !self.special[i]
-                    && !self.housed[i]
-                    && self.applicants[i].registration_date <= day
-                    && self.created[i].date() <= day
-            })
-            .collect();
+        self.seeker(|w, i| {
+            !w.special[i]
+                && !w.housed[i]
+                && w.applicants[i].registration_date <= day
+                && w.created[i].date() <= day
+        })
+    }
+
+    /// A seeker who fits, drawn at random: with fast sampling by drawing
+    /// from the whole waiting list until one fits (a pass over the list
+    /// only if that takes long), else from the list of all who fit.
+    fn seeker(&mut self, fits: impl Fn(&World, usize) -> bool) -> Option<usize> {
+        let n = self.applicants.len();
+        if self.fast_sampling {
+            for _ in 0..SEEKER_DRAWS {
+                let i = self.rng.random_range(0..n);
+                if fits(self, i) {
+                    return Some(i);
+                }
+            }
+        }
+        let pool: Vec<usize> = (0..n).filter(|&i| fits(self, i)).collect();
         pool.choose(&mut self.rng).copied()
     }
 
@@ -199,7 +214,7 @@ impl World {
             household_size: size,
         });
         if let Tenant::Listed(i) = tenant {
-            self.housed[i] = true;
+            self.house(i);
             self.let_intents(&key, i, route, handler, approver, day);
         }
         key
@@ -444,15 +459,19 @@ impl World {
             (620, SalePlant::Undeclared),
             (200, SalePlant::BelowUnlinked),
         ];
+        // Buyers from the waiting list: any seeker not made for a plant.
+        let seekers: Vec<usize> = (0..self.applicants.len())
+            .filter(|&i| !self.special[i])
+            .collect();
         let mut sales: Vec<(Sale, SalePlant)> = Vec::new();
         for (offset, plant) in plants {
             let day = self.day(offset);
-            let sale = self.sale(day, plant);
+            let sale = self.sale(day, plant, &seekers);
             sales.push((sale, plant));
         }
         while sales.len() < self.opts.sales {
             let day = self.date_in(self.day(20), self.day(700));
-            let sale = self.sale(day, SalePlant::Honest);
+            let sale = self.sale(day, SalePlant::Honest, &seekers);
             sales.push((sale, SalePlant::Honest));
         }
         sales.sort_by_key(|(s, _)| s.sold_on);
@@ -480,8 +499,9 @@ impl World {
         }
     }
 
-    /// One sale, honest or planted.
-    fn sale(&mut self, sold_on: Date, plant: SalePlant) -> Sale {
+    /// One sale, honest or planted; `seekers` are the waiting list's
+    /// possible buyers.
+    fn sale(&mut self, sold_on: Date, plant: SalePlant, seekers: &[usize]) -> Sale {
         let r = self.roles.clone();
         let appraisal = Cents(self.rng.random_range(145..=360) * 100_000);
         let scheme = plant == SalePlant::Honest && self.rng.random_bool(0.15);
@@ -523,10 +543,7 @@ impl World {
             }
             _ if self.rng.random_bool(0.3) => {
                 // A seeker on the waiting list buys.
-                let pool: Vec<usize> = (0..self.applicants.len())
-                    .filter(|&i| !self.special[i])
-                    .collect();
-                let i = *pool.choose(&mut self.rng).expect("non-empty");
+                let i = *seekers.choose(&mut self.rng).expect("non-empty");
                 let a = &self.applicants[i];
                 (person_of(a), Some(a.id.clone()))
             }

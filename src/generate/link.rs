@@ -10,7 +10,9 @@ depend on the auditor's own linking stage; the tests check the plants with
 it, and the auditor is in turn checked against the plants.
 */
 
+#[cfg(test)]
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -202,22 +204,187 @@ pub(crate) fn kind_with(
     kinds.into_iter().min()
 }
 
+/// The employees (and declared relations) a person can possibly be linked
+/// to, by the exact keys every rule needs: no rule holds without the same
+/// birth date (`self`, the relation's `self`), the same normalised postcode
+/// (`address`, `surname_postcode`), e-mail or phone (`contact`), or the
+/// relation's applicant_id. So `kind_with` only needs to be asked about the
+/// employees that share such a key with the person, which makes a query cost
+/// a few hash look-ups instead of a pass over the whole register.
+///
+/// Positions are indices into the employee and relation slices the index
+/// was built from; the owner keeps the two in step (`add_employee`,
+/// `add_relation`, `truncate_relations`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Index {
+    /// Employees by birth date.
+    by_birth: HashMap<Date, Vec<usize>>,
+    /// Employees by normalised postcode.
+    by_postcode: HashMap<String, Vec<usize>>,
+    /// Employees by normalised e-mail.
+    by_email: HashMap<String, Vec<usize>>,
+    /// Employees by normalised phone.
+    by_phone: HashMap<String, Vec<usize>>,
+    /// Employees by id (ids should be unique, but the full scan gives every
+    /// employee with the id the relations declared under it).
+    by_id: HashMap<EmployeeId, Vec<usize>>,
+    /// Relations by the employee who declared them.
+    relations_of: HashMap<EmployeeId, Vec<usize>>,
+    /// Relations by applicant_id.
+    rel_by_applicant: HashMap<ApplicantId, Vec<usize>>,
+    /// Relations by birth date.
+    rel_by_birth: HashMap<Date, Vec<usize>>,
+}
+
+impl Index {
+    /// The index of a staff register and its relations.
+    pub(crate) fn new(employees: &[Employee], relations: &[Relation]) -> Self {
+        let mut index = Index::default();
+        for (i, e) in employees.iter().enumerate() {
+            index.add_employee(i, e);
+        }
+        for (i, r) in relations.iter().enumerate() {
+            index.add_relation(i, r);
+        }
+        index
+    }
+
+    /// Indexes employee `e`, at position `i` of the register.
+    pub(crate) fn add_employee(&mut self, i: usize, e: &Employee) {
+        if let Some(d) = e.birth_date {
+            self.by_birth.entry(d).or_default().push(i);
+        }
+        if let Some(pc) = e.postcode.as_deref().and_then(norm_postcode) {
+            self.by_postcode.entry(pc).or_default().push(i);
+        }
+        if let Some(em) = e.email.as_deref().and_then(norm_email) {
+            self.by_email.entry(em).or_default().push(i);
+        }
+        if let Some(ph) = e.phone.as_deref().and_then(norm_phone) {
+            self.by_phone.entry(ph).or_default().push(i);
+        }
+        self.by_id.entry(e.id.clone()).or_default().push(i);
+    }
+
+    /// Indexes relation `r`, at position `i` of the relations.
+    pub(crate) fn add_relation(&mut self, i: usize, r: &Relation) {
+        self.relations_of
+            .entry(r.employee_id.clone())
+            .or_default()
+            .push(i);
+        if let Some(a) = &r.applicant_id {
+            self.rel_by_applicant.entry(a.clone()).or_default().push(i);
+        }
+        if let Some(d) = r.birth_date {
+            self.rel_by_birth.entry(d).or_default().push(i);
+        }
+    }
+
+    /// Forgets the relations at positions `n` and above (the owner
+    /// truncated its relations to `n`).
+    pub(crate) fn truncate_relations(&mut self, n: usize) {
+        let keep = |v: &mut Vec<usize>| v.retain(|&i| i < n);
+        self.relations_of.values_mut().for_each(keep);
+        self.rel_by_applicant.values_mut().for_each(keep);
+        self.rel_by_birth.values_mut().for_each(keep);
+    }
+
+    /// Whether an employee has this normalised e-mail.
+    pub(crate) fn has_email(&self, norm: &str) -> bool {
+        self.by_email.contains_key(norm)
+    }
+
+    /// Whether an employee has this normalised phone.
+    pub(crate) fn has_phone(&self, norm: &str) -> bool {
+        self.by_phone.contains_key(norm)
+    }
+
+    /// The positions of the employees that share a key with the person,
+    /// ascending: the only ones `kind_with` can link the person to.
+    fn candidates(
+        &self,
+        person: &PersonFields<'_>,
+        applicant_id: Option<&ApplicantId>,
+        relations: &[Relation],
+    ) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        let by_relation = |rels: Option<&Vec<usize>>, out: &mut Vec<usize>| {
+            for &r in rels.into_iter().flatten() {
+                if let Some(es) = self.by_id.get(&relations[r].employee_id) {
+                    out.extend_from_slice(es);
+                }
+            }
+        };
+        if let Some(d) = person.birth_date {
+            out.extend(self.by_birth.get(&d).into_iter().flatten());
+            by_relation(self.rel_by_birth.get(&d), &mut out);
+        }
+        if let Some(a) = applicant_id {
+            by_relation(self.rel_by_applicant.get(a), &mut out);
+        }
+        let keyed = [
+            (&self.by_postcode, person.postcode.and_then(norm_postcode)),
+            (&self.by_email, person.email.and_then(norm_email)),
+            (&self.by_phone, person.phone.and_then(norm_phone)),
+        ];
+        for (map, key) in keyed {
+            if let Some(es) = key.and_then(|k| map.get(&k)) {
+                out.extend_from_slice(es);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// `Linker::links` over the register and relations this index was
+    /// built from, as (employee position, kind), in the same order.
+    pub(crate) fn links_at(
+        &self,
+        employees: &[Employee],
+        relations: &[Relation],
+        person: &PersonFields<'_>,
+        applicant_id: Option<&ApplicantId>,
+        day: Option<Date>,
+    ) -> Vec<(usize, Kind)> {
+        let mut out: Vec<(usize, Kind)> = Vec::new();
+        let mut rels: Vec<&Relation> = Vec::new();
+        for i in self.candidates(person, applicant_id, relations) {
+            let e = &employees[i];
+            if day.is_some_and(|d| !e.employed_on(d)) {
+                continue;
+            }
+            rels.clear();
+            if let Some(rs) = self.relations_of.get(&e.id) {
+                rels.extend(rs.iter().map(|&r| &relations[r]));
+            }
+            if let Some(k) = kind_with(person, applicant_id, e, &rels) {
+                out.push((i, k));
+            }
+        }
+        // Stable, over ascending positions: the order of the full scan.
+        out.sort_by(|a, b| {
+            (a.1, employees[a.0].id.as_str().as_bytes())
+                .cmp(&(b.1, employees[b.0].id.as_str().as_bytes()))
+        });
+        out
+    }
+}
+
 /// Links people to the staff register and its declared relations.
 pub(crate) struct Linker<'a> {
     employees: &'a [Employee],
-    relations: BTreeMap<&'a EmployeeId, Vec<&'a Relation>>,
+    relations: &'a [Relation],
+    index: Index,
 }
 
 impl<'a> Linker<'a> {
     /// A linker over the staff register and the relations.
     pub(crate) fn new(employees: &'a [Employee], relations: &'a [Relation]) -> Self {
-        let mut by_employee: BTreeMap<&EmployeeId, Vec<&Relation>> = BTreeMap::new();
-        for r in relations {
-            by_employee.entry(&r.employee_id).or_default().push(r);
-        }
         Linker {
             employees,
-            relations: by_employee,
+            relations,
+            index: Index::new(employees, relations),
         }
     }
 
@@ -230,12 +397,32 @@ impl<'a> Linker<'a> {
         applicant_id: Option<&ApplicantId>,
         day: Option<Date>,
     ) -> Vec<(EmployeeId, Kind)> {
+        self.index
+            .links_at(self.employees, self.relations, person, applicant_id, day)
+            .into_iter()
+            .map(|(i, k)| (self.employees[i].id.clone(), k))
+            .collect()
+    }
+
+    /// `links` by asking `kind_with` about every employee: what the index
+    /// must agree with.
+    #[cfg(test)]
+    pub(crate) fn links_by_full_scan(
+        &self,
+        person: &PersonFields<'_>,
+        applicant_id: Option<&ApplicantId>,
+        day: Option<Date>,
+    ) -> Vec<(EmployeeId, Kind)> {
+        let mut by_employee: BTreeMap<&EmployeeId, Vec<&Relation>> = BTreeMap::new();
+        for r in self.relations {
+            by_employee.entry(&r.employee_id).or_default().push(r);
+        }
         let mut out: Vec<(EmployeeId, Kind)> = self
             .employees
             .iter()
             .filter(|e| day.is_none_or(|d| e.employed_on(d)))
             .filter_map(|e| {
-                let rels = self.relations.get(&e.id).map(Vec::as_slice).unwrap_or(&[]);
+                let rels = by_employee.get(&e.id).map(Vec::as_slice).unwrap_or(&[]);
                 kind_with(person, applicant_id, e, rels).map(|k| (e.id.clone(), k))
             })
             .collect();

@@ -171,7 +171,14 @@ pub(crate) struct Build {
 
 /// Generates the data set for `opts`: deterministic in `opts`.
 pub fn generate(opts: &Options) -> Generated {
-    build(opts).generated
+    let Build {
+        data, generated, ..
+    } = build(opts);
+    // Freeing millions of records takes seconds: another thread does it
+    // while the caller writes the files (if no thread can be started, the
+    // records are freed here, with the closure).
+    let _ = std::thread::Builder::new().spawn(move || drop(data));
+    generated
 }
 
 /// Writes each table as `NAME.csv` (in the dialect: Windows-1252 through
@@ -184,7 +191,12 @@ pub fn write(gen: &Generated, dir: &Path, dialect: &Dialect) -> std::io::Result<
 
 /// Runs every phase.
 pub(crate) fn build(opts: &Options) -> Build {
-    let mut w = World::new(opts);
+    build_world(World::new(opts))
+}
+
+/// Runs every phase in `w` (fresh from `World::new`).
+pub(crate) fn build_world(mut w: World) -> Build {
+    let dialect = w.opts.dialect;
     w.build_staff();
     w.build_population();
     w.build_changes();
@@ -213,7 +225,16 @@ pub(crate) fn build(opts: &Options) -> Build {
     data.registration_changes = std::mem::take(&mut w.changes);
     let data = data.index();
 
-    let rows = expect::findings(&data);
+    // The findings and the formatted tables are both made from `data`
+    // alone: side by side.
+    let (rows, tables) = std::thread::scope(|s| {
+        let tables = s.spawn(|| write::tables(&data, &dialect));
+        let rows = expect::findings(&data);
+        let tables = tables
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (rows, tables)
+    });
     let mut intents = std::mem::take(&mut w.intents);
     let handler_note = handler_note(&rows, &data, &h);
     if let Some(i) = intents
@@ -245,7 +266,6 @@ pub(crate) fn build(opts: &Options) -> Build {
                 .unwrap_or_default(),
         })
         .collect();
-    let tables = write::tables(&data, &opts.dialect);
     Build {
         data,
         generated: Generated { tables, planted },

@@ -17,8 +17,8 @@ use rand::RngExt;
 use super::world::World;
 use crate::dataset::Dataset;
 use crate::model::{
-    Advert, AdvertId, Allocation, AllocationId, ApplicantId, Cents, Date, DateTime, DwellingId,
-    EmployeeId, Model, Outcome, Response, Route,
+    Advert, AdvertId, Allocation, AllocationId, Applicant, ApplicantId, Cents, Date, DateTime,
+    DwellingId, EmployeeId, Model, Outcome, Response, Route,
 };
 use crate::rank::{ineligibility, Ineligibility, Ranking};
 
@@ -95,6 +95,44 @@ const WITHDRAW: &[&str] = &[
 
 /// The span, in days, over which adverts are published.
 const SPAN: i64 = 680;
+
+/// With fast sampling: the ordinary, unhoused seekers registered by the
+/// publication day of the advert at hand (what `World::pool` lists), kept
+/// up to date as the adverts are published in date order and homes let.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Responders {
+    /// Applicant indices by the first day they can respond (the later of
+    /// registration_date and the record's creation), ascending.
+    by_day: Vec<(Date, usize)>,
+    /// How many of `by_day` have been let in.
+    next: usize,
+    /// The seekers let in and not housed, in no particular order.
+    members: Vec<usize>,
+    /// The position of each applicant in `members`, if there.
+    at: Vec<Option<usize>>,
+    /// The pick in which each applicant was last drawn (see `pick_fast`).
+    drawn_in: Vec<u32>,
+    /// Picks so far.
+    picks: u32,
+}
+
+impl Responders {
+    /// Takes applicant `i` out (housed).
+    fn remove(&mut self, i: usize) {
+        if let Some(k) = self.at.get_mut(i).and_then(Option::take) {
+            self.members.swap_remove(k);
+            if let Some(&moved) = self.members.get(k) {
+                self.at[moved] = Some(k);
+            }
+        }
+    }
+}
+
+/// Fast sampling: draws from the pool before giving up on finding enough
+/// responders by chance and going through the rest of the pool in turn.
+fn draw_limit(n: usize) -> usize {
+    64 * n + 256
+}
 
 impl World {
     /// Publishes the adverts, runs the offer process for each, and lets the
@@ -217,6 +255,9 @@ impl World {
         ];
         for (offset, plan) in others {
             place(offset, plan, &mut plans);
+        }
+        if self.fast_sampling {
+            self.open_responders();
         }
         let mut seq_in_year: HashMap<i32, usize> = HashMap::new();
         for (i, plan) in plans.into_iter().enumerate() {
@@ -582,6 +623,9 @@ impl World {
     /// Up to `n` responders from the pool that satisfy `keep`: seekers
     /// mostly respond to homes they are eligible for, some regardless.
     fn pick(&mut self, adv: usize, n: usize, keep: impl Fn(&World, usize) -> bool) -> Vec<usize> {
+        if self.fast_sampling {
+            return self.pick_fast(adv, n, keep);
+        }
         let mut pool: Vec<usize> = self
             .pool(adv)
             .into_iter()
@@ -592,6 +636,104 @@ impl World {
         for i in pool {
             if out.len() >= n {
                 break;
+            }
+            if self.eligible(adv, i) || self.rng.random_bool(0.12) {
+                out.push(i);
+            }
+        }
+        out
+    }
+
+    /// Starts the responders of fast sampling: nobody let in yet.
+    fn open_responders(&mut self) {
+        let mut by_day: Vec<(Date, usize)> = (0..self.applicants.len())
+            .filter(|&i| !self.special[i])
+            .map(|i| {
+                let first = self.applicants[i]
+                    .registration_date
+                    .max(self.created[i].date());
+                (first, i)
+            })
+            .collect();
+        by_day.sort_unstable();
+        self.responders = Responders {
+            by_day,
+            next: 0,
+            members: Vec::new(),
+            at: vec![None; self.applicants.len()],
+            drawn_in: vec![0; self.applicants.len()],
+            picks: 0,
+        };
+    }
+
+    /// Marks applicant `i` housed (and so no longer a responder).
+    pub(crate) fn house(&mut self, i: usize) {
+        self.housed[i] = true;
+        self.responders.remove(i);
+    }
+
+    /// `pick` by sampling: as there, every pool member who satisfies `keep`
+    /// is considered at most once, in random order, until `n` are taken;
+    /// but they are drawn at random from the responders instead of taken
+    /// from a shuffle of the whole pool.
+    fn pick_fast(
+        &mut self,
+        adv: usize,
+        n: usize,
+        keep: impl Fn(&World, usize) -> bool,
+    ) -> Vec<usize> {
+        // Let in everyone registered by the publication day (the adverts
+        // come in date order).
+        let published = self.adverts[adv].published_on;
+        let r = &mut self.responders;
+        while let Some(&(first, i)) = r.by_day.get(r.next) {
+            if first > published {
+                break;
+            }
+            r.next += 1;
+            if !self.housed[i] {
+                r.at[i] = Some(r.members.len());
+                r.members.push(i);
+            }
+        }
+        // Who was drawn already: `drawn_in[i] == pick`.
+        r.picks += 1;
+        let pick = r.picks;
+        let mut out = Vec::with_capacity(n);
+        let mut seen = 0;
+        let mut draws = 0;
+        while out.len() < n && seen < self.responders.members.len() {
+            if draws == draw_limit(n) {
+                // Few fit: go through the rest in random order.
+                let r = &self.responders;
+                let mut rest: Vec<usize> = r
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|&i| r.drawn_in[i] != pick && keep(self, i))
+                    .collect();
+                rest.sort_unstable();
+                rest.shuffle(&mut self.rng);
+                for i in rest {
+                    if out.len() >= n {
+                        break;
+                    }
+                    if self.eligible(adv, i) || self.rng.random_bool(0.12) {
+                        out.push(i);
+                    }
+                }
+                break;
+            }
+            draws += 1;
+            let r = &mut self.responders;
+            let i = r.members[self.rng.random_range(0..r.members.len())];
+            if r.drawn_in[i] == pick {
+                continue;
+            }
+            r.drawn_in[i] = pick;
+            seen += 1;
+            if !keep(self, i) {
+                continue;
             }
             if self.eligible(adv, i) || self.rng.random_bool(0.12) {
                 out.push(i);
@@ -655,30 +797,33 @@ impl World {
             .find(|&ri| self.responses[ri].applicant_id == self.applicants[i].id)
     }
 
-    /// The index of an applicant by id.
-    pub(crate) fn applicant_index(&self, id: &ApplicantId) -> usize {
-        self.applicants
-            .iter()
-            .position(|a| &a.id == id)
-            .expect("known applicant")
-    }
-
     /// The order of spec 3 for the advert, from the crate's own ranking.
-    fn order(&self, adv: usize, range: Range<usize>) -> Order {
+    /// The responders' records are lent to the ranking's data set (moved
+    /// there and back, not copied: this runs for every advert).
+    fn order(&mut self, adv: usize, range: Range<usize>) -> Order {
         let mut data = Dataset::default();
         let mut seen: HashMap<ApplicantId, usize> = HashMap::new();
+        // (applicant index, position in data.applicants) of the records lent.
+        let mut lent: Vec<(usize, usize)> = Vec::new();
         for ri in range.clone() {
-            let id = self.responses[ri].applicant_id.clone();
+            let id = &self.responses[ri].applicant_id;
             seen.insert(id.clone(), ri);
-            data.applicants
-                .push(self.applicants[self.applicant_index(&id)].clone());
+            let i = self.applicant_index(id);
+            let record = match lent.iter().find(|l| l.0 == i) {
+                Some(&(_, k)) => data.applicants[k].clone(),
+                None => {
+                    lent.push((i, data.applicants.len()));
+                    std::mem::replace(&mut self.applicants[i], placeholder())
+                }
+            };
+            data.applicants.push(record);
         }
         data.adverts.push(self.adverts[adv].clone());
         data.responses = self.responses[range].to_vec();
-        let data = data.index();
+        let mut data = data.index();
         let ranking = Ranking::derive(&data, &data.adverts[0]);
         let idx = |r: &Response| seen[&r.applicant_id];
-        Order {
+        let order = Order {
             eligible: ranking.eligible.iter().map(|c| idx(c.response)).collect(),
             ineligible: ranking
                 .ineligible
@@ -686,7 +831,11 @@ impl World {
                 .map(|(r, why)| (idx(r), why.clone()))
                 .collect(),
             late: ranking.late.iter().map(|r| idx(r)).collect(),
+        };
+        for (i, k) in lent {
+            self.applicants[i] = std::mem::replace(&mut data.applicants[k], placeholder());
         }
+        order
     }
 
     /// A letting employee at work on both days.
@@ -809,7 +958,7 @@ impl World {
             household_income: a.household_income,
             household_size: Some(i64::from(a.household_size)),
         });
-        self.housed[tenant] = true;
+        self.house(tenant);
         key
     }
 
@@ -885,6 +1034,30 @@ impl World {
                 format!("rank {} of {n} {what}; the home went to {tenant_at}", k + 1),
             );
         }
+    }
+}
+
+/// An empty applicant record (allocates nothing), standing in for one lent
+/// to `World::order`.
+fn placeholder() -> Applicant {
+    Applicant {
+        line: 0,
+        id: ApplicantId(String::new()),
+        last_name: String::new(),
+        first_names: None,
+        birth_date: Date::MIN,
+        postcode: None,
+        house_number: None,
+        email: None,
+        phone: None,
+        registration_date: Date::MIN,
+        registered_at: None,
+        household_size: 0,
+        household_income: None,
+        urgency: None,
+        urgency_from: None,
+        urgency_to: None,
+        local_ties: false,
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use super::link::Linker;
 use super::*;
+use crate::model::Date;
 
 fn sample() -> &'static Build {
     static SAMPLE: OnceLock<Build> = OnceLock::new();
@@ -175,6 +176,47 @@ fn only_planted_people_are_linked() {
 }
 
 #[test]
+fn indexed_links_agree_with_the_full_scan() {
+    let b = sample();
+    let d = &b.data;
+    let linker = Linker::new(&d.employees, &d.relations);
+    let start = Options::default().start;
+    let mut days: Vec<Option<Date>> = vec![None];
+    days.extend([-400, 0, 175, 300, 540, 720].map(|k| Some(start + chrono::Duration::days(k))));
+    let mut people: Vec<(
+        crate::model::PersonFields<'_>,
+        Option<&crate::model::ApplicantId>,
+    )> = Vec::new();
+    for a in &d.applicants {
+        people.push((a.person(), Some(&a.id)));
+        people.push((a.person(), None));
+    }
+    for s in &d.sales {
+        people.push((s.buyer(), s.buyer_applicant_id.as_ref()));
+    }
+    // The staff and their relatives themselves: every kind links.
+    people.extend(d.employees.iter().map(|e| (e.person(), None)));
+    people.extend(
+        d.relations
+            .iter()
+            .map(|r| (r.person(), r.applicant_id.as_ref())),
+    );
+    let mut linked = 0;
+    for (p, id) in &people {
+        for &day in &days {
+            let fast = linker.links(p, *id, day);
+            assert_eq!(
+                fast,
+                linker.links_by_full_scan(p, *id, day),
+                "{p:?} {day:?}"
+            );
+            linked += usize::from(!fast.is_empty());
+        }
+    }
+    assert!(linked > 100, "the comparison sees links ({linked})");
+}
+
+#[test]
 fn plants_have_the_spec_severities() {
     let p = &sample().generated.planted;
     let count = |check: &str, sev: &str| {
@@ -282,18 +324,97 @@ fn other_seeds_and_sizes_plant_exactly_what_was_meant() {
             },
         ] {
             let b = build(&opts);
-            let found: BTreeSet<(&str, &str, &str)> = b
-                .generated
-                .planted
-                .iter()
-                .map(|p| (p.check, p.subject_id.as_str(), p.applicant_id.as_str()))
-                .collect();
-            let meant: BTreeSet<(&str, &str, &str)> = b
-                .intents
-                .iter()
-                .map(|i| (i.check, i.subject_id.as_str(), i.applicant_id.as_str()))
-                .collect();
-            assert_eq!(found, meant, "seed {seed}, {} adverts", opts.adverts);
+            assert_planted_as_meant(&b, &format!("seed {seed}, {} adverts", opts.adverts));
+        }
+    }
+}
+
+/// The findings the rules give are exactly the plants (by check, subject
+/// and applicant), and only the people made for a plant are linked.
+fn assert_planted_as_meant(b: &Build, what: &str) {
+    let found: BTreeSet<(&str, &str, &str)> = b
+        .generated
+        .planted
+        .iter()
+        .map(|p| (p.check, p.subject_id.as_str(), p.applicant_id.as_str()))
+        .collect();
+    let meant: BTreeSet<(&str, &str, &str)> = b
+        .intents
+        .iter()
+        .map(|i| (i.check, i.subject_id.as_str(), i.applicant_id.as_str()))
+        .collect();
+    assert_eq!(found, meant, "{what}");
+    let linker = Linker::new(&b.data.employees, &b.data.relations);
+    for a in &b.data.applicants {
+        let linked = !linker.links(&a.person(), Some(&a.id), None).is_empty();
+        assert_eq!(
+            linked,
+            b.linked_applicants.contains(a.id.as_str()),
+            "{what}: applicant {}",
+            a.id
+        );
+    }
+}
+
+#[test]
+fn large_sizes_sample_the_responders() {
+    assert!(!World::new(&Options::default()).fast_sampling);
+    let large = Options {
+        applicants: 1_000_000,
+        adverts: 100_000,
+        ..Options::default()
+    };
+    assert!(World::new(&large).fast_sampling);
+}
+
+#[test]
+fn sampled_responders_plant_exactly_what_was_meant() {
+    // Fast sampling, forced at small sizes: the offer process still plants
+    // every anomaly as meant, and every let goes to a seeker not housed
+    // before.
+    let small = Options {
+        applicants: 400,
+        adverts: 60,
+        responses_per_advert: 8,
+        employees: 34,
+        sales: 12,
+        ..Options::default()
+    };
+    let larger = Options {
+        applicants: 6000,
+        adverts: 900,
+        employees: 200,
+        sales: 100,
+        ..Options::default()
+    };
+    for seed in 1..4 {
+        for opts in [&small, &Options::default(), &larger] {
+            let opts = Options {
+                seed,
+                ..opts.clone()
+            };
+            let mut w = World::new(&opts);
+            w.fast_sampling = true;
+            let b = build_world(w);
+            let what = format!("seed {seed}, {} applicants", opts.applicants);
+            assert_planted_as_meant(&b, &what);
+            let mut housed = BTreeSet::new();
+            for a in &b.data.allocations {
+                assert!(
+                    housed.insert(a.applicant_id.as_str()),
+                    "{what}: {} housed twice",
+                    a.applicant_id
+                );
+            }
+            let mut pairs = BTreeSet::new();
+            for r in &b.data.responses {
+                assert!(
+                    pairs.insert((r.advert_id.as_str(), r.applicant_id.as_str())),
+                    "{what}: {} responded twice to {}",
+                    r.applicant_id,
+                    r.advert_id
+                );
+            }
         }
     }
 }

@@ -10,14 +10,14 @@ on purpose (`Specials`, `Buyers`) are linked, each to exactly the employee
 and kind it was made for.
 */
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, Duration, NaiveTime};
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64;
 
-use super::link::{norm_email, norm_phone, norm_postcode, Kind, Linker};
+use super::link::{norm_phone, norm_postcode, Index, Kind};
 use super::names::{self, Person};
 use super::Options;
 use crate::model::{
@@ -193,7 +193,31 @@ pub(crate) struct World {
     pub h_honest: usize,
     /// Normalised staff postcodes, kept away from everyone else.
     staff_postcodes: BTreeSet<String>,
+    /// The linking keys of `employees` and `relations`, kept in step with
+    /// them (see `add_staff`, `declare`, `drop_relations`, `assign_ids`).
+    links: Index,
+    /// Applicant index by id, once the ids are assigned.
+    applicant_ids: HashMap<ApplicantId, usize>,
+    /// Draw responders and seekers by sampling the waiting list instead of
+    /// shuffling all of it for every advert (see `EXACT_SAMPLING_MAX`).
+    pub fast_sampling: bool,
+    /// The seekers the adverts draw their responders from, with fast
+    /// sampling.
+    pub responders: super::offers::Responders,
+    /// Dwelling numbers are drawn from `dwelling_range` (wider for large
+    /// sizes, so the numbers do not run out).
+    dwelling_range: std::ops::Range<u32>,
 }
+
+/// Up to this many applicants times adverts, the responders to each advert
+/// are drawn from a shuffle of the whole waiting list and the tenants of
+/// other lets from a list of every seeker who fits, as the bundled sample
+/// was made. Above it, that costs too much (it grows with adverts x
+/// applicants: 40 s at 100,000 applicants and 10,000 adverts, an hour at
+/// ten times both), and
+/// `fast_sampling` draws them at random from the waiting list instead: the
+/// same rules, other (equally random) data.
+pub(crate) const EXACT_SAMPLING_MAX: usize = 50_000_000;
 
 /// `YYYY-MM-DD` (how the edit log's date values are kept before writing).
 pub(crate) fn iso(d: Date) -> String {
@@ -234,6 +258,18 @@ impl World {
         opts.responses_per_advert = opts.responses_per_advert.max(8);
         opts.employees = opts.employees.max(34);
         opts.sales = opts.sales.max(12);
+        let fast_sampling = opts.applicants.saturating_mul(opts.adverts) > EXACT_SAMPLING_MAX;
+        // Every advert, let and sale needs a dwelling: the five-digit
+        // numbers serve while at most two thirds of them are used (then a
+        // free one takes at most three draws on average), else one digit
+        // more.
+        let dwellings = opts.adverts + opts.adverts * 12 / 100 + opts.sales + 100;
+        let mut dwelling_range = 10_000..99_999u32;
+        while dwellings.saturating_mul(3) > 2 * (dwelling_range.end - dwelling_range.start) as usize
+            && dwelling_range.end < u32::MAX / 10
+        {
+            dwelling_range = dwelling_range.start * 10..dwelling_range.end * 10 + 9;
+        }
         World {
             rng: Pcg64::seed_from_u64(opts.seed),
             opts,
@@ -257,6 +293,11 @@ impl World {
             linked_sales: Vec::new(),
             h_honest: 0,
             staff_postcodes: BTreeSet::new(),
+            links: Index::default(),
+            applicant_ids: HashMap::new(),
+            fast_sampling,
+            responders: Default::default(),
+            dwelling_range,
         }
     }
 
@@ -290,7 +331,7 @@ impl World {
     /// A dwelling id not used before.
     pub(crate) fn dwelling(&mut self) -> String {
         loop {
-            let n = self.rng.random_range(10_000..99_999u32);
+            let n = self.rng.random_range(self.dwelling_range.clone());
             if self.dwellings.insert(n) {
                 return format!("VHE-{n}");
             }
@@ -466,11 +507,7 @@ impl World {
         let hn = names::house_number(&mut self.rng);
         let phone = loop {
             let p = names::staff_phone(&mut self.rng);
-            let taken = self
-                .employees
-                .iter()
-                .any(|e| e.phone.as_deref().and_then(norm_phone) == Some(p.clone()));
-            if !taken {
+            if !self.links.has_phone(&p) {
                 break p;
             }
         };
@@ -478,11 +515,7 @@ impl World {
         let last = names::ascii_letters(plain);
         let mut email = format!("{}.{last}@{}", &first[..1], names::STAFF_DOMAIN);
         let mut k = 2;
-        while self
-            .employees
-            .iter()
-            .any(|e| e.email.as_deref().and_then(norm_email) == Some(email.clone()))
-        {
+        while self.links.has_email(&email) {
             email = format!("{}.{last}{k}@{}", &first[..1], names::STAFF_DOMAIN);
             k += 1;
         }
@@ -511,7 +544,9 @@ impl World {
             employed_to: window.1,
         });
         self.staff_names.push((plain, given));
-        self.employees.len() - 1
+        let i = self.employees.len() - 1;
+        self.links.add_employee(i, &self.employees[i]);
+        i
     }
 
     // ----- people ----------------------------------------------------------
@@ -519,30 +554,30 @@ impl World {
     /// Whether `p` has any link to the staff (any time) or matches a
     /// declared relative: only people made for a plant may.
     fn clear(&self, p: &Person) -> bool {
-        let linker = Linker::new(&self.employees, &self.relations);
         let pc_free = p
             .postcode
             .as_deref()
             .and_then(norm_postcode)
             .is_none_or(|pc| !self.staff_postcodes.contains(&pc));
-        pc_free && linker.links(&p.fields(), None, None).is_empty()
+        pc_free && self.links_of(p, None).is_empty()
     }
 
     /// The links of `p` (any time), as (employee index, kind).
     fn links_of(&self, p: &Person, applicant_id: Option<&ApplicantId>) -> Vec<(usize, Kind)> {
-        let linker = Linker::new(&self.employees, &self.relations);
-        linker
-            .links(&p.fields(), applicant_id, None)
-            .into_iter()
-            .map(|(id, k)| {
-                let i = self
-                    .employees
-                    .iter()
-                    .position(|e| e.id == id)
-                    .expect("linked employee exists");
-                (i, k)
-            })
-            .collect()
+        self.links.links_at(
+            &self.employees,
+            &self.relations,
+            &p.fields(),
+            applicant_id,
+            None,
+        )
+    }
+
+    /// Drops the relations declared since there were `n` (a draw that
+    /// linked by chance).
+    fn drop_relations(&mut self, n: usize) {
+        self.relations.truncate(n);
+        self.links.truncate_relations(n);
     }
 
     /// A random person with no link to anyone on the staff.
@@ -650,6 +685,8 @@ impl World {
             applicant_id: applicant.map(|i| ApplicantId(format!("#{i}"))),
             declared_on: Some(declared_on),
         });
+        let i = self.relations.len() - 1;
+        self.links.add_relation(i, &self.relations[i]);
     }
 
     /// Adds an applicant record for `p`; returns its index. The household,
@@ -822,7 +859,7 @@ impl World {
                     break i;
                 }
                 // Drawn into someone else's circle by chance: try again.
-                self.relations.truncate(n_rel);
+                self.drop_relations(n_rel);
                 self.pop_applicant();
             };
             made.push(i);
@@ -850,7 +887,7 @@ impl World {
             if self.links_of(&written, None) == vec![(r.db, Kind::Declared)] {
                 break i;
             }
-            self.relations.truncate(n_rel);
+            self.drop_relations(n_rel);
             self.pop_applicant();
         };
 
@@ -863,7 +900,7 @@ impl World {
             if self.links_of(&written, None) == vec![(r.fin[1], Kind::Declared)] {
                 break written;
             }
-            self.relations.truncate(n_rel);
+            self.drop_relations(n_rel);
         };
         let partner = loop {
             let p = self.relative(r.s[0], RelationKind::Partner);
@@ -873,7 +910,7 @@ impl World {
             if self.links_of(&written, None) == vec![(r.s[0], Kind::Declared)] {
                 break written;
             }
-            self.relations.truncate(n_rel);
+            self.drop_relations(n_rel);
         };
 
         // Undeclared links and the near misses: made by hand, then checked
@@ -1071,6 +1108,16 @@ impl World {
                 rel.applicant_id = Some(self.applicants[i].id.clone());
             }
         }
+        // The relations carry the new ids now.
+        self.links = Index::new(&self.employees, &self.relations);
+        self.applicant_ids = (0..self.applicants.len())
+            .map(|i| (self.applicants[i].id.clone(), i))
+            .collect();
+    }
+
+    /// The index of an applicant by id (once the ids are assigned).
+    pub(crate) fn applicant_index(&self, id: &ApplicantId) -> usize {
+        *self.applicant_ids.get(id).expect("known applicant")
     }
 
     // ----- edit log ----------------------------------------------------------

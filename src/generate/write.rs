@@ -11,6 +11,8 @@ stays a pure function of the data.
 use std::io;
 use std::path::Path;
 
+use chrono::{Datelike, Timelike};
+
 use super::{Dialect, Generated, Planted, Table};
 use crate::dataset::Dataset;
 use crate::model::{Cents, Date, DateTime, Decimal};
@@ -33,10 +35,33 @@ impl Fmt {
     }
 
     fn date(&self, d: Date) -> String {
+        let mut s = String::with_capacity(19);
+        self.push_date(&mut s, d);
+        s
+    }
+
+    /// `YYYY-MM-DD` or `DD-MM-YYYY`, as chrono's `%Y-%m-%d` and `%d-%m-%Y`
+    /// write it (by hand: chrono parses the format string every time, which
+    /// shows at millions of cells).
+    fn push_date(&self, s: &mut String, d: Date) {
+        let y = d.year();
+        if !(0..=9999).contains(&y) {
+            let f = if self.dmy { "%d-%m-%Y" } else { "%Y-%m-%d" };
+            s.push_str(&d.format(f).to_string());
+            return;
+        }
         if self.dmy {
-            d.format("%d-%m-%Y").to_string()
+            push_digits(s, d.day(), 2);
+            s.push('-');
+            push_digits(s, d.month(), 2);
+            s.push('-');
+            push_digits(s, y as u32, 4);
         } else {
-            d.format("%Y-%m-%d").to_string()
+            push_digits(s, y as u32, 4);
+            s.push('-');
+            push_digits(s, d.month(), 2);
+            s.push('-');
+            push_digits(s, d.day(), 2);
         }
     }
 
@@ -45,7 +70,20 @@ impl Fmt {
     }
 
     fn datetime(&self, t: DateTime) -> String {
-        format!("{} {}", self.date(t.date()), t.format("%H:%M:%S"))
+        let mut s = String::with_capacity(19);
+        self.push_date(&mut s, t.date());
+        s.push(' ');
+        if t.nanosecond() >= 1_000_000_000 {
+            // A leap second: chrono writes it as :60.
+            s.push_str(&t.format("%H:%M:%S").to_string());
+            return s;
+        }
+        push_digits(&mut s, t.hour(), 2);
+        s.push(':');
+        push_digits(&mut s, t.minute(), 2);
+        s.push(':');
+        push_digits(&mut s, t.second(), 2);
+        s
     }
 
     fn money(&self, c: Cents) -> String {
@@ -89,6 +127,15 @@ impl Fmt {
             "household_income" if self.comma => v.replace('.', ","),
             _ => v.to_string(),
         }
+    }
+}
+
+/// `v` in decimal, zero-padded to `width` digits (`v` has at most that
+/// many).
+fn push_digits(s: &mut String, v: u32, width: u32) {
+    for k in (0..width).rev() {
+        let digit = v / 10u32.pow(k) % 10;
+        s.push(char::from(b'0' + digit as u8));
     }
 }
 
@@ -561,4 +608,33 @@ fn planted_row(p: &Planted) -> Vec<String> {
         p.severity.to_string(),
         p.note.clone(),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        let iso = Fmt::new(&Dialect::default());
+        let dmy = Fmt::new(&Dialect {
+            delimiter: b';',
+            windows_1252: true,
+            dmy_dates: true,
+            decimal_comma: true,
+        });
+        let mut d = Date::from_ymd_opt(1899, 12, 25).expect("valid");
+        let mut secs = 0;
+        while d.year() < 2031 {
+            let t = d.and_hms_opt(0, 0, 0).expect("valid") + chrono::Duration::seconds(secs);
+            assert_eq!(iso.date(d), d.format("%Y-%m-%d").to_string());
+            assert_eq!(dmy.date(d), d.format("%d-%m-%Y").to_string());
+            let want = format!("{} {}", d.format("%Y-%m-%d"), t.format("%H:%M:%S"));
+            assert_eq!(iso.datetime(t), want);
+            d += chrono::Duration::days(3);
+            secs = (secs + 7919) % 86_400;
+        }
+        let far = Date::from_ymd_opt(12_345, 1, 2).expect("valid");
+        assert_eq!(iso.date(far), far.format("%Y-%m-%d").to_string());
+    }
 }
