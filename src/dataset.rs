@@ -1,7 +1,7 @@
 //! The validated input: every table's usable rows, with the look-ups the
 //! later stages need. Built once by `crate::validate`; read-only after.
 
-use std::collections::{HashMap, HashSet};
+use crate::fast::{FastMap, FastSet};
 
 use crate::model::{
     Advert, AdvertId, Allocation, Applicant, ApplicantId, Employee, EmployeeId, RegistrationChange,
@@ -28,13 +28,13 @@ pub struct Dataset {
     /// Registration edit log.
     pub registration_changes: Vec<RegistrationChange>,
     /// Adverts that were read but set aside (lenient mode), by id.
-    pub set_aside_adverts: HashSet<AdvertId>,
+    pub set_aside_adverts: FastSet<AdvertId>,
     /// Applicants that were read but set aside (lenient mode), by id.
-    pub set_aside_applicants: HashSet<ApplicantId>,
-    applicant_index: HashMap<ApplicantId, usize>,
-    advert_index: HashMap<AdvertId, usize>,
-    employee_index: HashMap<EmployeeId, usize>,
-    responses_by_advert: HashMap<AdvertId, Vec<usize>>,
+    pub set_aside_applicants: FastSet<ApplicantId>,
+    applicant_index: FastMap<ApplicantId, usize>,
+    advert_index: FastMap<AdvertId, usize>,
+    employee_index: FastMap<EmployeeId, usize>,
+    responses_by_advert: FastMap<AdvertId, Vec<usize>>,
 }
 
 impl Dataset {
@@ -59,7 +59,7 @@ impl Dataset {
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
-        let mut by_advert: HashMap<AdvertId, Vec<usize>> = HashMap::new();
+        let mut by_advert: FastMap<AdvertId, Vec<usize>> = FastMap::default();
         for (i, r) in self.responses.iter().enumerate() {
             by_advert.entry(r.advert_id.clone()).or_default().push(i);
         }

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod dataset;
 pub mod error;
+pub mod fast;
 pub mod generate;
 pub mod issues;
 pub mod link;

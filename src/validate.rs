@@ -4,7 +4,9 @@
 //! result is the [`Dataset`] of usable rows and every data issue with row
 //! counts per table.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use crate::fast::{FastMap, FastSet};
 
 use crate::dataset::Dataset;
 use crate::issues::{DataIssue, Issues, Level, RowCounts};
@@ -46,12 +48,12 @@ fn dedupe<T>(
     key: impl Fn(&T) -> String,
     line: impl Fn(&T) -> u64,
     issues: &mut Vec<DataIssue>,
-) -> (Vec<T>, HashSet<String>) {
+) -> (Vec<T>, FastSet<String>) {
     let mut sink = Sink {
         file: file_of(&rows),
         issues,
     };
-    let mut owner: HashMap<String, (u64, bool)> = HashMap::new();
+    let mut owner: FastMap<String, (u64, bool)> = FastMap::default();
     for (l, k) in &rows.failed_keys {
         if !k.is_empty() {
             owner.entry(k.clone()).or_insert((*l, false));
@@ -169,10 +171,10 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
         &mut issues,
     );
 
-    let applicant_ids: HashSet<&str> = applicants.iter().map(|a| a.id.as_str()).collect();
-    let advert_model: HashMap<&str, Model> =
+    let applicant_ids: FastSet<&str> = applicants.iter().map(|a| a.id.as_str()).collect();
+    let advert_model: FastMap<&str, Model> =
         adverts.iter().map(|a| (a.id.as_str(), a.model)).collect();
-    let employee_ids: HashSet<&str> = employees.iter().map(|e| e.id.as_str()).collect();
+    let employee_ids: FastSet<&str> = employees.iter().map(|e| e.id.as_str()).collect();
 
     // An employee id that is not usable is still that id in every check;
     // it is only worth a warning.

@@ -22,8 +22,8 @@ pub mod normalize;
 #[cfg(test)]
 mod tests;
 
+use crate::fast::FastMap;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 use serde::Serialize;
@@ -147,15 +147,15 @@ struct Circle<'a> {
 pub struct Linker<'a> {
     staff: Vec<Staff<'a>>,
     circle: Vec<Circle<'a>>,
-    staff_by_birth: HashMap<Date, Vec<u32>>,
-    staff_by_postcode: HashMap<String, Vec<u32>>,
-    staff_by_email: HashMap<String, Vec<u32>>,
-    staff_by_phone: HashMap<String, Vec<u32>>,
-    circle_by_birth: HashMap<Date, Vec<u32>>,
-    circle_by_applicant: HashMap<&'a str, Vec<u32>>,
+    staff_by_birth: FastMap<Date, Vec<u32>>,
+    staff_by_postcode: FastMap<String, Vec<u32>>,
+    staff_by_email: FastMap<String, Vec<u32>>,
+    staff_by_phone: FastMap<String, Vec<u32>>,
+    circle_by_birth: FastMap<Date, Vec<u32>>,
+    circle_by_applicant: FastMap<&'a str, Vec<u32>>,
 }
 
-fn push_key<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<u32>>, key: Option<K>, i: u32) {
+fn push_key<K: std::hash::Hash + Eq>(map: &mut FastMap<K, Vec<u32>>, key: Option<K>, i: u32) {
     if let Some(key) = key {
         map.entry(key).or_default().push(i);
     }
@@ -170,14 +170,14 @@ impl<'a> Linker<'a> {
         let mut linker = Linker {
             staff: Vec::with_capacity(data.employees.len()),
             circle: Vec::with_capacity(data.relations.len()),
-            staff_by_birth: HashMap::new(),
-            staff_by_postcode: HashMap::new(),
-            staff_by_email: HashMap::new(),
-            staff_by_phone: HashMap::new(),
-            circle_by_birth: HashMap::new(),
-            circle_by_applicant: HashMap::new(),
+            staff_by_birth: FastMap::default(),
+            staff_by_postcode: FastMap::default(),
+            staff_by_email: FastMap::default(),
+            staff_by_phone: FastMap::default(),
+            circle_by_birth: FastMap::default(),
+            circle_by_applicant: FastMap::default(),
         };
-        let mut by_id: HashMap<&EmployeeId, u32> = HashMap::new();
+        let mut by_id: FastMap<&EmployeeId, u32> = FastMap::default();
         for employee in &data.employees {
             let Ok(i) = u32::try_from(linker.staff.len()) else {
                 break;

@@ -141,9 +141,9 @@ fn load<T>(
             Some(record) if cells.ok => records.push(record),
             _ => {
                 let key = key_col
-                    .and_then(|i| row.cells.get(i))
-                    .cloned()
-                    .unwrap_or_default();
+                    .and_then(|i| row.cell(i))
+                    .unwrap_or_default()
+                    .to_string();
                 failed_keys.push((row.line, key));
             }
         }

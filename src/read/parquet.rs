@@ -18,22 +18,25 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>)> {
         .finish()
         .map_err(|e| Error::input(path, format!("cannot read Parquet: {e}")))?;
     let header: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
-    let height = df.height();
-    let mut rows: Vec<RawRow> = (0..height)
-        .map(|i| RawRow {
-            line: i as u64 + 2,
-            cells: Vec::with_capacity(header.len()),
-        })
-        .collect();
+    // Column-major in Parquet, row-major here: gather each row's text first.
+    let mut texts: Vec<Vec<String>> = vec![Vec::with_capacity(header.len()); df.height()];
     for column in df.columns() {
         let series = column.as_materialized_series().rechunk();
         if series.is_empty() {
             continue;
         }
-        for (row, value) in rows.iter_mut().zip(series.iter()) {
-            row.cells.push(cell_text(&value).trim().to_string());
+        for (row, value) in texts.iter_mut().zip(series.iter()) {
+            row.push(cell_text(&value));
         }
     }
+    let rows = texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, cells)| RawRow {
+            line: i as u64 + 2,
+            cells: csv::StringRecord::from(cells),
+        })
+        .collect();
     Ok((header, rows))
 }
 

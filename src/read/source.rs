@@ -2,7 +2,7 @@
 //! delimiter detection for CSV, Parquet through polars, header mapping.
 //! Everything after this works on [`RawTable`], whatever the source format.
 
-use std::collections::HashMap;
+use crate::fast::FastMap;
 use std::path::{Path, PathBuf};
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
@@ -23,14 +23,22 @@ pub enum Format {
     Parquet,
 }
 
-/// One record of a table: its line (header = 1) and trimmed cells, indexed
-/// like [`RawTable::columns`].
+/// One record of a table: its line (header = 1) and its cells, indexed like
+/// [`RawTable::columns`]. The cells of a record share one buffer (a
+/// `StringRecord`), which keeps a million-row table to one allocation a row.
 #[derive(Clone, Debug)]
 pub struct RawRow {
     /// Record number counted from the header as line 1.
     pub line: u64,
-    /// Trimmed cell text; empty = missing.
-    pub cells: Vec<String>,
+    /// The cells as read; [`RawRow::cell`] trims them.
+    pub cells: csv::StringRecord,
+}
+
+impl RawRow {
+    /// Cell `i`, trimmed of Unicode white space; empty = missing.
+    pub fn cell(&self, i: usize) -> Option<&str> {
+        self.cells.get(i).map(str::trim)
+    }
 }
 
 /// A table as text, with where it came from.
@@ -50,7 +58,7 @@ pub struct RawTable {
     pub delimiter: Option<char>,
     /// Spec column name -> index into each row's cells. Only the spec's
     /// columns that the file has.
-    pub columns: HashMap<&'static str, usize>,
+    pub columns: FastMap<&'static str, usize>,
     /// Whether `,` is a decimal mark (a `;`-delimited file).
     pub decimal_comma: bool,
     /// The records.
@@ -143,9 +151,9 @@ fn map_header(
     table: Table,
     header: &[String],
     config: &Config,
-) -> Result<HashMap<&'static str, usize>> {
+) -> Result<FastMap<&'static str, usize>> {
     let mapping = config.mapping(table);
-    let mut columns: HashMap<&'static str, usize> = HashMap::new();
+    let mut columns: FastMap<&'static str, usize> = FastMap::default();
     for (i, raw) in header.iter().enumerate() {
         let name = raw.trim().to_lowercase();
         let spec_name = mapping
@@ -182,7 +190,11 @@ fn map_header(
     Ok(columns)
 }
 
-fn decode(path: &Path, bytes: &[u8], config: &Config) -> Result<(String, &'static str)> {
+fn decode<'b>(
+    path: &Path,
+    bytes: &'b [u8],
+    config: &Config,
+) -> Result<(std::borrow::Cow<'b, str>, &'static str)> {
     let forced = match &config.input.encoding {
         Some(label) => Some(encoding_for_label(label).map_err(|m| Error::input(path, m))?),
         None => None,
@@ -192,7 +204,7 @@ fn decode(path: &Path, bytes: &[u8], config: &Config) -> Result<(String, &'stati
     if utf8 {
         let text = body.unwrap_or(bytes);
         match std::str::from_utf8(text) {
-            Ok(s) => return Ok((s.to_string(), "utf-8")),
+            Ok(s) => return Ok((s.into(), "utf-8")),
             Err(e) if forced.is_some() || body.is_some() => {
                 let line = 1 + text[..e.valid_up_to()]
                     .iter()
@@ -208,7 +220,7 @@ fn decode(path: &Path, bytes: &[u8], config: &Config) -> Result<(String, &'stati
     }
     // Windows-1252 maps every byte, so decoding cannot fail.
     let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
-    Ok((text.into_owned(), "windows-1252"))
+    Ok((text, "windows-1252"))
 }
 
 fn detect_delimiter(text: &str) -> u8 {
@@ -246,14 +258,13 @@ fn read_csv(path: &Path, bytes: &[u8], config: &Config) -> Result<Parsed> {
     let mut rows = Vec::new();
     let mut line = 1u64;
     for record in reader.records() {
-        let record = record.map_err(|e| Error::input(path, format!("cannot parse CSV: {e}")))?;
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        let cells = record.map_err(|e| Error::input(path, format!("cannot parse CSV: {e}")))?;
         // A line of only blanks or delimiters is a blank line, not a record.
-        if cells.iter().all(String::is_empty) {
+        if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         match header {
-            None => header = Some(cells),
+            None => header = Some(cells.iter().map(|c| c.trim().to_string()).collect()),
             Some(_) => {
                 line += 1;
                 rows.push(RawRow { line, cells });

@@ -31,11 +31,7 @@ impl<'a> Cells<'a> {
 
     fn get(&self, col: &str) -> Option<&'a str> {
         let i = *self.raw.columns.get(col)?;
-        self.row
-            .cells
-            .get(i)
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
+        self.row.cell(i).filter(|s| !s.is_empty())
     }
 
     /// Records an error on `col` and marks the row unusable.
