@@ -6,6 +6,8 @@ mod common;
 mod order;
 #[path = "suite/reading.rs"]
 mod reading;
+#[path = "suite/reports.rs"]
+mod reports;
 #[path = "suite/sales.rs"]
 mod sales;
 #[path = "suite/sample.rs"]

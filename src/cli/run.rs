@@ -13,7 +13,15 @@ use crate::period::Period;
 use crate::report;
 
 /// The files a completed run writes besides data_issues.csv.
-const RESULTS: &[&str] = &["findings.csv", "links.csv", "stats.json", "manifest.json"];
+const RESULTS: &[&str] = &[
+    "findings.csv",
+    "links.csv",
+    "stats.json",
+    "manifest.json",
+    "annual.md",
+    "annual.json",
+    "report.html",
+];
 
 /// Options of `run`.
 #[derive(Debug, Args)]
@@ -105,6 +113,21 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         findings: &findings,
     });
     report::write_atomic(&out.join("manifest.json"), &manifest)?;
+    let annual = report::annual::render(&ctx, &findings, &stats);
+    report::write_atomic(&out.join("annual.json"), &annual.json)?;
+    report::write_atomic(&out.join("annual.md"), &annual.markdown)?;
+    let html = report::html::render(&report::html::ReportInput {
+        period: &period,
+        lenient: args.lenient,
+        config_source: &loaded.config_source,
+        config: &loaded.config,
+        sources: &loaded.sources,
+        issues: &loaded.issues,
+        findings: &findings,
+        links: &links,
+        stats: &stats,
+    })?;
+    report::write_atomic(&out.join("report.html"), &html)?;
 
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     eprintln!(

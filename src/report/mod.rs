@@ -2,9 +2,12 @@
 //! bytes first and then written atomically (temporary name, then rename), so
 //! a reader never sees half a file and a failed run leaves the old one.
 
+pub mod annual;
+pub mod html;
 pub mod links;
 pub mod manifest;
 pub mod stats;
+pub mod suppress;
 
 use std::io::Write;
 use std::path::Path;

@@ -1,0 +1,656 @@
+//! annual.md and annual.json (spec 6, issue 5): the letting figures for the
+//! corporation's public annual report.
+//!
+//! Aggregates only: no names, no ids, no date finer than the year (and the
+//! audit period itself). Every figure is per year of the let, the year of
+//! contract_start, else of allocated_on, as the compliance figures of spec 5
+//! count it, over the allocations in the period. Counts under
+//! `thresholds.small_cell` are shown as `<5` and protected against being
+//! worked out from the totals by the rule of [`super::suppress`]; a share is
+//! only shown when both its parts (those that meet and those that do not)
+//! are shown, since a share and its total give the count back.
+//!
+//! Nothing here depends on time or hash order, so reruns are byte-identical.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+
+use chrono::Datelike;
+use serde::Serialize;
+
+use super::stats::{ComplianceYear, Share, Stats};
+use super::suppress::{Grid, Shown, WITHHELD};
+use crate::checks::handler::bypassed_allocations;
+use crate::checks::{CheckCode, Context, Finding, SubjectType};
+
+/// The routes in the order of spec 1.3, with their names for the public.
+const ROUTES: [(&str, &str); 6] = [
+    ("advert", "aanbodsysteem (advert)"),
+    ("urgency", "urgency"),
+    ("direct", "direct (bijzondere situatie)"),
+    ("temporary", "temporary let"),
+    ("swap", "swap (woningruil)"),
+    ("other", "other"),
+];
+
+/// What follow-up a bypass got is only known from reviews, which this
+/// version does not read yet.
+const FOLLOW_UP_NOTE: &str = "not reviewed: the follow-up of bypasses comes from the reviews of the exception list, which this version does not read yet";
+
+/// The counts of one year (or of all years together), before suppression.
+#[derive(Clone, Debug, Default)]
+struct Counts {
+    routes: [u64; 6],
+    lets: u64,
+    staff: u64,
+    staff_exception: u64,
+    bypass: u64,
+}
+
+/// One norm's counts for one year, from stats.json.
+struct NormCounts {
+    meets: u64,
+    fails: u64,
+    judged: u64,
+    unknown: u64,
+}
+
+impl NormCounts {
+    fn of(share: &Share) -> NormCounts {
+        NormCounts {
+            meets: share.numerator,
+            fails: share.denominator.saturating_sub(share.numerator),
+            judged: share.denominator,
+            unknown: share.unknown,
+        }
+    }
+}
+
+/// Cell indices of one row of the lets-and-bypass figures.
+struct RowCells {
+    routes: [usize; 6],
+    lets: usize,
+    staff: usize,
+    staff_exception: usize,
+    staff_plain: usize,
+    bypass: usize,
+    no_bypass: usize,
+}
+
+impl RowCells {
+    fn new(g: &mut Grid, c: &Counts) -> RowCells {
+        let routes = c.routes.map(|n| g.cell(n));
+        let lets = g.cell(c.lets);
+        let staff = g.cell(c.staff);
+        let staff_exception = g.cell(c.staff_exception);
+        let staff_plain = g.cell(c.staff.saturating_sub(c.staff_exception));
+        let bypass = g.cell(c.bypass);
+        let no_bypass = g.cell(c.routes[0].saturating_sub(c.bypass));
+        // Each row of each table is a line: routes add up to the lets,
+        // staff lets split by exception, advert lets split by bypass.
+        g.line(routes.to_vec(), lets);
+        g.line(vec![staff_exception, staff_plain], staff);
+        g.line(vec![bypass, no_bypass], routes[0]);
+        RowCells {
+            routes,
+            lets,
+            staff,
+            staff_exception,
+            staff_plain,
+            bypass,
+            no_bypass,
+        }
+    }
+
+    /// Every cell in a fixed order, for the column lines over the years.
+    fn all(&self) -> Vec<usize> {
+        let mut v = self.routes.to_vec();
+        v.extend([
+            self.lets,
+            self.staff,
+            self.staff_exception,
+            self.staff_plain,
+            self.bypass,
+            self.no_bypass,
+        ]);
+        v
+    }
+}
+
+/// Cell indices of one norm of one year.
+struct NormCells {
+    meets: usize,
+    fails: usize,
+    judged: usize,
+    unknown: usize,
+}
+
+impl NormCells {
+    fn new(g: &mut Grid, n: &NormCounts) -> NormCells {
+        let cells = NormCells {
+            meets: g.cell(n.meets),
+            fails: g.cell(n.fails),
+            judged: g.cell(n.judged),
+            unknown: g.cell(n.unknown),
+        };
+        g.line(vec![cells.meets, cells.fails], cells.judged);
+        cells
+    }
+}
+
+/// Lets per route, as published.
+#[derive(Serialize)]
+struct RoutesOut {
+    advert: Shown,
+    urgency: Shown,
+    direct: Shown,
+    temporary: Shown,
+    swap: Shown,
+    other: Shown,
+}
+
+/// Staff-circle lets, as published.
+#[derive(Serialize)]
+struct StaffOut {
+    lets: Shown,
+    with_exception: Shown,
+    without_exception: Shown,
+}
+
+/// Bypasses of the order, as published.
+#[derive(Serialize)]
+struct BypassOut {
+    advert_lets: Shown,
+    with_bypass: Shown,
+    without_bypass: Shown,
+    share: Option<f64>,
+    follow_up: Option<String>,
+    follow_up_note: &'static str,
+}
+
+/// One compliance norm, as published.
+#[derive(Serialize)]
+struct NormOut {
+    meets: Shown,
+    does_not_meet: Shown,
+    judged: Shown,
+    unknown: Shown,
+    share: Option<f64>,
+    norm: f64,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    note: String,
+}
+
+/// The figures of one year, or of all years.
+#[derive(Serialize)]
+struct YearOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year: Option<i32>,
+    lets: Shown,
+    routes: RoutesOut,
+    advert_share: Option<f64>,
+    staff_circle: StaffOut,
+    bypasses: BypassOut,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limits_year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    passend: Option<NormOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    daeb: Option<NormOut>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    note: String,
+}
+
+/// The whole of annual.json.
+#[derive(Serialize)]
+struct AnnualOut {
+    title: &'static str,
+    tool: &'static str,
+    version: &'static str,
+    period: String,
+    year_of_a_let: &'static str,
+    small_cell: u64,
+    legend: BTreeMap<String, String>,
+    suppression_rule: String,
+    definitions: BTreeMap<&'static str, &'static str>,
+    years: Vec<YearOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    all_years: Option<YearOut>,
+}
+
+/// The two annual files.
+pub struct Annual {
+    /// annual.json bytes.
+    pub json: Vec<u8>,
+    /// annual.md bytes.
+    pub markdown: Vec<u8>,
+}
+
+/// The suppression rule in words, written into both files.
+fn rule_text(small: u64) -> String {
+    format!(
+        "A count under {small} (0 included) is shown as <{small}. Where a total is shown \
+         and exactly one count that adds up to it is hidden, the smallest other count \
+         of that total is hidden as well and shown as {WITHHELD}; this is repeated until \
+         no hidden count can be worked out from the counts and totals shown, also by \
+         combining rows and columns or tables that share a count (the advert lets of a \
+         year are both a route count and the total of the bypass split). A share is shown \
+         only when the counts that meet and that do not meet it are both shown."
+    )
+}
+
+/// Builds annual.md and annual.json from the run's findings and statistics.
+pub fn render(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> Annual {
+    let small = ctx.config.thresholds.small_cell;
+    let per_year = count_per_year(ctx, findings, stats);
+    let years: Vec<&ComplianceYear> = stats.compliance.iter().collect();
+
+    let mut g = Grid::new();
+    let rows: Vec<RowCells> = years
+        .iter()
+        .map(|y| RowCells::new(&mut g, &per_year.get(&y.year).cloned().unwrap_or_default()))
+        .collect();
+    let norms: Vec<(NormCells, NormCells)> = years
+        .iter()
+        .map(|y| {
+            (
+                NormCells::new(&mut g, &NormCounts::of(&y.passend)),
+                NormCells::new(&mut g, &NormCounts::of(&y.daeb)),
+            )
+        })
+        .collect();
+    // With more than one year, a row of all years, each of its cells the
+    // total of the same cell over the years.
+    let all = (years.len() > 1).then(|| {
+        let mut sum = Counts::default();
+        for c in per_year.values() {
+            for (s, r) in sum.routes.iter_mut().zip(c.routes) {
+                *s += r;
+            }
+            sum.lets += c.lets;
+            sum.staff += c.staff;
+            sum.staff_exception += c.staff_exception;
+            sum.bypass += c.bypass;
+        }
+        let total = RowCells::new(&mut g, &sum);
+        let columns: Vec<Vec<usize>> = rows.iter().map(RowCells::all).collect();
+        for (i, t) in total.all().into_iter().enumerate() {
+            g.line(columns.iter().map(|c| c[i]).collect(), t);
+        }
+        total
+    });
+    let shown = g.suppress(small);
+
+    let out_years: Vec<YearOut> = years
+        .iter()
+        .zip(&rows)
+        .zip(&norms)
+        .map(|((y, cells), (p, d))| {
+            let mut out = year_out(cells, &shown);
+            out.year = Some(y.year);
+            out.limits_year = y.limits_year;
+            out.passend = Some(norm_out(p, &y.passend, &shown));
+            out.daeb = Some(norm_out(d, &y.daeb, &shown));
+            out.note = y.note.clone();
+            out
+        })
+        .collect();
+    let all_years = all.as_ref().map(|cells| year_out(cells, &shown));
+
+    let legend: BTreeMap<String, String> = [
+        (
+            format!("<{small}"),
+            format!("a count under {small}, 0 included"),
+        ),
+        (
+            WITHHELD.to_string(),
+            format!(
+                "a count hidden so that a count under {small} cannot be worked out from a total"
+            ),
+        ),
+    ]
+    .into();
+    let annual = AnnualOut {
+        title: "Letting figures for the annual report",
+        tool: "woonaudit",
+        version: env!("CARGO_PKG_VERSION"),
+        period: ctx.period.to_string(),
+        year_of_a_let: "the year of contract_start, else of allocated_on",
+        small_cell: small,
+        legend,
+        suppression_rule: rule_text(small),
+        definitions: definitions(),
+        years: out_years,
+        all_years,
+    };
+    // Serialising plain structs of numbers and strings cannot fail.
+    let mut json = serde_json::to_vec_pretty(&annual).unwrap_or_default();
+    json.push(b'\n');
+    let markdown = markdown(&annual).into_bytes();
+    Annual { json, markdown }
+}
+
+/// What each figure counts, in words.
+fn definitions() -> BTreeMap<&'static str, &'static str> {
+    [
+        ("lets", "allocations (lets) in the period, every route"),
+        ("advert_share", "share of the lets made through the aanbodsysteem (route advert)"),
+        ("staff_circle", "lets to a tenant linked to an employee (self, declared private circle, or an undeclared link by address, contact or surname and postcode): the STAFF_ALLOCATION register"),
+        ("with_exception", "staff-circle lets with at least one other finding of the audit on the same allocation"),
+        ("bypasses", "advert lets where a candidate ranked above the tenant was passed over without a recorded refusal or reason (at least one ORDER_BYPASS finding)"),
+        ("passend", "passend toewijzen: of the lets to households at or under the passend income limit, the share with rent at or under the aftoppingsgrens (norm 95%); lets with unknown income, size or rent are counted as unknown"),
+        ("daeb", "DAEB: of the lets with rent at or under the DAEB rent cap, the share to households at or under the DAEB income limit (norm 92.5%); lets with unknown figures are counted as unknown"),
+    ]
+    .into()
+}
+
+/// Counts per year of the let, from the allocations in the period and the
+/// findings on them.
+fn count_per_year(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> BTreeMap<i32, Counts> {
+    // Route counts come from stats.json, so both files agree.
+    let mut per_year: BTreeMap<i32, Counts> = stats
+        .compliance
+        .iter()
+        .map(|y| {
+            let r = &y.routes;
+            let c = Counts {
+                routes: [r.advert, r.urgency, r.direct, r.temporary, r.swap, r.other],
+                lets: y.lets,
+                ..Counts::default()
+            };
+            (y.year, c)
+        })
+        .collect();
+    // The year of each allocation in the period; a duplicate id (set aside
+    // in lenient mode) cannot occur, the first would win.
+    let mut year_of: HashMap<&str, i32> = HashMap::new();
+    for a in &ctx.data.allocations {
+        if ctx.period.contains(a.allocated_on) {
+            year_of
+                .entry(a.id.as_str())
+                .or_insert(a.contract_start.unwrap_or(a.allocated_on).year());
+        }
+    }
+    // The checks each allocation drew.
+    let mut checks_of: HashMap<&str, BTreeSet<CheckCode>> = HashMap::new();
+    for f in findings {
+        if f.subject_type == SubjectType::Allocation {
+            checks_of
+                .entry(f.subject_id.as_str())
+                .or_default()
+                .insert(f.check);
+        }
+    }
+    for (id, checks) in &checks_of {
+        let Some(c) = year_of.get(id).and_then(|y| per_year.get_mut(y)) else {
+            continue;
+        };
+        if checks.contains(&CheckCode::StaffAllocation) {
+            c.staff += 1;
+            if checks.iter().any(|&k| k != CheckCode::StaffAllocation) {
+                c.staff_exception += 1;
+            }
+        }
+    }
+    for id in bypassed_allocations(findings) {
+        if let Some(c) = year_of.get(id).and_then(|y| per_year.get_mut(y)) {
+            c.bypass += 1;
+        }
+    }
+    per_year
+}
+
+/// A share rounded to four decimals, shown only when both parts are.
+fn share(part: Shown, rest: Shown) -> Option<f64> {
+    let (p, r) = (part.count()?, rest.count()?);
+    let whole = p + r;
+    (whole > 0).then(|| (p as f64 / whole as f64 * 10_000.0).round() / 10_000.0)
+}
+
+fn year_out(c: &RowCells, shown: &[Shown]) -> YearOut {
+    let s = |i: usize| shown[i];
+    let r = c.routes.map(s);
+    // The advert share's complement is the other routes together.
+    let advert_share = match (r[0].count(), s(c.lets).count()) {
+        (Some(advert), Some(lets)) if lets > 0 => {
+            share(Shown::Count(advert), Shown::Count(lets - advert))
+        }
+        _ => None,
+    };
+    YearOut {
+        year: None,
+        lets: s(c.lets),
+        routes: RoutesOut {
+            advert: r[0],
+            urgency: r[1],
+            direct: r[2],
+            temporary: r[3],
+            swap: r[4],
+            other: r[5],
+        },
+        advert_share,
+        staff_circle: StaffOut {
+            lets: s(c.staff),
+            with_exception: s(c.staff_exception),
+            without_exception: s(c.staff_plain),
+        },
+        bypasses: BypassOut {
+            advert_lets: r[0],
+            with_bypass: s(c.bypass),
+            without_bypass: s(c.no_bypass),
+            share: share(s(c.bypass), s(c.no_bypass)),
+            follow_up: None,
+            follow_up_note: FOLLOW_UP_NOTE,
+        },
+        limits_year: None,
+        passend: None,
+        daeb: None,
+        note: String::new(),
+    }
+}
+
+fn norm_out(c: &NormCells, from: &Share, shown: &[Shown]) -> NormOut {
+    let s = |i: usize| shown[i];
+    let value = share(s(c.meets), s(c.fails));
+    let note = if value.is_none() && from.share.is_some() {
+        "share not shown: it would give away a count that is hidden".to_string()
+    } else {
+        from.note.clone()
+    };
+    NormOut {
+        meets: s(c.meets),
+        does_not_meet: s(c.fails),
+        judged: s(c.judged),
+        unknown: s(c.unknown),
+        share: value,
+        norm: from.norm,
+        note,
+    }
+}
+
+/// A share as a percentage with one decimal, or a dash.
+fn percent(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn passend_of(y: &YearOut) -> Option<&NormOut> {
+    y.passend.as_ref()
+}
+
+fn daeb_of(y: &YearOut) -> Option<&NormOut> {
+    y.daeb.as_ref()
+}
+
+fn markdown(a: &AnnualOut) -> String {
+    let mut m = String::new();
+    // Writing into a String cannot fail.
+    let _ = writeln!(m, "# {}\n", a.title);
+    let _ = writeln!(
+        m,
+        "Period: {}. Figures are per year of the let ({}). Produced by {} {}.\n",
+        a.period, a.year_of_a_let, a.tool, a.version
+    );
+    let _ = writeln!(
+        m,
+        "Aggregates only: these figures hold no names, no ids and no dates.\n"
+    );
+    let _ = writeln!(m, "## How to read the tables\n");
+    for (mark, meaning) in &a.legend {
+        let _ = writeln!(m, "- `{mark}`: {meaning}.");
+    }
+    let _ = writeln!(
+        m,
+        "- `-`: no share (none to compute, or it would give away a hidden count)."
+    );
+    let _ = writeln!(m, "\nSmall counts: {}\n", a.suppression_rule);
+
+    let mut rows: Vec<(String, &YearOut)> = a
+        .years
+        .iter()
+        .map(|y| (y.year.map(|v| v.to_string()).unwrap_or_default(), y))
+        .collect();
+    if let Some(all) = &a.all_years {
+        rows.push(("all years".to_string(), all));
+    }
+    if rows.is_empty() {
+        let _ = writeln!(m, "No lets in the period.");
+        return m;
+    }
+
+    let _ = writeln!(m, "## Lets per route\n");
+    let mut header = String::from("| year |");
+    for (_, name) in ROUTES {
+        let _ = write!(header, " {name} |");
+    }
+    let _ = writeln!(m, "{header} all lets | share through the aanbodsysteem |");
+    let _ = writeln!(m, "|---|{}---:|---:|", "---:|".repeat(ROUTES.len()));
+    for (label, y) in &rows {
+        let r = &y.routes;
+        let _ = writeln!(
+            m,
+            "| {label} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.advert.label(),
+            r.urgency.label(),
+            r.direct.label(),
+            r.temporary.label(),
+            r.swap.label(),
+            r.other.label(),
+            y.lets.label(),
+            percent(y.advert_share)
+        );
+    }
+
+    let _ = writeln!(m, "\n## Lets to the private circle of staff\n");
+    let _ = writeln!(
+        m,
+        "A staff-circle let is a let to a tenant linked to an employee. An exception is any \
+         other finding of the audit on the same let.\n"
+    );
+    let _ = writeln!(
+        m,
+        "| year | staff-circle lets | with an exception | without an exception |"
+    );
+    let _ = writeln!(m, "|---|---:|---:|---:|");
+    for (label, y) in &rows {
+        let s = &y.staff_circle;
+        let _ = writeln!(
+            m,
+            "| {label} | {} | {} | {} |",
+            s.lets.label(),
+            s.with_exception.label(),
+            s.without_exception.label()
+        );
+    }
+
+    let _ = writeln!(m, "\n## Bypasses of the waiting-list order\n");
+    let _ = writeln!(
+        m,
+        "Advert lets where a candidate ranked above the tenant was passed over without a \
+         recorded refusal or reason. Follow-up: {FOLLOW_UP_NOTE}.\n"
+    );
+    let _ = writeln!(
+        m,
+        "| year | advert lets | with a bypass | without a bypass | share with a bypass | follow-up |"
+    );
+    let _ = writeln!(m, "|---|---:|---:|---:|---:|---|");
+    for (label, y) in &rows {
+        let b = &y.bypasses;
+        let _ = writeln!(
+            m,
+            "| {label} | {} | {} | {} | {} | not reviewed |",
+            b.advert_lets.label(),
+            b.with_bypass.label(),
+            b.without_bypass.label(),
+            percent(b.share)
+        );
+    }
+
+    for (title, what, pick) in [
+        (
+            "Passend toewijzen",
+            "Of the lets to households at or under the passend income limit for their size, \
+             those with rent at or under the aftoppingsgrens. Unknown: income, size or rent \
+             not known.",
+            passend_of as fn(&YearOut) -> Option<&NormOut>,
+        ),
+        (
+            "DAEB",
+            "Of the lets with rent at or under the DAEB rent cap, those to households at or \
+             under the DAEB income limit for their size. Unknown: rent, or (within the cap) \
+             income or size not known.",
+            daeb_of,
+        ),
+    ] {
+        let _ = writeln!(m, "\n## {title}\n");
+        let _ = writeln!(m, "{what}\n");
+        let _ = writeln!(
+            m,
+            "| year | limits of | meet | do not meet | judged | unknown | share | norm |"
+        );
+        let _ = writeln!(m, "|---|---|---:|---:|---:|---:|---:|---:|");
+        let mut notes = Vec::new();
+        for y in &a.years {
+            let Some(n) = pick(y) else {
+                continue;
+            };
+            let year = y.year.map(|v| v.to_string()).unwrap_or_default();
+            let _ = writeln!(
+                m,
+                "| {year} | {} | {} | {} | {} | {} | {} | {} |",
+                y.limits_year.map_or("-".to_string(), |v| v.to_string()),
+                n.meets.label(),
+                n.does_not_meet.label(),
+                n.judged.label(),
+                n.unknown.label(),
+                percent(n.share),
+                percent(Some(n.norm))
+            );
+            if !n.note.is_empty() {
+                notes.push(format!("{year}: {}", n.note));
+            }
+        }
+        for note in notes {
+            let _ = writeln!(m, "\n- {note}");
+        }
+    }
+
+    let year_notes: Vec<String> = a
+        .years
+        .iter()
+        .filter(|y| !y.note.is_empty())
+        .map(|y| {
+            format!(
+                "- {}: {}",
+                y.year.map(|v| v.to_string()).unwrap_or_default(),
+                y.note
+            )
+        })
+        .collect();
+    if !year_notes.is_empty() {
+        let _ = writeln!(m, "\n## Notes\n");
+        for n in year_notes {
+            let _ = writeln!(m, "{n}");
+        }
+    }
+    m
+}

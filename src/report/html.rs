@@ -1,0 +1,636 @@
+//! report.html (spec 6, issue 5): one self-contained page for internal
+//! audit, for an auditor who must defend every flag. Inline CSS, no
+//! scripts, no external fetches.
+//!
+//! The page is a minijinja template (`report.html.j2`) registered under a
+//! name ending in `.html`, so every value inserted is HTML-escaped: values
+//! from the data (ids, names, reasons in the detail sentences) reach the
+//! page only through the template, as strings, and the template never marks
+//! anything `safe`. Numbers are formatted here, so the template only places
+//! text.
+
+use std::collections::BTreeMap;
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use super::links::LinkRow;
+use super::stats::{Share, Stats, TwoSamples};
+use crate::checks::{CheckCode, Finding, Severity};
+use crate::config::{Config, ConfigSource};
+use crate::error::{Error, Result};
+use crate::issues::Issues;
+use crate::period::Period;
+use crate::read::SourceInfo;
+
+/// The template; its registered name ends in `.html`, which turns on
+/// minijinja's HTML auto-escaping.
+const TEMPLATE: &str = include_str!("report.html.j2");
+const TEMPLATE_NAME: &str = "report.html";
+
+/// At most this many findings of one check are listed (issue 5): beyond it
+/// the page would be too long to use; findings.csv has them all.
+const MAX_PER_CHECK: usize = 500;
+/// The data issues listed in the scope; data_issues.csv has them all.
+const FIRST_ISSUES: usize = 10;
+
+/// What the report is made of.
+pub struct ReportInput<'a> {
+    /// The audit period.
+    pub period: &'a Period,
+    /// Whether `--lenient` was given.
+    pub lenient: bool,
+    /// Where the config came from.
+    pub config_source: &'a ConfigSource,
+    /// The config as used.
+    pub config: &'a Config,
+    /// The input files read.
+    pub sources: &'a [SourceInfo],
+    /// Data issues and row counts.
+    pub issues: &'a Issues,
+    /// The findings, sorted as in findings.csv.
+    pub findings: &'a [Finding],
+    /// The rows of links.csv.
+    pub links: &'a [LinkRow],
+    /// The statistics of stats.json.
+    pub stats: &'a Stats,
+}
+
+#[derive(Serialize)]
+struct View {
+    version: &'static str,
+    period: String,
+    mode: &'static str,
+    config_source: String,
+    total: SeverityCounts,
+    by_check: Vec<CheckCount>,
+    attention: Vec<FindingView>,
+    attention_more: usize,
+    inputs: Vec<InputView>,
+    absent_tables: Vec<&'static str>,
+    issue_errors: usize,
+    issue_warnings: usize,
+    first_issues: Vec<IssueView>,
+    issues_more: usize,
+    checks: Vec<CheckSection>,
+    links: Vec<LinkView>,
+    stats: StatsView,
+    compliance: Vec<ComplianceView>,
+}
+
+#[derive(Serialize, Default)]
+struct SeverityCounts {
+    high: usize,
+    medium: usize,
+    low: usize,
+    all: usize,
+}
+
+impl SeverityCounts {
+    fn add(&mut self, s: Severity) {
+        match s {
+            Severity::High => self.high += 1,
+            Severity::Medium => self.medium += 1,
+            Severity::Low => self.low += 1,
+        }
+        self.all += 1;
+    }
+}
+
+#[derive(Serialize)]
+struct CheckCount {
+    code: &'static str,
+    counts: SeverityCounts,
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    id: String,
+    check: &'static str,
+    severity: &'static str,
+    subject_type: &'static str,
+    subject_id: String,
+    applicant_id: String,
+    employee_id: String,
+    link: &'static str,
+    detail: String,
+}
+
+impl FindingView {
+    fn of(f: &Finding) -> FindingView {
+        FindingView {
+            id: f.id(),
+            check: f.check.as_str(),
+            severity: f.severity.as_str(),
+            subject_type: f.subject_type.as_str(),
+            subject_id: f.subject_id.clone(),
+            applicant_id: f
+                .applicant_id
+                .as_ref()
+                .map(|a| a.as_str().to_string())
+                .unwrap_or_default(),
+            employee_id: f
+                .employee_id
+                .as_ref()
+                .map(|e| e.as_str().to_string())
+                .unwrap_or_default(),
+            link: f.link.map(|k| k.as_str()).unwrap_or_default(),
+            detail: f.detail.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CheckSection {
+    code: &'static str,
+    what: &'static str,
+    count: usize,
+    findings: Vec<FindingView>,
+    more: usize,
+}
+
+#[derive(Serialize)]
+struct InputView {
+    table: &'static str,
+    file: String,
+    sha256: String,
+    read: u64,
+    used: u64,
+    set_aside: u64,
+}
+
+#[derive(Serialize)]
+struct IssueView {
+    file: String,
+    line: u64,
+    column: String,
+    value: String,
+    level: &'static str,
+    problem: String,
+}
+
+#[derive(Serialize)]
+struct LinkView {
+    person_type: &'static str,
+    applicant_id: String,
+    sale_id: String,
+    name: String,
+    birth_date: String,
+    employee_id: String,
+    kind: &'static str,
+    kinds: String,
+    employed: String,
+    evidence: String,
+}
+
+/// A labelled figure with the counts it came from.
+#[derive(Serialize)]
+struct Figure {
+    label: String,
+    value: String,
+    counts: String,
+}
+
+#[derive(Serialize)]
+struct StatBlock {
+    title: &'static str,
+    question: &'static str,
+    figures: Vec<Figure>,
+    note: String,
+}
+
+#[derive(Serialize)]
+struct HandlerView {
+    employee_id: String,
+    allocations: u64,
+    with_bypass: u64,
+    share: String,
+    overall: String,
+    p: String,
+    q: String,
+    flagged: bool,
+}
+
+#[derive(Serialize)]
+struct StatsView {
+    blocks: Vec<StatBlock>,
+    handlers: Vec<HandlerView>,
+    handler_min: u64,
+    handler_q: String,
+}
+
+#[derive(Serialize)]
+struct ComplianceView {
+    year: i32,
+    limits_year: String,
+    lets: u64,
+    routes: Vec<(String, String)>,
+    passend: Figure,
+    daeb: Figure,
+    note: String,
+}
+
+/// What each check looks for, in plain words for the report.
+fn what(code: CheckCode) -> &'static str {
+    match code {
+        CheckCode::OrderBypass => "A candidate ranked above the tenant in the derived order was passed over without a recorded refusal, pass-over or withdrawal with a reason.",
+        CheckCode::OrderNotACandidate => "The tenant of an advert let did not respond to the advert on or before its closing date.",
+        CheckCode::OrderIneligible => "The tenant responded on time but did not meet the advert's eligibility rules (registration date, age, household size, income).",
+        CheckCode::OrderNoAdvert => "A let recorded as through the aanbodsysteem names no advert, or an advert that does not exist.",
+        CheckCode::OrderPositionMismatch => "The position the source system recorded for a candidate differs from the rank derived from the rules.",
+        CheckCode::RouteUnapproved => "A let outside the aanbodsysteem without an approver, without a reason, or approved by the person who handled it.",
+        CheckCode::RouteStaffCircle => "A let outside the aanbodsysteem to a tenant linked to staff.",
+        CheckCode::StaffAllocation => "A let to a tenant linked to staff: the register of staff-circle lets.",
+        CheckCode::ConflictOfInterest => "An employee handled, approved or decided on the case of someone linked to them.",
+        CheckCode::UndeclaredLink => "A tenant or buyer is linked to an employee by address, contact details or surname and postcode, without a declaration.",
+        CheckCode::RegistrationBackdated => "A registration date was moved earlier, or lies well before the day the registration was created.",
+        CheckCode::SaleBelowAppraisal => "A home was sold below its appraisal value, after any documented discount scheme and the tolerance.",
+        CheckCode::SaleNotPublic => "A home was sold to someone linked to staff without a public offer of sufficient length, or sold privately.",
+        CheckCode::SaleStaleAppraisal => "A sale rests on a missing, later or outdated appraisal.",
+        CheckCode::HandlerBypassRate => "A letting employee's share of lets with a bypass is higher than chance explains (exact binomial test, Benjamini-Hochberg corrected).",
+    }
+}
+
+fn p_value(p: Option<f64>) -> String {
+    match p {
+        None => "not computed".to_string(),
+        Some(p) if p != 0.0 && p < 0.0001 => format!("{p:.2e}"),
+        Some(p) => format!("{p:.4}"),
+    }
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or_else(
+        || "not computed".to_string(),
+        |v| format!("{:.1}%", v * 100.0),
+    )
+}
+
+fn number(x: Option<f64>, decimals: usize) -> String {
+    x.map_or_else(|| "not computed".to_string(), |v| format!("{v:.decimals$}"))
+}
+
+fn figure(label: &str, value: String, counts: String) -> Figure {
+    Figure {
+        label: label.to_string(),
+        value,
+        counts,
+    }
+}
+
+fn share_figure(label: &str, s: &Share) -> Figure {
+    figure(
+        label,
+        percent(s.share),
+        format!(
+            "{} of {} (norm {}; {} unknown){}",
+            s.numerator,
+            s.denominator,
+            percent(Some(s.norm)),
+            s.unknown,
+            if s.note.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", s.note)
+            }
+        ),
+    )
+}
+
+fn two_samples(
+    t: &TwoSamples,
+    title: &'static str,
+    question: &'static str,
+    days: bool,
+) -> StatBlock {
+    let median = |s: &super::stats::Sample| {
+        let m = if days { s.median_days } else { s.median }.flatten();
+        if days {
+            number(m, 1).replace("not computed", "none") + if m.is_some() { " days" } else { "" }
+        } else {
+            percent(m)
+        }
+    };
+    StatBlock {
+        title,
+        question,
+        figures: vec![
+            figure(
+                "Median, linked",
+                median(&t.linked),
+                format!("n = {}", t.linked.n),
+            ),
+            figure(
+                "Median, other",
+                median(&t.other),
+                format!("n = {}", t.other.n),
+            ),
+            figure(
+                "Mann-Whitney U (linked sample)",
+                number(t.u, 1),
+                format!("n = {} vs {}", t.linked.n, t.other.n),
+            ),
+            figure(
+                "Two-sided p",
+                p_value(t.p),
+                format!("n = {} vs {}", t.linked.n, t.other.n),
+            ),
+        ],
+        note: t.note.clone(),
+    }
+}
+
+fn stats_view(s: &Stats, config: &Config) -> StatsView {
+    let b = &s.bypass_disparity;
+    let group = |g: &super::stats::BypassGroup| {
+        format!(
+            "{} of {} advert lets (95% Wilson interval {} to {})",
+            g.with_bypass,
+            g.allocations,
+            percent(g.wilson_low),
+            percent(g.wilson_high)
+        )
+    };
+    let table = format!(
+        "2x2: linked {} with / {} without, other {} with / {} without",
+        b.linked.with_bypass,
+        b.linked.allocations - b.linked.with_bypass.min(b.linked.allocations),
+        b.other.with_bypass,
+        b.other.allocations - b.other.with_bypass.min(b.other.allocations),
+    );
+    let bypass = StatBlock {
+        title: "Bypass disparity",
+        question: "Are lets to staff-linked tenants more often made over the heads of higher-ranked candidates?",
+        figures: vec![
+            figure("Share with a bypass, linked tenants", percent(b.linked.share), group(&b.linked)),
+            figure("Share with a bypass, other tenants", percent(b.other.share), group(&b.other)),
+            figure("Odds ratio", number(b.odds_ratio, 2), table.clone()),
+            figure("Fisher exact two-sided p", p_value(b.fisher_p), table),
+        ],
+        note: b.note.clone(),
+    };
+    let l = &s.lottery_fairness;
+    let lottery = StatBlock {
+        title: "Lottery fairness",
+        question: "Do staff-linked seekers win lotteries more often than their number among the eligible candidates explains?",
+        figures: vec![
+            figure(
+                "Linked tenants, observed",
+                l.observed.to_string(),
+                format!("over {} lottery adverts", l.adverts),
+            ),
+            figure(
+                "Linked tenants, expected by chance",
+                format!("{:.2}", l.expected),
+                format!("sum over {} adverts of linked eligible / eligible", l.adverts),
+            ),
+            figure(
+                "P(X >= observed), Poisson-binomial",
+                p_value(l.p_upper),
+                format!("{} observed, {:.2} expected", l.observed, l.expected),
+            ),
+        ],
+        note: l.note.clone(),
+    };
+    let handlers = s
+        .handlers
+        .iter()
+        .map(|h| HandlerView {
+            employee_id: h.employee_id.clone(),
+            allocations: h.allocations,
+            with_bypass: h.with_bypass,
+            share: percent(Some(h.share)),
+            overall: percent(h.overall_share),
+            p: p_value(h.p),
+            q: p_value(h.q),
+            flagged: h.q.is_some_and(|q| q < config.thresholds.handler_q),
+        })
+        .collect();
+    StatsView {
+        blocks: vec![
+            bypass,
+            two_samples(
+                &s.waiting_advantage,
+                "Waiting advantage",
+                "Did staff-linked tenants of advert lets wait less long (registration date to allocation) than other tenants?",
+                true,
+            ),
+            lottery,
+            two_samples(
+                &s.sale_discount,
+                "Sale discount",
+                "Did staff-linked buyers get a larger discount on the appraisal value (1 - price / appraisal) than other buyers?",
+                false,
+            ),
+        ],
+        handlers,
+        handler_min: config.thresholds.handler_min_allocations,
+        handler_q: format!("{}", config.thresholds.handler_q),
+    }
+}
+
+fn compliance_view(s: &Stats) -> Vec<ComplianceView> {
+    s.compliance
+        .iter()
+        .map(|y| {
+            let r = &y.routes;
+            let routes = [
+                ("advert", r.advert),
+                ("urgency", r.urgency),
+                ("direct", r.direct),
+                ("temporary", r.temporary),
+                ("swap", r.swap),
+                ("other", r.other),
+            ]
+            .into_iter()
+            .map(|(name, n)| {
+                let share = (y.lets > 0).then(|| n as f64 / y.lets as f64);
+                (name.to_string(), format!("{n} ({})", percent(share)))
+            })
+            .collect();
+            ComplianceView {
+                year: y.year,
+                limits_year: y
+                    .limits_year
+                    .map_or_else(|| "none".to_string(), |v| v.to_string()),
+                lets: y.lets,
+                routes,
+                passend: share_figure("Passend toewijzen", &y.passend),
+                daeb: share_figure("DAEB income test", &y.daeb),
+                note: y.note.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Renders report.html.
+pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
+    let mut total = SeverityCounts::default();
+    let mut per_check: BTreeMap<CheckCode, SeverityCounts> = BTreeMap::new();
+    for f in r.findings {
+        total.add(f.severity);
+        per_check.entry(f.check).or_default().add(f.severity);
+    }
+    let by_check = CheckCode::IMPLEMENTED
+        .iter()
+        .map(|&c| CheckCount {
+            code: c.as_str(),
+            counts: per_check.remove(&c).unwrap_or_default(),
+        })
+        .collect();
+    // Findings are sorted high first, so the first ones are the high ones.
+    let high: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::High)
+        .collect();
+    let attention = high
+        .iter()
+        .take(MAX_PER_CHECK)
+        .map(|f| FindingView::of(f))
+        .collect();
+    let checks = CheckCode::IMPLEMENTED
+        .iter()
+        .map(|&c| {
+            let of_check: Vec<&Finding> = r.findings.iter().filter(|f| f.check == c).collect();
+            CheckSection {
+                code: c.as_str(),
+                what: what(c),
+                count: of_check.len(),
+                findings: of_check
+                    .iter()
+                    .take(MAX_PER_CHECK)
+                    .map(|f| FindingView::of(f))
+                    .collect(),
+                more: of_check.len().saturating_sub(MAX_PER_CHECK),
+            }
+        })
+        .collect();
+    let inputs = r
+        .sources
+        .iter()
+        .map(|s| {
+            let rows = r.issues.counts.get(s.table).copied().unwrap_or_default();
+            InputView {
+                table: s.table,
+                file: s.file.clone(),
+                sha256: s.sha256.clone(),
+                read: rows.read,
+                used: rows.used,
+                set_aside: rows.set_aside,
+            }
+        })
+        .collect();
+    let sorted = r.issues.sorted();
+    let first_issues = sorted
+        .iter()
+        .take(FIRST_ISSUES)
+        .map(|i| IssueView {
+            file: i.file.clone(),
+            line: i.line,
+            column: i.column.clone(),
+            value: i.value.clone(),
+            level: i.level.as_str(),
+            problem: i.problem.clone(),
+        })
+        .collect();
+    let links = r
+        .links
+        .iter()
+        .map(|l| LinkView {
+            person_type: l.person_type,
+            applicant_id: l.applicant_id.clone(),
+            sale_id: l.sale_id.clone(),
+            name: if l.first_names.is_empty() {
+                l.last_name.clone()
+            } else {
+                format!("{}, {}", l.last_name, l.first_names)
+            },
+            birth_date: l.birth_date.clone(),
+            employee_id: l.employee_id.clone(),
+            kind: l.kind.as_str(),
+            kinds: l.kinds.clone(),
+            employed: format!(
+                "{} to {}",
+                if l.employed_from.is_empty() {
+                    "?"
+                } else {
+                    &l.employed_from
+                },
+                if l.employed_to.is_empty() {
+                    "now"
+                } else {
+                    &l.employed_to
+                }
+            ),
+            evidence: l.evidence.clone(),
+        })
+        .collect();
+    let view = View {
+        version: env!("CARGO_PKG_VERSION"),
+        period: r.period.to_string(),
+        mode: if r.lenient { "lenient" } else { "strict" },
+        config_source: match r.config_source {
+            ConfigSource::Defaults => "defaults (no config file)".to_string(),
+            ConfigSource::File(p) => p.display().to_string(),
+        },
+        total,
+        by_check,
+        attention,
+        attention_more: high.len().saturating_sub(MAX_PER_CHECK),
+        absent_tables: crate::read::schema::Table::ALL
+            .iter()
+            .map(|t| t.name())
+            .filter(|n| !r.sources.iter().any(|s| s.table == *n))
+            .collect(),
+        inputs,
+        issue_errors: r.issues.errors(),
+        issue_warnings: r.issues.warnings(),
+        first_issues,
+        issues_more: sorted.len().saturating_sub(FIRST_ISSUES),
+        checks,
+        links,
+        stats: stats_view(r.stats, r.config),
+        compliance: compliance_view(r.stats),
+    };
+    let mut env = Environment::new();
+    // A misspelt name in the template is an error, not an empty cell.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    let rendered = env
+        .add_template(TEMPLATE_NAME, TEMPLATE)
+        .and_then(|()| env.get_template(TEMPLATE_NAME))
+        .and_then(|t| t.render(&view));
+    // The template is part of the binary: a failure is a bug, reported as
+    // a failure to produce the file rather than a panic.
+    rendered.map(String::into_bytes).map_err(|e| Error::Output {
+        path: std::path::PathBuf::from(TEMPLATE_NAME),
+        source: std::io::Error::other(format!("{e:#}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_escapes_because_of_its_name() {
+        let mut env = Environment::new();
+        env.add_template(TEMPLATE_NAME, "{{ x }}").unwrap();
+        let out = env
+            .get_template(TEMPLATE_NAME)
+            .unwrap()
+            .render(minijinja::context! { x => "<script>alert(1)</script>" })
+            .unwrap();
+        assert!(!out.contains('<'), "{out}");
+        assert!(out.starts_with("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn p_values_read_well() {
+        assert_eq!(p_value(None), "not computed");
+        assert_eq!(p_value(Some(0.5)), "0.5000");
+        assert_eq!(p_value(Some(0.00001234)), "1.23e-5");
+        assert_eq!(p_value(Some(0.0)), "0.0000");
+    }
+}
