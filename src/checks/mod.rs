@@ -175,6 +175,12 @@ impl SubjectType {
     }
 }
 
+/// Adds a clause to a detail sentence, keeping it one sentence (spec 6):
+/// `"A was let to B."` + `"staff link: ..."` -> `"A was let to B; staff link: ...."`.
+pub fn with_clause(sentence: &str, clause: &str) -> String {
+    format!("{}; {clause}.", sentence.trim_end().trim_end_matches('.'))
+}
+
 /// `high` when `cond`, else `otherwise`: the severity rule of most checks.
 pub fn severity_if(cond: bool, high: Severity, otherwise: Severity) -> Severity {
     if cond {

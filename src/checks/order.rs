@@ -3,7 +3,7 @@
 //! ORDER_NO_ADVERT look at route-advert allocations in the period;
 //! ORDER_POSITION_MISMATCH at every advert closing in the period.
 
-use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
+use crate::checks::{with_clause, CheckCode, Context, Finding, Severity, SubjectType};
 use crate::link::Link;
 use crate::model::{Advert, Allocation, Outcome, Response, Route};
 use crate::rank::{describe_keys, Ineligibility, Ranked, Ranking};
@@ -151,7 +151,7 @@ fn finding(
 ) -> Finding {
     // The evidence of the named link belongs with the finding.
     let detail = match &link {
-        Some(l) => format!("{detail} Staff link: {}.", l.evidence),
+        Some(l) => with_clause(&detail, &format!("staff link: {}", l.evidence)),
         None => detail,
     };
     Finding {
@@ -258,10 +258,19 @@ fn position_mismatch(ctx: &Context<'_>, ranking: &Ranking<'_>, out: &mut Vec<Fin
             continue;
         }
         let link = ctx.link(&cand.applicant.id, advert.closes_on);
-        let evidence = link
-            .as_ref()
-            .map(|l| format!(" Staff link: {}.", l.evidence))
-            .unwrap_or_default();
+        let detail = format!(
+            "Advert {} ({} model, closed {}): candidate {} has recorded position {recorded} but expected rank {} of {n} ({}).",
+            advert.id,
+            advert.model,
+            advert.closes_on,
+            cand.applicant.id,
+            cand.rank,
+            describe_keys(advert, cand.response, cand.applicant),
+        );
+        let detail = match &link {
+            Some(l) => with_clause(&detail, &format!("staff link: {}", l.evidence)),
+            None => detail,
+        };
         out.push(Finding {
             check: CheckCode::OrderPositionMismatch,
             severity: if link.is_some() {
@@ -274,15 +283,7 @@ fn position_mismatch(ctx: &Context<'_>, ranking: &Ranking<'_>, out: &mut Vec<Fin
             applicant_id: Some(cand.applicant.id.clone()),
             link: link.as_ref().map(|l| l.kind),
             employee_id: link.map(|l| l.employee_id),
-            detail: format!(
-                "Advert {} ({} model, closed {}): candidate {} has recorded position {recorded} but expected rank {} of {n} ({}).{evidence}",
-                advert.id,
-                advert.model,
-                advert.closes_on,
-                cand.applicant.id,
-                cand.rank,
-                describe_keys(advert, cand.response, cand.applicant),
-            ),
+            detail,
         });
     }
 }

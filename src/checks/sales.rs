@@ -4,7 +4,7 @@
 //! fields on the day of the sale; the first link (strongest kind, then
 //! lowest employee_id) is the one a finding names.
 
-use crate::checks::{severity_if, CheckCode, Context, Finding, Severity, SubjectType};
+use crate::checks::{severity_if, with_clause, CheckCode, Context, Finding, Severity, SubjectType};
 use crate::link::Link;
 use crate::model::{Cents, Decimal, Sale, SaleRoute};
 
@@ -31,8 +31,8 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         );
         // The evidence of the named link belongs with every finding.
         let evidence = match link {
-            Some(l) => format!(" Staff link: {}.", l.evidence),
-            None => " The buyer is not linked to staff.".to_string(),
+            Some(l) => format!("staff link: {}", l.evidence),
+            None => "the buyer is not linked to staff".to_string(),
         };
         let finding = |check: CheckCode, severity: Severity, sentence: String| {
             Finding::new(
@@ -40,7 +40,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 severity,
                 SubjectType::Sale,
                 sale.id.as_str(),
-                format!("{sentence}{evidence}"),
+                with_clause(&sentence, &evidence),
             )
             .about(sale.buyer_applicant_id.as_ref())
             .naming(link)

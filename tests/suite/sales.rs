@@ -340,7 +340,7 @@ fn sale_details_carry_amounts_discount_dates_and_link_evidence() {
         "scheme discount 0.1",
         "tolerance 0.02",
         "2026-05-15",
-        "Staff link",
+        "staff link",
         "E1",
     ] {
         assert!(d.contains(part), "{part} not in {d}");

@@ -86,6 +86,15 @@ fn every_planted_anomaly_is_found_with_its_severity_and_link_and_nothing_else() 
     assert!(missed.is_empty(), "planted but not found: {missed:#?}");
     assert!(extra.is_empty(), "found but not planted: {extra:#?}");
     assert_eq!(findings.len(), got.len(), "duplicate findings");
+    // `detail` is one plain sentence (spec 6).
+    for f in &findings {
+        let d = &f["detail"];
+        let second_sentence = d
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'.' && w[1] == b' ' && w[2].is_ascii_uppercase());
+        assert!(d.ends_with('.') && !second_sentence, "{d}");
+    }
 }
 
 #[test]

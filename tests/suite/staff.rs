@@ -318,7 +318,7 @@ fn details_carry_the_evidence() {
         "{d}"
     );
     let d = detail("ORDER_BYPASS", "AL-ADV");
-    assert!(d.contains("Staff link") && d.contains("partner"), "{d}");
+    assert!(d.contains("staff link") && d.contains("partner"), "{d}");
 }
 
 #[test]
