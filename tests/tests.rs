@@ -2,6 +2,8 @@
 
 mod common;
 
+#[path = "suite/charts.rs"]
+mod charts;
 #[path = "suite/order.rs"]
 mod order;
 #[path = "suite/reading.rs"]
@@ -16,3 +18,5 @@ mod sample;
 mod staff;
 #[path = "suite/stats.rs"]
 mod stats;
+#[path = "suite/xlsx.rs"]
+mod xlsx;

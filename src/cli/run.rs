@@ -21,6 +21,7 @@ const RESULTS: &[&str] = &[
     "annual.md",
     "annual.json",
     "report.html",
+    "exceptions.xlsx",
 ];
 
 /// Options of `run`.
@@ -46,6 +47,10 @@ pub struct RunArgs {
     /// Exit 3 when a finding of this severity or higher exists.
     #[arg(long, value_name = "SEVERITY", value_parser = ["high", "medium", "low"])]
     fail_on: Option<String>,
+    /// Last quarter's filled-in exceptions.xlsx, or a CSV with
+    /// finding_id,status,reviewer,note: its reviews carry over.
+    #[arg(long, value_name = "FILE")]
+    reviews: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -80,6 +85,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let period = args.period()?;
     let fail_on = args.fail_on.as_deref().and_then(Severity::parse);
     let out = args.out_dir()?;
+    // A bad review file stops the run before anything is written.
+    let reviews = args
+        .reviews
+        .as_deref()
+        .map(report::reviews::load)
+        .transpose()?;
     let loaded = args.data.load()?;
     let issues_path = out.join("data_issues.csv");
     // data_issues.csv is written whatever happens next (spec 1.2).
@@ -91,6 +102,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if errors > 0 && !args.lenient {
         // Results of an earlier run would read as this run's: remove them.
         report::remove_stale(&out, RESULTS)?;
+        report::charts::remove_stale(&out)?;
         return Err(Error::DataErrors { errors });
     }
 
@@ -113,9 +125,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         findings: &findings,
     });
     report::write_atomic(&out.join("manifest.json"), &manifest)?;
-    let annual = report::annual::render(&ctx, &findings, &stats);
+    let annual = report::annual::render(&ctx, &findings, &stats, reviews.as_ref());
     report::write_atomic(&out.join("annual.json"), &annual.json)?;
     report::write_atomic(&out.join("annual.md"), &annual.markdown)?;
+    let charts = report::charts::build(&ctx, &findings, &stats)?;
+    report::charts::write(&out, &charts)?;
     let html = report::html::render(&report::html::ReportInput {
         period: &period,
         lenient: args.lenient,
@@ -126,8 +140,20 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         findings: &findings,
         links: &links,
         stats: &stats,
+        charts: &charts,
+        reviews: reviews.as_ref(),
     })?;
     report::write_atomic(&out.join("report.html"), &html)?;
+    let workbook = report::xlsx::render(&report::xlsx::WorkbookInput {
+        period: &period,
+        lenient: args.lenient,
+        config_source: &loaded.config_source,
+        sources: &loaded.sources,
+        issues: &loaded.issues,
+        findings: &findings,
+        reviews: reviews.as_ref(),
+    })?;
+    report::write_atomic(&out.join("exceptions.xlsx"), &workbook)?;
 
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     eprintln!(

@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 use chrono::Datelike;
 use serde::Serialize;
 
+use super::reviews::{Reviews, Status};
 use super::stats::{ComplianceYear, Share, Stats};
 use super::suppress::{Grid, Shown, WITHHELD};
 use crate::checks::handler::bypassed_allocations;
@@ -35,7 +36,31 @@ const ROUTES: [(&str, &str); 6] = [
 
 /// What follow-up a bypass got is only known from reviews, which this
 /// version does not read yet.
-const FOLLOW_UP_NOTE: &str = "not reviewed: the follow-up of bypasses comes from the reviews of the exception list, which this version does not read yet";
+const FOLLOW_UP_NOTE: &str = "not reviewed: the follow-up of bypasses comes from the reviews of the exception list, given with run --reviews, and none were given";
+
+/// The follow-up figures when reviews were given.
+const FOLLOW_UP_REVIEWED: &str = "from the reviews of the exception list given with run --reviews: each advert let with a bypass counts once, under the least settled status of its ORDER_BYPASS findings (escalated, open, not reviewed, explained, false positive, in that order)";
+
+/// The follow-up categories, least settled first; index into
+/// `Counts::follow_up`.
+const FOLLOW_UP: [&str; 5] = [
+    "escalated",
+    "open",
+    "not reviewed",
+    "explained",
+    "false positive",
+];
+
+/// The follow-up category of one ORDER_BYPASS finding.
+fn follow_up_rank(status: Option<Status>) -> usize {
+    match status {
+        Some(Status::Escalated) => 0,
+        Some(Status::Open) => 1,
+        None => 2,
+        Some(Status::Explained) => 3,
+        Some(Status::FalsePositive) => 4,
+    }
+}
 
 /// The counts of one year (or of all years together), before suppression.
 #[derive(Clone, Debug, Default)]
@@ -45,6 +70,8 @@ struct Counts {
     staff: u64,
     staff_exception: u64,
     bypass: u64,
+    /// Bypassed advert lets per follow-up category, with reviews.
+    follow_up: Option<[u64; 5]>,
 }
 
 /// One norm's counts for one year, from stats.json.
@@ -75,6 +102,7 @@ struct RowCells {
     staff_plain: usize,
     bypass: usize,
     no_bypass: usize,
+    follow_up: Option<[usize; 5]>,
 }
 
 impl RowCells {
@@ -91,6 +119,11 @@ impl RowCells {
         g.line(routes.to_vec(), lets);
         g.line(vec![staff_exception, staff_plain], staff);
         g.line(vec![bypass, no_bypass], routes[0]);
+        // The follow-up categories split the bypassed lets.
+        let follow_up = c.follow_up.map(|f| f.map(|n| g.cell(n)));
+        if let Some(f) = follow_up {
+            g.line(f.to_vec(), bypass);
+        }
         RowCells {
             routes,
             lets,
@@ -99,6 +132,7 @@ impl RowCells {
             staff_plain,
             bypass,
             no_bypass,
+            follow_up,
         }
     }
 
@@ -113,6 +147,7 @@ impl RowCells {
             self.bypass,
             self.no_bypass,
         ]);
+        v.extend(self.follow_up.iter().flatten());
         v
     }
 }
@@ -164,8 +199,35 @@ struct BypassOut {
     with_bypass: Shown,
     without_bypass: Shown,
     share: Option<f64>,
-    follow_up: Option<String>,
+    follow_up: Option<FollowUpOut>,
     follow_up_note: &'static str,
+}
+
+/// The follow-up of the bypassed lets, from the reviews, as published.
+#[derive(Serialize)]
+struct FollowUpOut {
+    escalated: Shown,
+    open: Shown,
+    not_reviewed: Shown,
+    explained: Shown,
+    false_positive: Shown,
+}
+
+impl FollowUpOut {
+    fn label(&self) -> String {
+        [
+            self.escalated,
+            self.open,
+            self.not_reviewed,
+            self.explained,
+            self.false_positive,
+        ]
+        .iter()
+        .zip(FOLLOW_UP)
+        .map(|(n, name)| format!("{name} {}", n.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
 }
 
 /// One compliance norm, as published.
@@ -240,15 +302,29 @@ fn rule_text(small: u64) -> String {
 }
 
 /// Builds annual.md and annual.json from the run's findings and statistics.
-pub fn render(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> Annual {
+///
+/// With `reviews` (`run --reviews`), the bypassed lets are split by the
+/// follow-up their ORDER_BYPASS findings got.
+pub fn render(
+    ctx: &Context<'_>,
+    findings: &[Finding],
+    stats: &Stats,
+    reviews: Option<&Reviews>,
+) -> Annual {
     let small = ctx.config.thresholds.small_cell;
-    let per_year = count_per_year(ctx, findings, stats);
+    let per_year = count_per_year(ctx, findings, stats, reviews);
     let years: Vec<&ComplianceYear> = stats.compliance.iter().collect();
 
     let mut g = Grid::new();
     let rows: Vec<RowCells> = years
         .iter()
-        .map(|y| RowCells::new(&mut g, &per_year.get(&y.year).cloned().unwrap_or_default()))
+        .map(|y| {
+            let c = per_year.get(&y.year).cloned().unwrap_or_else(|| Counts {
+                follow_up: reviews.map(|_| [0; 5]),
+                ..Counts::default()
+            });
+            RowCells::new(&mut g, &c)
+        })
         .collect();
     let norms: Vec<(NormCells, NormCells)> = years
         .iter()
@@ -271,6 +347,12 @@ pub fn render(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> Annual 
             sum.staff += c.staff;
             sum.staff_exception += c.staff_exception;
             sum.bypass += c.bypass;
+            if let Some(f) = c.follow_up {
+                let s = sum.follow_up.get_or_insert([0; 5]);
+                for (s, n) in s.iter_mut().zip(f) {
+                    *s += n;
+                }
+            }
         }
         let total = RowCells::new(&mut g, &sum);
         let columns: Vec<Vec<usize>> = rows.iter().map(RowCells::all).collect();
@@ -286,7 +368,7 @@ pub fn render(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> Annual 
         .zip(&rows)
         .zip(&norms)
         .map(|((y, cells), (p, d))| {
-            let mut out = year_out(cells, &shown);
+            let mut out = year_out(cells, &shown, reviews.is_some());
             out.year = Some(y.year);
             out.limits_year = y.limits_year;
             out.passend = Some(norm_out(p, &y.passend, &shown));
@@ -295,7 +377,9 @@ pub fn render(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> Annual 
             out
         })
         .collect();
-    let all_years = all.as_ref().map(|cells| year_out(cells, &shown));
+    let all_years = all
+        .as_ref()
+        .map(|cells| year_out(cells, &shown, reviews.is_some()));
 
     let legend: BTreeMap<String, String> = [
         (
@@ -346,7 +430,12 @@ fn definitions() -> BTreeMap<&'static str, &'static str> {
 
 /// Counts per year of the let, from the allocations in the period and the
 /// findings on them.
-fn count_per_year(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> BTreeMap<i32, Counts> {
+fn count_per_year(
+    ctx: &Context<'_>,
+    findings: &[Finding],
+    stats: &Stats,
+    reviews: Option<&Reviews>,
+) -> BTreeMap<i32, Counts> {
     // Route counts come from stats.json, so both files agree.
     let mut per_year: BTreeMap<i32, Counts> = stats
         .compliance
@@ -356,6 +445,7 @@ fn count_per_year(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> BTr
             let c = Counts {
                 routes: [r.advert, r.urgency, r.direct, r.temporary, r.swap, r.other],
                 lets: y.lets,
+                follow_up: reviews.map(|_| [0; 5]),
                 ..Counts::default()
             };
             (y.year, c)
@@ -392,9 +482,24 @@ fn count_per_year(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> BTr
             }
         }
     }
+    // The least settled follow-up of each bypassed let's findings.
+    let mut follow_up: HashMap<&str, usize> = HashMap::new();
+    if let Some(r) = reviews {
+        for f in findings
+            .iter()
+            .filter(|f| f.check == CheckCode::OrderBypass)
+        {
+            let rank = follow_up_rank(r.by_id.get(&f.id()).map(|v| v.status));
+            let e = follow_up.entry(f.subject_id.as_str()).or_insert(rank);
+            *e = (*e).min(rank);
+        }
+    }
     for id in bypassed_allocations(findings) {
         if let Some(c) = year_of.get(id).and_then(|y| per_year.get_mut(y)) {
             c.bypass += 1;
+            if let (Some(f), Some(&rank)) = (c.follow_up.as_mut(), follow_up.get(id)) {
+                f[rank] += 1;
+            }
         }
     }
     per_year
@@ -407,7 +512,7 @@ fn share(part: Shown, rest: Shown) -> Option<f64> {
     (whole > 0).then(|| (p as f64 / whole as f64 * 10_000.0).round() / 10_000.0)
 }
 
-fn year_out(c: &RowCells, shown: &[Shown]) -> YearOut {
+fn year_out(c: &RowCells, shown: &[Shown], reviewed: bool) -> YearOut {
     let s = |i: usize| shown[i];
     let r = c.routes.map(s);
     // The advert share's complement is the other routes together.
@@ -439,8 +544,18 @@ fn year_out(c: &RowCells, shown: &[Shown]) -> YearOut {
             with_bypass: s(c.bypass),
             without_bypass: s(c.no_bypass),
             share: share(s(c.bypass), s(c.no_bypass)),
-            follow_up: None,
-            follow_up_note: FOLLOW_UP_NOTE,
+            follow_up: c.follow_up.map(|f| FollowUpOut {
+                escalated: s(f[0]),
+                open: s(f[1]),
+                not_reviewed: s(f[2]),
+                explained: s(f[3]),
+                false_positive: s(f[4]),
+            }),
+            follow_up_note: if reviewed {
+                FOLLOW_UP_REVIEWED
+            } else {
+                FOLLOW_UP_NOTE
+            },
         },
         limits_year: None,
         passend: None,
@@ -563,10 +678,13 @@ fn markdown(a: &AnnualOut) -> String {
     }
 
     let _ = writeln!(m, "\n## Bypasses of the waiting-list order\n");
+    let follow_up_note = rows
+        .first()
+        .map_or(FOLLOW_UP_NOTE, |(_, y)| y.bypasses.follow_up_note);
     let _ = writeln!(
         m,
         "Advert lets where a candidate ranked above the tenant was passed over without a \
-         recorded refusal or reason. Follow-up: {FOLLOW_UP_NOTE}.\n"
+         recorded refusal or reason. Follow-up: {follow_up_note}.\n"
     );
     let _ = writeln!(
         m,
@@ -577,11 +695,14 @@ fn markdown(a: &AnnualOut) -> String {
         let b = &y.bypasses;
         let _ = writeln!(
             m,
-            "| {label} | {} | {} | {} | {} | not reviewed |",
+            "| {label} | {} | {} | {} | {} | {} |",
             b.advert_lets.label(),
             b.with_bypass.label(),
             b.without_bypass.label(),
-            percent(b.share)
+            percent(b.share),
+            b.follow_up
+                .as_ref()
+                .map_or_else(|| "not reviewed".to_string(), FollowUpOut::label)
         );
     }
 

@@ -7,7 +7,9 @@
 //! from the data (ids, names, reasons in the detail sentences) reach the
 //! page only through the template, as strings, and the template never marks
 //! anything `safe`. Numbers are formatted here, so the template only places
-//! text.
+//! text. The one value placed unescaped is the SVG of each chart
+//! (`crate::report::charts`): markup woonaudit drew itself, in which
+//! plotters' SVG backend has escaped every text and attribute.
 
 use std::collections::BTreeMap;
 
@@ -54,6 +56,10 @@ pub struct ReportInput<'a> {
     pub links: &'a [LinkRow],
     /// The statistics of stats.json.
     pub stats: &'a Stats,
+    /// The charts, drawn inline.
+    pub charts: &'a [super::charts::Chart],
+    /// Last quarter's reviews, with `--reviews`.
+    pub reviews: Option<&'a super::reviews::Reviews>,
 }
 
 #[derive(Serialize)]
@@ -76,6 +82,8 @@ struct View {
     links: Vec<LinkView>,
     stats: StatsView,
     compliance: Vec<ComplianceView>,
+    charts: Vec<ChartView>,
+    reviews: Option<super::reviews::ReviewsView>,
 }
 
 #[derive(Serialize, Default)]
@@ -217,6 +225,16 @@ struct StatsView {
     handlers: Vec<HandlerView>,
     handler_min: u64,
     handler_q: String,
+}
+
+/// A chart: its SVG is the one value the template places unescaped. It
+/// is markup woonaudit drew itself; plotters' SVG backend escapes every
+/// text and attribute in it (employee ids among them).
+#[derive(Serialize)]
+struct ChartView {
+    name: &'static str,
+    title: String,
+    svg: minijinja::Value,
 }
 
 #[derive(Serialize)]
@@ -592,6 +610,24 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
         links,
         stats: stats_view(r.stats, r.config),
         compliance: compliance_view(r.stats),
+        charts: r
+            .charts
+            .iter()
+            .map(|c| ChartView {
+                name: c.name,
+                title: c.title.clone(),
+                // Inline SVG needs no namespace in HTML, and the page
+                // names no URL at all.
+                svg: minijinja::Value::from_safe_string(c.svg.replacen(
+                    " xmlns=\"http://www.w3.org/2000/svg\"",
+                    "",
+                    1,
+                )),
+            })
+            .collect(),
+        reviews: r
+            .reviews
+            .map(|v| super::reviews::ReviewsView::of(v, r.findings)),
     };
     let mut env = Environment::new();
     // A misspelt name in the template is an error, not an empty cell.

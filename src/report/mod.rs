@@ -3,11 +3,14 @@
 //! a reader never sees half a file and a failed run leaves the old one.
 
 pub mod annual;
+pub mod charts;
 pub mod html;
 pub mod links;
 pub mod manifest;
+pub mod reviews;
 pub mod stats;
 pub mod suppress;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::Path;

@@ -1,0 +1,452 @@
+//! exceptions.xlsx (spec 6, issue 5): the exception list for housing
+//! managers. A Summary sheet, then one sheet per check family with the
+//! columns of findings.csv and review columns (status with a dropdown,
+//! reviewer, note), and with `--reviews` what became of last quarter's
+//! reviews.
+//!
+//! Every text from the data is written as a string, never as a formula, and
+//! with the inert-output rule of spec 6 ([`super::inert`]). The creation
+//! date is fixed, so the same findings give a byte-identical workbook.
+
+use rust_xlsxwriter::{
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet,
+    XlsxError,
+};
+
+use super::reviews::{Reviews, Since, Status};
+use crate::checks::{CheckCode, Finding, Severity};
+use crate::config::ConfigSource;
+use crate::error::{Error, Result};
+use crate::issues::Issues;
+use crate::period::Period;
+use crate::read::SourceInfo;
+
+/// Excel's last row index is 1,048,575; row 0 is the header, and one row is
+/// kept for the note that the rest is in findings.csv.
+const MAX_DATA_ROWS: usize = 1_048_574;
+
+/// The sheet of gone reviews.
+pub const GONE_SHEET: &str = "Gone since last review";
+
+/// The check families, each a sheet, in the catalogue's order.
+pub const FAMILIES: [(&str, &[CheckCode]); 6] = [
+    (
+        "Order",
+        &[
+            CheckCode::OrderBypass,
+            CheckCode::OrderNotACandidate,
+            CheckCode::OrderIneligible,
+            CheckCode::OrderNoAdvert,
+            CheckCode::OrderPositionMismatch,
+        ],
+    ),
+    (
+        "Route",
+        &[CheckCode::RouteUnapproved, CheckCode::RouteStaffCircle],
+    ),
+    (
+        "Staff",
+        &[
+            CheckCode::StaffAllocation,
+            CheckCode::UndeclaredLink,
+            CheckCode::ConflictOfInterest,
+        ],
+    ),
+    ("Registration", &[CheckCode::RegistrationBackdated]),
+    (
+        "Sales",
+        &[
+            CheckCode::SaleBelowAppraisal,
+            CheckCode::SaleNotPublic,
+            CheckCode::SaleStaleAppraisal,
+        ],
+    ),
+    ("Handlers", &[CheckCode::HandlerBypassRate]),
+];
+
+/// What the workbook is made of.
+pub struct WorkbookInput<'a> {
+    /// The audit period.
+    pub period: &'a Period,
+    /// Whether `--lenient` was given.
+    pub lenient: bool,
+    /// Where the config came from.
+    pub config_source: &'a ConfigSource,
+    /// The input files read.
+    pub sources: &'a [SourceInfo],
+    /// Data issues and row counts.
+    pub issues: &'a Issues,
+    /// The findings, sorted as in findings.csv.
+    pub findings: &'a [Finding],
+    /// Last quarter's reviews, with `--reviews`.
+    pub reviews: Option<&'a Reviews>,
+}
+
+/// The family sheet a check's findings are listed on.
+pub fn family(code: CheckCode) -> &'static str {
+    FAMILIES
+        .iter()
+        .find(|(_, codes)| codes.contains(&code))
+        .map_or("Order", |(name, _)| *name)
+}
+
+/// The severity as a word with a symbol, readable without colour.
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::High => "!! high",
+        Severity::Medium => "! medium",
+        Severity::Low => "low",
+    }
+}
+
+/// Renders exceptions.xlsx to bytes.
+pub fn render(w: &WorkbookInput<'_>) -> Result<Vec<u8>> {
+    build(w).map_err(|e| Error::Output {
+        path: std::path::PathBuf::from("exceptions.xlsx"),
+        source: std::io::Error::other(e.to_string()),
+    })
+}
+
+struct Formats {
+    header: Format,
+    bold: Format,
+    wrap: Format,
+    plain: Format,
+}
+
+/// Writes text from the data: as a string, inert (spec 6); empty text is
+/// left a blank cell.
+fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
+    if !s.is_empty() {
+        ws.write_string_with_format(row, col, super::inert(s).as_ref(), f)?;
+    }
+    Ok(())
+}
+
+fn number(ws: &mut Worksheet, row: u32, col: u16, n: usize) -> Result<(), XlsxError> {
+    ws.write_number(row, col, n as f64)?;
+    Ok(())
+}
+
+fn header(
+    ws: &mut Worksheet,
+    columns: &[(&str, f64)],
+    rows: usize,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    for (i, (name, width)) in columns.iter().enumerate() {
+        let col = i as u16;
+        ws.write_string_with_format(0, col, *name, &f.header)?;
+        ws.set_column_width(col, *width)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    let last_col = columns.len().saturating_sub(1) as u16;
+    ws.autofilter(0, 0, rows.max(1) as u32, last_col)?;
+    Ok(())
+}
+
+fn status_dropdown(ws: &mut Worksheet, col: u16, rows: usize) -> Result<(), XlsxError> {
+    if rows == 0 {
+        return Ok(());
+    }
+    let list: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    let v = DataValidation::new()
+        .allow_list_strings(&list)?
+        .ignore_blank(true)
+        .set_error_message("Choose open, explained, false positive or escalated.")?;
+    ws.add_data_validation(1, col, rows as u32, col, &v)?;
+    Ok(())
+}
+
+fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    // A fixed creation date: the same findings give the same bytes.
+    let created = ExcelDateTime::from_ymd(2026, 1, 1)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title("woonaudit exception list")
+            .set_creation_datetime(&created),
+    );
+    let f = Formats {
+        header: Format::new()
+            .set_bold()
+            .set_background_color(0xE0E0E0)
+            .set_text_wrap(),
+        bold: Format::new().set_bold(),
+        wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+        plain: Format::new().set_align(FormatAlign::Top),
+    };
+
+    summary(book.add_worksheet(), w, &f)?;
+    for (name, codes) in FAMILIES {
+        let rows: Vec<&Finding> = w
+            .findings
+            .iter()
+            .filter(|x| codes.contains(&x.check))
+            .collect();
+        let ws = book.add_worksheet();
+        ws.set_name(name)?;
+        family_sheet(ws, &rows, w.reviews, &f)?;
+    }
+    if let Some(reviews) = w.reviews {
+        let ws = book.add_worksheet();
+        ws.set_name(GONE_SHEET)?;
+        gone_sheet(ws, reviews, w.findings, &f)?;
+    }
+    book.save_to_buffer()
+}
+
+fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name("Summary")?;
+    ws.set_column_width(0, 34)?;
+    ws.set_column_width(1, 22)?;
+    ws.set_column_width(2, 66)?;
+    for c in 3..6 {
+        ws.set_column_width(c, 10)?;
+    }
+    ws.write_string_with_format(0, 0, "woonaudit exception list", &f.bold)?;
+    let mut row = 1;
+    let facts = [
+        ("Period", w.period.to_string()),
+        (
+            "Mode",
+            if w.lenient { "lenient" } else { "strict" }.to_string(),
+        ),
+        (
+            "Config",
+            match w.config_source {
+                ConfigSource::Defaults => "defaults (no config file)".to_string(),
+                ConfigSource::File(p) => p.display().to_string(),
+            },
+        ),
+        ("woonaudit", env!("CARGO_PKG_VERSION").to_string()),
+        (
+            "Data issues",
+            format!(
+                "{} error(s), {} warning(s): see data_issues.csv",
+                w.issues.errors(),
+                w.issues.warnings()
+            ),
+        ),
+        (
+            "Severity",
+            "!! high: look first; ! medium: look soon; low: for the register".to_string(),
+        ),
+        (
+            "Review",
+            "Set status (open, explained, false positive, escalated), reviewer and note on each family sheet. A flag is a reason to look, not a verdict.".to_string(),
+        ),
+    ];
+    for (label, value) in facts {
+        ws.write_string_with_format(row, 0, label, &f.bold)?;
+        text(ws, row, 1, &value, &f.plain)?;
+        row += 1;
+    }
+
+    row += 1;
+    for (i, h) in ["check", "sheet", "", "high", "medium", "low", "total"]
+        .iter()
+        .enumerate()
+    {
+        if !h.is_empty() {
+            ws.write_string_with_format(row, i as u16, *h, &f.header)?;
+        }
+    }
+    row += 1;
+    let mut totals = [0usize; 4];
+    for code in CheckCode::IMPLEMENTED {
+        let of = |s: Severity| {
+            w.findings
+                .iter()
+                .filter(|x| x.check == code && x.severity == s)
+                .count()
+        };
+        let counts = [of(Severity::High), of(Severity::Medium), of(Severity::Low)];
+        let all: usize = counts.iter().sum();
+        ws.write_string(row, 0, code.as_str())?;
+        ws.write_string(row, 1, family(code))?;
+        for (i, n) in counts.iter().chain([&all]).enumerate() {
+            number(ws, row, 3 + i as u16, *n)?;
+            totals[i] += n;
+        }
+        row += 1;
+    }
+    ws.write_string_with_format(row, 0, "all checks", &f.bold)?;
+    for (i, n) in totals.iter().enumerate() {
+        number(ws, row, 3 + i as u16, *n)?;
+    }
+    row += 2;
+
+    for (i, h) in [
+        "input table",
+        "file",
+        "SHA-256",
+        "rows read",
+        "used",
+        "set aside",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string_with_format(row, i as u16, *h, &f.header)?;
+    }
+    row += 1;
+    for s in w.sources {
+        let counts = w.issues.counts.get(s.table).copied().unwrap_or_default();
+        ws.write_string(row, 0, s.table)?;
+        text(ws, row, 1, &s.file, &f.plain)?;
+        ws.write_string(row, 2, &s.sha256)?;
+        ws.write_number(row, 3, counts.read as f64)?;
+        ws.write_number(row, 4, counts.used as f64)?;
+        ws.write_number(row, 5, counts.set_aside as f64)?;
+        row += 1;
+    }
+
+    if let Some(r) = w.reviews {
+        row += 1;
+        ws.write_string_with_format(row, 0, "Reviews carried over from", &f.bold)?;
+        text(ws, row, 1, &r.path.display().to_string(), &f.plain)?;
+        row += 1;
+        let ids: Vec<String> = w.findings.iter().map(Finding::id).collect();
+        let count = |s: Since| ids.iter().filter(|id| r.since(id) == s).count();
+        let gone = r.gone(w.findings);
+        let mut lines = vec![
+            ("new findings".to_string(), count(Since::New)),
+            (
+                "listed before, not reviewed".to_string(),
+                count(Since::NotReviewed),
+            ),
+            ("reviewed before".to_string(), count(Since::Reviewed)),
+        ];
+        for s in Status::ALL {
+            let n = ids
+                .iter()
+                .filter(|id| r.by_id.get(*id).is_some_and(|x| x.status == s))
+                .count();
+            lines.push((format!("  of which {}", s.as_str()), n));
+        }
+        lines.push((
+            format!("reviewed, no longer found ({GONE_SHEET})"),
+            gone.len(),
+        ));
+        for (label, n) in lines {
+            ws.write_string(row, 0, &label)?;
+            number(ws, row, 3, n)?;
+            row += 1;
+        }
+    }
+    Ok(())
+}
+
+fn family_sheet(
+    ws: &mut Worksheet,
+    rows: &[&Finding],
+    reviews: Option<&Reviews>,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let mut columns: Vec<(&str, f64)> = vec![
+        ("finding_id", 18.0),
+        ("check", 24.0),
+        ("severity", 10.0),
+        ("subject_type", 11.0),
+        ("subject_id", 16.0),
+        ("applicant_id", 14.0),
+        ("employee_id", 12.0),
+        ("link", 16.0),
+        ("detail", 70.0),
+    ];
+    if reviews.is_some() {
+        columns.push(("since last review", 16.0));
+    }
+    let status_col = columns.len() as u16;
+    columns.extend([("status", 15.0), ("reviewer", 16.0), ("note", 40.0)]);
+    if reviews.is_some() {
+        columns.push(("review history", 50.0));
+    }
+    let shown = rows.len().min(MAX_DATA_ROWS);
+    header(ws, &columns, shown, f)?;
+    status_dropdown(ws, status_col, shown)?;
+    let source = reviews.map(Reviews::source_name).unwrap_or_default();
+    for (i, x) in rows.iter().take(shown).enumerate() {
+        let row = i as u32 + 1;
+        let id = x.id();
+        ws.write_string_with_format(row, 0, &id, &f.plain)?;
+        ws.write_string_with_format(row, 1, x.check.as_str(), &f.plain)?;
+        let sev = if x.severity == Severity::High {
+            &f.bold
+        } else {
+            &f.plain
+        };
+        ws.write_string_with_format(row, 2, severity_label(x.severity), sev)?;
+        ws.write_string_with_format(row, 3, x.subject_type.as_str(), &f.plain)?;
+        text(ws, row, 4, &x.subject_id, &f.plain)?;
+        let applicant = x.applicant_id.as_ref().map_or("", |a| a.as_str());
+        text(ws, row, 5, applicant, &f.plain)?;
+        let employee = x.employee_id.as_ref().map_or("", |e| e.as_str());
+        text(ws, row, 6, employee, &f.plain)?;
+        text(ws, row, 7, x.link.map_or("", |k| k.as_str()), &f.plain)?;
+        text(ws, row, 8, &x.detail, &f.wrap)?;
+        if let Some(r) = reviews {
+            ws.write_string_with_format(row, 9, r.since(&id).as_str(), &f.plain)?;
+            if let Some(review) = r.by_id.get(&id) {
+                ws.write_string_with_format(row, status_col, review.status.as_str(), &f.plain)?;
+                text(ws, row, status_col + 1, &review.reviewer, &f.plain)?;
+                text(ws, row, status_col + 2, &review.note, &f.wrap)?;
+                text(
+                    ws,
+                    row,
+                    status_col + 3,
+                    &review.history_with(&source),
+                    &f.wrap,
+                )?;
+            }
+        }
+    }
+    if rows.len() > shown {
+        let note = format!(
+            "{} more finding(s) do not fit on this sheet: see findings.csv.",
+            rows.len() - shown
+        );
+        ws.write_string_with_format(shown as u32 + 1, 0, &note, &f.bold)?;
+    }
+    Ok(())
+}
+
+fn gone_sheet(
+    ws: &mut Worksheet,
+    reviews: &Reviews,
+    findings: &[Finding],
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let columns: [(&str, f64); 8] = [
+        ("finding_id", 18.0),
+        ("check", 24.0),
+        ("subject_id", 16.0),
+        ("detail", 60.0),
+        ("status", 15.0),
+        ("reviewer", 16.0),
+        ("note", 40.0),
+        ("review history", 50.0),
+    ];
+    let gone = reviews.gone(findings);
+    let shown = gone.len().min(MAX_DATA_ROWS);
+    header(ws, &columns, shown, f)?;
+    status_dropdown(ws, 4, shown)?;
+    let source = reviews.source_name();
+    for (i, r) in gone.iter().take(shown).enumerate() {
+        let row = i as u32 + 1;
+        text(ws, row, 0, &r.finding_id, &f.plain)?;
+        text(ws, row, 1, &r.check, &f.plain)?;
+        text(ws, row, 2, &r.subject_id, &f.plain)?;
+        text(ws, row, 3, &r.detail, &f.wrap)?;
+        ws.write_string_with_format(row, 4, r.status.as_str(), &f.plain)?;
+        text(ws, row, 5, &r.reviewer, &f.plain)?;
+        text(ws, row, 6, &r.note, &f.wrap)?;
+        text(ws, row, 7, &r.history_with(&source), &f.wrap)?;
+    }
+    if gone.len() > shown {
+        let note = format!("{} more gone review(s) not listed.", gone.len() - shown);
+        ws.write_string_with_format(shown as u32 + 1, 0, &note, &f.bold)?;
+    }
+    Ok(())
+}
