@@ -2,6 +2,7 @@
 //! turns library errors into messages and exit codes. One module per
 //! command, each with its usage text.
 
+mod explain;
 mod generate;
 mod links;
 mod run;
@@ -34,6 +35,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// List every staff-linked person on the waiting list and among buyers.
     Links(links::LinksArgs),
+    /// Show the re-derived offer order of one allocation's advert.
+    Explain(explain::ExplainArgs),
     /// Write a synthetic data set with planted anomalies.
     Generate(generate::GenerateArgs),
 }
@@ -129,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Links(args) => links::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Generate(args) => generate::run(&args),
     };
     match result {

@@ -499,3 +499,46 @@ fn fail_on_sets_exit_code_3_at_or_above_the_severity() {
     assert_eq!(f.run(&[]).status.code(), Some(0));
     assert_eq!(f.run(&["--fail-on", "urgent"]).status.code(), Some(2));
 }
+
+#[test]
+fn explain_shows_the_order_with_the_tenant_and_the_bypassed_marked() {
+    let apps = [
+        applicant("R1", "2001-01-01", "2,30000,,,,"),
+        applicant("R2", "2002-01-01", "2,30000,,,,"),
+        applicant("T", "2003-01-01", "2,30000,,,,"),
+        "YOUNG,Smit,Jan,2010-01-01,2000-01-01,1,20000,,,,".to_string(),
+    ];
+    let responses = [
+        format!("ADV,R1,{AT},,1,declined,te duur,E1"),
+        format!("ADV,R2,{AT},,2,not_reached,,E1"),
+        format!("ADV,T,{AT},,3,accepted,,E1"),
+        format!("ADV,YOUNG,{AT},,,skipped,te jong,E1"),
+    ];
+    let f = allocation_fixture("explain", "18,,,,,,", &apps, &responses, "T");
+    f.write();
+    let out = woonaudit(
+        &["explain", "--data", f.data().to_str().unwrap(), "AL1"],
+        &f.dir,
+    );
+    assert_ok(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = |id: &str| -> String {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(id))
+            .unwrap_or_else(|| panic!("no row for {id} in\n{text}"))
+            .to_string()
+    };
+    assert!(line("R1").starts_with("1 ") && line("R1").contains("te duur"));
+    assert!(line("R2").starts_with("2 ") && line("R2").contains("<< BYPASSED"));
+    assert!(line("T").starts_with("3 ") && line("T").contains("<< TENANT"));
+    assert!(
+        line("YOUNG").contains("no: age 16 is below min_age 18"),
+        "{text}"
+    );
+    assert!(!line("R1").contains("BYPASSED"));
+    let missing = woonaudit(
+        &["explain", "--data", f.data().to_str().unwrap(), "NOPE"],
+        &f.dir,
+    );
+    assert_eq!(missing.status.code(), Some(2));
+}
