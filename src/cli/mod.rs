@@ -5,6 +5,7 @@
 mod explain;
 mod generate;
 mod links;
+mod progress;
 mod run;
 mod validate;
 

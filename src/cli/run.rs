@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::progress::Progress;
 use super::{print_issues, usage, DataArgs};
 use crate::checks::{self, Context, Severity};
 use crate::error::{Error, Result};
@@ -91,12 +92,13 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .as_deref()
         .map(report::reviews::load)
         .transpose()?;
+    let progress = Progress::start("reading and validating the inputs");
     let loaded = args.data.load()?;
     let issues_path = out.join("data_issues.csv");
     // data_issues.csv is written whatever happens next (spec 1.2).
     report::write_atomic(&issues_path, &report::data_issues_csv(&loaded.issues))?;
     if !loaded.issues.is_empty() {
-        print_issues(&loaded.issues, Some(&issues_path));
+        progress.suspend(|| print_issues(&loaded.issues, Some(&issues_path)));
     }
     let errors = loaded.issues.errors();
     if errors > 0 && !args.lenient {
@@ -106,8 +108,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         return Err(Error::DataErrors { errors });
     }
 
+    progress.stage("ranking, linking and checking");
     let ctx = Context::new(&loaded.data, &loaded.config, &period);
     let findings = checks::run_all(&ctx);
+    progress.stage("writing findings, links and statistics");
 
     report::write_atomic(&out.join("findings.csv"), &report::findings_csv(&findings))?;
     let links = report::links::rows(&loaded.data, &ctx.linker, &period);
@@ -125,6 +129,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         findings: &findings,
     });
     report::write_atomic(&out.join("manifest.json"), &manifest)?;
+    progress.stage("writing the annual figures, charts, report and workbook");
     let annual = report::annual::render(&ctx, &findings, &stats, reviews.as_ref());
     report::write_atomic(&out.join("annual.json"), &annual.json)?;
     report::write_atomic(&out.join("annual.md"), &annual.markdown)?;
@@ -155,6 +160,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     })?;
     report::write_atomic(&out.join("exceptions.xlsx"), &workbook)?;
 
+    drop(progress);
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     eprintln!(
         "{} finding(s): {} high, {} medium, {} low ({}); reports in {}",

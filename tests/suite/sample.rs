@@ -144,3 +144,13 @@ fn the_bundled_sample_is_what_generate_makes() {
         assert!(a == b, "data/sample/{name} differs from a fresh `generate`");
     }
 }
+
+#[test]
+fn progress_stays_out_of_pipes() {
+    let out = tmp("quiet");
+    let o = woonaudit(&["run", "--out", out.to_str().unwrap()], &repo());
+    assert_ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("finding(s):"), "{err}");
+}
