@@ -22,4 +22,5 @@ pub mod rank;
 pub mod read;
 pub mod report;
 pub mod stats;
+pub mod timings;
 pub mod validate;

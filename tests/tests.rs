@@ -14,6 +14,8 @@ mod reports;
 mod sales;
 #[path = "suite/sample.rs"]
 mod sample;
+#[path = "suite/scale.rs"]
+mod scale;
 #[path = "suite/staff.rs"]
 mod staff;
 #[path = "suite/stats.rs"]

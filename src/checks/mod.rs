@@ -16,6 +16,7 @@ use std::fmt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::timings::Timings;
 use crate::config::Config;
 use crate::dataset::Dataset;
 use crate::link::{Link, LinkKind, Linker};
@@ -300,16 +301,29 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     /// Builds the context, indexing the staff register once.
     pub fn new(data: &'a Dataset, config: &'a Config, period: &'a Period) -> Context<'a> {
+        Context::timed(data, config, period, &mut Timings::default())
+    }
+
+    /// [`Context::new`], recording the stages `link` and `rank`.
+    pub fn timed(
+        data: &'a Dataset,
+        config: &'a Config,
+        period: &'a Period,
+        timings: &mut Timings,
+    ) -> Context<'a> {
+        let linker = timings.time("link", || Linker::new(data));
+        let rankings = timings.time("rank", || {
+            data.adverts
+                .iter()
+                .map(|a| (&a.id, Ranking::derive(data, a)))
+                .collect()
+        });
         Context {
             data,
             config,
             period,
-            linker: Linker::new(data),
-            rankings: data
-                .adverts
-                .iter()
-                .map(|a| (&a.id, Ranking::derive(data, a)))
-                .collect(),
+            linker,
+            rankings,
         }
     }
 

@@ -19,6 +19,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::issues::Issues;
 use crate::read::SourceInfo;
+use crate::timings::Timings;
 
 /// Audits whether a housing corporation let and sold its homes fairly.
 #[derive(Debug, Parser)]
@@ -66,8 +67,13 @@ pub(crate) struct Loaded {
 impl DataArgs {
     /// Loads the config, reads and validates the folder.
     pub(crate) fn load(&self) -> Result<Loaded> {
+        self.load_timed(&mut Timings::default())
+    }
+
+    /// [`DataArgs::load`], recording the stages `read` and `validate`.
+    pub(crate) fn load_timed(&self, timings: &mut Timings) -> Result<Loaded> {
         let (config, config_source) = Config::load(self.config.as_deref(), &self.data)?;
-        let input = crate::read::read_dir(&self.data, &config)?;
+        let input = timings.time("read", || crate::read::read_dir(&self.data, &config))?;
         let sources = [
             &input.applicants.source,
             &input.adverts.source,
@@ -82,7 +88,7 @@ impl DataArgs {
         .flatten()
         .cloned()
         .collect();
-        let (data, issues) = crate::validate::validate(input);
+        let (data, issues) = timings.time("validate", || crate::validate::validate(input));
         Ok(Loaded {
             config,
             config_source,

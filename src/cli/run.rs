@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Args;
 
@@ -12,6 +13,7 @@ use crate::checks::{self, Context, Severity};
 use crate::error::{Error, Result};
 use crate::period::Period;
 use crate::report;
+use crate::timings::Timings;
 
 /// The files a completed run writes besides data_issues.csv.
 const RESULTS: &[&str] = &[
@@ -52,6 +54,10 @@ pub struct RunArgs {
     /// finding_id,status,reviewer,note: its reviews carry over.
     #[arg(long, value_name = "FILE")]
     reviews: Option<PathBuf>,
+    /// Print the time each stage took (read, validate, link, rank,
+    /// checks, statistics, reports) and the peak memory to stderr.
+    #[arg(long)]
+    timings: bool,
 }
 
 impl RunArgs {
@@ -93,7 +99,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .map(report::reviews::load)
         .transpose()?;
     let progress = Progress::start("reading and validating the inputs");
-    let loaded = args.data.load()?;
+    let mut timings = Timings::default();
+    let loaded = args.data.load_timed(&mut timings)?;
+    let reports_start = Instant::now();
     let issues_path = out.join("data_issues.csv");
     // data_issues.csv is written whatever happens next (spec 1.2).
     report::write_atomic(&issues_path, &report::data_issues_csv(&loaded.issues))?;
@@ -109,14 +117,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
 
     progress.stage("ranking, linking and checking");
-    let ctx = Context::new(&loaded.data, &loaded.config, &period);
-    let findings = checks::run_all(&ctx);
+    let early_reports = reports_start.elapsed();
+    let ctx = Context::timed(&loaded.data, &loaded.config, &period, &mut timings);
+    let findings = timings.time("checks", || checks::run_all(&ctx));
+    progress.stage("computing the statistics");
+    let stats = timings.time("statistics", || report::stats::compute(&ctx, &findings));
+    let reports_start = Instant::now();
     progress.stage("writing findings, links and statistics");
 
     report::write_atomic(&out.join("findings.csv"), &report::findings_csv(&findings))?;
     let links = report::links::rows(&loaded.data, &ctx.linker, &period);
     report::write_atomic(&out.join("links.csv"), &report::links::csv(&links))?;
-    let stats = report::stats::compute(&ctx, &findings);
     report::write_atomic(&out.join("stats.json"), &report::stats::render(&stats))?;
     let manifest = report::manifest::render(&report::manifest::ManifestInput {
         data_dir: &args.data.data,
@@ -160,7 +171,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     })?;
     report::write_atomic(&out.join("exceptions.xlsx"), &workbook)?;
 
+    timings.add("reports", early_reports + reports_start.elapsed());
     drop(progress);
+    if args.timings {
+        eprint!("{}", timings.render());
+    }
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     eprintln!(
         "{} finding(s): {} high, {} medium, {} low ({}); reports in {}",

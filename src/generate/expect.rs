@@ -78,7 +78,10 @@ fn parse_date(s: &str) -> Option<Date> {
 }
 
 /// Every finding of spec section 4 on `data`.
-pub(crate) fn findings(data: &Dataset) -> Vec<Row> {
+/// The findings the rules give on `data` plus honest advert lets that are
+/// not in it: `extra` counts, per handler, lets without a bypass (the scale
+/// filler, which only the handler test sees).
+pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>) -> Vec<Row> {
     let linker = Linker::new(&data.employees, &data.relations);
     let mut out = Vec::new();
     let mut bypassed: BTreeSet<&str> = BTreeSet::new();
@@ -402,7 +405,7 @@ pub(crate) fn findings(data: &Dataset) -> Vec<Row> {
         .iter()
         .filter(|a| a.route == Route::Advert)
         .collect();
-    let total = advert_lets.len();
+    let total = advert_lets.len() + extra.values().sum::<usize>();
     let with = advert_lets
         .iter()
         .filter(|a| bypassed.contains(a.id.as_str()))
@@ -416,6 +419,9 @@ pub(crate) fn findings(data: &Dataset) -> Vec<Row> {
                 e.1 += 1;
             }
         }
+    }
+    for (h, n) in extra {
+        per.entry(h).or_default().0 += n;
     }
     if total > 0 {
         let p0 = with as f64 / total as f64;

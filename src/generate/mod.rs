@@ -33,9 +33,11 @@ mod lets;
 mod link;
 mod names;
 mod offers;
+mod scale;
 mod world;
 mod write;
 
+pub use scale::Filler;
 use world::{Intent, World};
 
 /// How the generated CSV files are written.
@@ -66,6 +68,12 @@ impl Default for Dialect {
     }
 }
 
+/// Above this many seekers, `generate` makes a planted core of this size
+/// and streams the rest as honest filler.
+pub const CORE_APPLICANTS: usize = 8_000;
+/// Above this many adverts, likewise.
+pub const CORE_ADVERTS: usize = 600;
+
 /// What to generate. Sizes below what the plants need are raised to it
 /// (400 applicants, 60 adverts, 8 responses per advert, 34 employees, 12
 /// sales).
@@ -88,6 +96,9 @@ pub struct Options {
     pub start: Date,
     /// How the tables are written.
     pub dialect: Dialect,
+    /// Honest filler streamed next to the planted core (see `scale`); only
+    /// [`write_streamed`] writes it.
+    pub filler: Filler,
 }
 
 impl Default for Options {
@@ -102,6 +113,7 @@ impl Default for Options {
             sales: 40,
             start: Date::from_ymd_opt(2025, 1, 6).expect("valid date"),
             dialect: Dialect::default(),
+            filler: Filler::default(),
         }
     }
 }
@@ -167,6 +179,8 @@ pub(crate) struct Build {
     /// Applicants housed who must not be flagged: a relative of an
     /// employee who left before the let, and a namesake of an employee.
     pub near_misses: Vec<String>,
+    /// The letting employees who handle the filler's lets (round robin).
+    pub filler_handlers: Vec<crate::model::EmployeeId>,
 }
 
 /// Generates the data set for `opts`: deterministic in `opts`.
@@ -204,6 +218,23 @@ pub(crate) fn build_world(mut w: World) -> Build {
     w.build_lets();
     w.build_sales();
     renumber_allocations(&mut w);
+    // The filler's lets go to the core's letting employees, except the one
+    // planted with a high bypass rate (the filler would hide the plant).
+    let filler_handlers: Vec<crate::model::EmployeeId> = w
+        .allocations
+        .iter()
+        .filter(|a| a.route == crate::model::Route::Advert)
+        .filter_map(|a| a.handled_by.clone())
+        .filter(|e| *e != w.eid(w.roles.h))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut extra_lets: BTreeMap<crate::model::EmployeeId, usize> = BTreeMap::new();
+    for j in 0..w.opts.filler.adverts {
+        if let Some(h) = scale::handler_of(&filler_handlers, j) {
+            *extra_lets.entry(h.clone()).or_default() += 1;
+        }
+    }
     let linked_applicants = w.sp.linked().into_iter().map(|i| w.aid(i).0).collect();
     let linked_sales = w.linked_sales.iter().cloned().collect();
     let near_misses = vec![w.aid(w.sp.n1).0, w.aid(w.sp.n2).0];
@@ -229,7 +260,7 @@ pub(crate) fn build_world(mut w: World) -> Build {
     // alone: side by side.
     let (rows, tables) = std::thread::scope(|s| {
         let tables = s.spawn(|| write::tables(&data, &dialect));
-        let rows = expect::findings(&data);
+        let rows = expect::findings_with(&data, &extra_lets);
         let tables = tables
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -273,7 +304,51 @@ pub(crate) fn build_world(mut w: World) -> Build {
         linked_applicants,
         linked_sales,
         near_misses,
+        filler_handlers,
     }
+}
+
+/// Generates the data set for `opts` and writes it into `dir` (created) as
+/// [`write`] does, or as Parquet, adding `opts.filler` a chunk at a time so
+/// that memory stays bounded by the core's size. Returns how many planted
+/// findings `planted.csv` lists.
+pub fn write_streamed(opts: &Options, dir: &Path, parquet: bool) -> std::io::Result<usize> {
+    const CHUNK: usize = 20_000;
+    let build = build(opts);
+    let data = &build.data;
+    let mut sinks = write::Sinks::create(dir, &opts.dialect, parquet, &build.generated.tables)?;
+    let filler = opts.filler;
+    let mut maker = scale::Maker::new(
+        opts.seed,
+        filler,
+        opts.start,
+        &data.employees,
+        &data.relations,
+        build.filler_handlers.clone(),
+    );
+    let mut from = 0;
+    while from < filler.applicants {
+        let to = (from + CHUNK).min(filler.applicants);
+        let mut chunk = Dataset::default();
+        chunk.applicants = maker.applicants(from, to);
+        sinks.append(&write::tables(&chunk, &opts.dialect))?;
+        from = to;
+    }
+    let per_chunk = (CHUNK / filler.responses_per_advert.max(1)).max(1);
+    let mut from = 0;
+    while from < filler.adverts {
+        let to = (from + per_chunk).min(filler.adverts);
+        let (adverts, responses, allocations) = maker.adverts(from, to);
+        let mut chunk = Dataset::default();
+        chunk.adverts = adverts;
+        chunk.responses = responses;
+        chunk.allocations = allocations;
+        sinks.append(&write::tables(&chunk, &opts.dialect))?;
+        from = to;
+    }
+    sinks.finish()?;
+    write::write_planted(&build.generated, dir)?;
+    Ok(build.generated.planted.len())
 }
 
 /// Allocation ids in date order (`TW-2025-0001`, ...), replacing the

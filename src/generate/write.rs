@@ -536,9 +536,9 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
     out
 }
 
-/// CSV bytes of a header and rows.
+/// CSV bytes of rows (with the header first, when given).
 fn csv_bytes(
-    header: &[&str],
+    header: Option<&[&str]>,
     rows: &[Vec<String>],
     delimiter: u8,
     crlf: bool,
@@ -551,35 +551,129 @@ fn csv_bytes(
             csv::Terminator::Any(b'\n')
         })
         .from_writer(Vec::new());
-    w.write_record(header)?;
+    if let Some(header) = header {
+        w.write_record(header)?;
+    }
     for r in rows {
         w.write_record(r)?;
     }
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
 }
 
+/// Where one table's rows go.
+enum Sink {
+    /// A CSV file in the dialect.
+    Csv(io::BufWriter<std::fs::File>),
+    /// A Parquet file of text columns, one row group per append.
+    Parquet(crate::read::parquet::StreamWriter),
+}
+
+/// The open files of every table: the core's rows go in first, then any
+/// number of appended chunks, so a data set of any size is written in the
+/// memory of one chunk.
+pub(crate) struct Sinks {
+    sinks: Vec<(&'static str, Sink)>,
+    dialect: Dialect,
+}
+
+impl Sinks {
+    /// Creates `dir` and one file per table (`NAME.csv` in the dialect:
+    /// Windows-1252 through encoding_rs when asked, else UTF-8 without BOM;
+    /// or `NAME.parquet`), holding the header and `tables`' rows.
+    pub(crate) fn create(
+        dir: &Path,
+        dialect: &Dialect,
+        parquet: bool,
+        tables: &[Table],
+    ) -> io::Result<Sinks> {
+        std::fs::create_dir_all(dir)?;
+        let mut sinks = Vec::with_capacity(tables.len());
+        for t in tables {
+            let sink = if parquet {
+                let path = dir.join(format!("{}.parquet", t.name));
+                // A CSV of an earlier run next to it would make the folder
+                // unusable (both formats of a table).
+                remove_if_present(&dir.join(format!("{}.csv", t.name)))?;
+                Sink::Parquet(crate::read::parquet::StreamWriter::create(&path, &t.header)?)
+            } else {
+                remove_if_present(&dir.join(format!("{}.parquet", t.name)))?;
+                let file = std::fs::File::create(dir.join(format!("{}.csv", t.name)))?;
+                let mut w = io::BufWriter::with_capacity(1 << 20, file);
+                io::Write::write_all(&mut w, &encode(dialect, t.name, csv_bytes(Some(&t.header), &[], dialect.delimiter, dialect.windows_1252)?)?)?;
+                Sink::Csv(w)
+            };
+            sinks.push((t.name, sink));
+        }
+        let mut sinks = Sinks {
+            sinks,
+            dialect: *dialect,
+        };
+        sinks.append(tables)?;
+        Ok(sinks)
+    }
+
+    /// Appends the rows of `tables` to the files of the same names.
+    pub(crate) fn append(&mut self, tables: &[Table]) -> io::Result<()> {
+        for t in tables.iter().filter(|t| !t.rows.is_empty()) {
+            let Some((_, sink)) = self.sinks.iter_mut().find(|(n, _)| *n == t.name) else {
+                continue;
+            };
+            match sink {
+                Sink::Csv(w) => {
+                    let d = &self.dialect;
+                    let bytes = csv_bytes(None, &t.rows, d.delimiter, d.windows_1252)?;
+                    io::Write::write_all(w, &encode(d, t.name, bytes)?)?;
+                }
+                Sink::Parquet(p) => p.write(&t.rows)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes and closes every file.
+    pub(crate) fn finish(self) -> io::Result<()> {
+        for (_, sink) in self.sinks {
+            match sink {
+                Sink::Csv(mut w) => io::Write::flush(&mut w)?,
+                Sink::Parquet(p) => p.finish()?,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// UTF-8 CSV bytes in the dialect's encoding.
+fn encode(dialect: &Dialect, table: &str, bytes: Vec<u8>) -> io::Result<Vec<u8>> {
+    if !dialect.windows_1252 {
+        return Ok(bytes);
+    }
+    let text = String::from_utf8(bytes).map_err(|e| io::Error::other(e.to_string()))?;
+    let (encoded, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    if unmappable {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{table}: a character has no Windows-1252 code"),
+        ));
+    }
+    Ok(encoded.into_owned())
+}
+
 /// Writes every table as `NAME.csv` in the dialect, and `planted.csv`
 /// (always UTF-8 with commas), into `dir` (created).
 pub(crate) fn write(gen: &Generated, dir: &Path, dialect: &Dialect) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    for t in &gen.tables {
-        // Windows exports end lines with CRLF.
-        let bytes = csv_bytes(&t.header, &t.rows, dialect.delimiter, dialect.windows_1252)?;
-        let bytes = if dialect.windows_1252 {
-            let text = String::from_utf8(bytes).map_err(|e| io::Error::other(e.to_string()))?;
-            let (encoded, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
-            if unmappable {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("{}: a character has no Windows-1252 code", t.name),
-                ));
-            }
-            encoded.into_owned()
-        } else {
-            bytes
-        };
-        std::fs::write(dir.join(format!("{}.csv", t.name)), bytes)?;
-    }
+    Sinks::create(dir, dialect, false, &gen.tables)?.finish()?;
+    write_planted(gen, dir)
+}
+
+/// Writes `planted.csv` (UTF-8 with commas) into `dir`.
+pub(crate) fn write_planted(gen: &Generated, dir: &Path) -> io::Result<()> {
     let header = [
         "check",
         "subject_type",
@@ -593,7 +687,7 @@ pub(crate) fn write(gen: &Generated, dir: &Path, dialect: &Dialect) -> io::Resul
     let rows: Vec<Vec<String>> = gen.planted.iter().map(planted_row).collect();
     std::fs::write(
         dir.join("planted.csv"),
-        csv_bytes(&header, &rows, b',', false)?,
+        csv_bytes(Some(&header), &rows, b',', false)?,
     )
 }
 

@@ -73,21 +73,58 @@ fn cell_text(value: &AnyValue<'_>) -> String {
 /// Writes text rows as a Parquet file of string columns (used by
 /// `generate --format parquet`).
 pub fn write(path: &Path, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
-    let columns: Vec<Column> = header
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let values: Vec<Option<&str>> = rows
-                .iter()
-                .map(|r| r.get(i).map(String::as_str).filter(|s| !s.is_empty()))
-                .collect();
-            Column::new((*name).into(), values)
+    let mut w = StreamWriter::create(path, header)?;
+    w.write(rows)?;
+    w.finish()
+}
+
+/// A Parquet file of string columns written a batch of rows at a time, so
+/// that a table of any length is written in the memory of one batch.
+pub struct StreamWriter {
+    writer: polars::io::parquet::write::BatchedWriter<std::fs::File>,
+    header: Vec<String>,
+}
+
+impl StreamWriter {
+    /// Creates the file for these columns.
+    pub fn create(path: &Path, header: &[&str]) -> std::io::Result<StreamWriter> {
+        let schema: Schema = header
+            .iter()
+            .map(|name| Field::new((*name).into(), DataType::String))
+            .collect();
+        let file = std::fs::File::create(path)?;
+        let writer = ParquetWriter::new(file)
+            .batched(&schema)
+            .map_err(std::io::Error::other)?;
+        Ok(StreamWriter {
+            writer,
+            header: header.iter().map(|h| h.to_string()).collect(),
         })
-        .collect();
-    let mut df = DataFrame::new(rows.len(), columns).map_err(std::io::Error::other)?;
-    let file = std::fs::File::create(path)?;
-    ParquetWriter::new(file)
-        .finish(&mut df)
-        .map_err(std::io::Error::other)?;
-    Ok(())
+    }
+
+    /// Appends rows (cells in header order; an empty cell is null).
+    pub fn write(&mut self, rows: &[Vec<String>]) -> std::io::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let columns: Vec<Column> = self
+            .header
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let values: Vec<Option<&str>> = rows
+                    .iter()
+                    .map(|r| r.get(i).map(String::as_str).filter(|s| !s.is_empty()))
+                    .collect();
+                Column::new(name.as_str().into(), values)
+            })
+            .collect();
+        let df = DataFrame::new(rows.len(), columns).map_err(std::io::Error::other)?;
+        self.writer.write_batch(&df).map_err(std::io::Error::other)
+    }
+
+    /// Writes the footer.
+    pub fn finish(self) -> std::io::Result<()> {
+        self.writer.finish().map(|_| ()).map_err(std::io::Error::other)
+    }
 }

@@ -1,0 +1,84 @@
+//! Wall-clock time per pipeline stage, for `run --timings` (spec 6.1) and
+//! the scale benchmark. Timings never go into an output file: reruns must
+//! stay byte-identical.
+
+use std::time::{Duration, Instant};
+
+/// The stages of one run, in the order they ran.
+#[derive(Debug, Default)]
+pub struct Timings {
+    stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    /// Runs `f` as stage `name` and records how long it took. A stage
+    /// timed twice adds up.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let value = f();
+        self.add(name, start.elapsed());
+        value
+    }
+
+    /// Adds `d` to stage `name`.
+    pub fn add(&mut self, name: &'static str, d: Duration) {
+        match self.stages.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, total)) => *total += d,
+            None => self.stages.push((name, d)),
+        }
+    }
+
+    /// The recorded stages.
+    pub fn stages(&self) -> &[(&'static str, Duration)] {
+        &self.stages
+    }
+
+    /// One line per stage (seconds and share of the total), a total line
+    /// and, where the system reports it, the peak memory of the process.
+    pub fn render(&self) -> String {
+        let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
+        let mut out = String::from("stage          seconds   share\n");
+        for (name, d) in &self.stages {
+            let share = if total.is_zero() {
+                0.0
+            } else {
+                d.as_secs_f64() / total.as_secs_f64() * 100.0
+            };
+            out.push_str(&format!(
+                "{name:<14} {:>7.3} {share:>6.1}%\n",
+                d.as_secs_f64()
+            ));
+        }
+        out.push_str(&format!("{:<14} {:>7.3}\n", "total", total.as_secs_f64()));
+        if let Some(kb) = peak_memory_kb() {
+            out.push_str(&format!("peak memory    {:.1} MiB\n", kb as f64 / 1024.0));
+        }
+        out
+    }
+}
+
+/// The process's peak resident memory (VmHWM) on Linux; `None` elsewhere.
+pub fn peak_memory_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_keep_order_and_add_up() {
+        let mut t = Timings::default();
+        t.add("read", Duration::from_millis(300));
+        t.add("checks", Duration::from_millis(100));
+        t.add("read", Duration::from_millis(100));
+        let names: Vec<_> = t.stages().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["read", "checks"]);
+        assert_eq!(t.stages()[0].1, Duration::from_millis(400));
+        let text = t.render();
+        assert!(text.contains("read             0.400   80.0%"), "{text}");
+        assert!(text.contains("total            0.500"), "{text}");
+    }
+}
