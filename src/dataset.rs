@@ -61,7 +61,14 @@ impl Dataset {
             .collect();
         let mut by_advert: FastMap<AdvertId, Vec<usize>> = FastMap::default();
         for (i, r) in self.responses.iter().enumerate() {
-            by_advert.entry(r.advert_id.clone()).or_default().push(i);
+            // Most responses find their advert's list already there: look
+            // up before cloning the key.
+            match by_advert.get_mut(&r.advert_id) {
+                Some(list) => list.push(i),
+                None => {
+                    by_advert.insert(r.advert_id.clone(), vec![i]);
+                }
+            }
         }
         self.responses_by_advert = by_advert;
         self

@@ -45,51 +45,113 @@ fn file_of<T>(rows: &Rows<T>) -> String {
 fn dedupe<T>(
     rows: Rows<T>,
     column: &str,
-    key: impl Fn(&T) -> String,
-    line: impl Fn(&T) -> u64,
+    key: for<'r> fn(&'r T) -> Key<'r>,
+    line: fn(&T) -> u64,
     issues: &mut Vec<DataIssue>,
 ) -> (Vec<T>, FastSet<String>) {
     let mut sink = Sink {
         file: file_of(&rows),
         issues,
     };
-    let mut owner: FastMap<String, (u64, bool)> = FastMap::default();
-    for (l, k) in &rows.failed_keys {
+    // Group the rows by key with one sort of (hash, row) pairs instead of a
+    // hash map probed twice per row: at millions of responses the map's
+    // random memory accesses dominated the whole validation. Rows whose
+    // hashes are equal are then told apart by their keys.
+    const FAILED: u32 = 1 << 31;
+    let state = foldhash::fast::RandomState::default();
+    let key_hash = |k: Key<'_>| std::hash::BuildHasher::hash_one(&state, k);
+    let n = rows.records.len();
+    let mut order: Vec<(u64, u32)> = Vec::with_capacity(n + rows.failed_keys.len());
+    for (i, r) in rows.records.iter().enumerate() {
+        order.push((key_hash(key(r)), i as u32));
+    }
+    for (j, (_, k)) in rows.failed_keys.iter().enumerate() {
         if !k.is_empty() {
-            owner.entry(k.clone()).or_insert((*l, false));
+            order.push((key_hash(Key(k.as_str(), "")), j as u32 | FAILED));
         }
     }
-    for r in &rows.records {
-        let (k, l) = (key(r), line(r));
-        let e = owner.entry(k).or_insert((l, true));
-        if l < e.0 {
-            *e = (l, true);
+    order.sort_unstable();
+    let key_of = |e: u32| -> Key<'_> {
+        if e & FAILED != 0 {
+            Key(rows.failed_keys[(e & !FAILED) as usize].1.as_str(), "")
+        } else {
+            key(&rows.records[e as usize])
+        }
+    };
+    let line_of = |e: u32| -> u64 {
+        if e & FAILED != 0 {
+            rows.failed_keys[(e & !FAILED) as usize].0
+        } else {
+            line(&rows.records[e as usize])
+        }
+    };
+    // For each record: the line that owns its key, when that is another.
+    let mut taken: Vec<Option<u64>> = vec![None; n];
+    let mut unusable: FastSet<String> = FastSet::default();
+    let mut group: Vec<u32> = Vec::new();
+    for run in order.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() == 1 {
+            if run[0].1 & FAILED != 0 {
+                unusable.insert(key_of(run[0].1).to_string());
+            }
+            continue;
+        }
+        // Equal hashes: split the run into groups of equal keys.
+        let mut rest: Vec<u32> = run.iter().map(|e| e.1).collect();
+        while let Some(&first_entry) = rest.first() {
+            let k = key_of(first_entry);
+            group.clear();
+            rest.retain(|&e| {
+                let same = key_of(e) == k;
+                if same {
+                    group.push(e);
+                }
+                !same
+            });
+            let owner = group
+                .iter()
+                .copied()
+                .min_by_key(|&e| (line_of(e), e & FAILED == 0))
+                .unwrap_or(first_entry);
+            let first = line_of(owner);
+            if owner & FAILED != 0 {
+                unusable.insert(k.to_string());
+            }
+            for &e in &group {
+                if e & FAILED == 0 && line_of(e) != first {
+                    taken[e as usize] = Some(first);
+                }
+            }
         }
     }
     let mut kept = Vec::with_capacity(rows.records.len());
-    for r in rows.records {
-        let (k, l) = (key(&r), line(&r));
-        let (first, _) = owner[&k];
-        if first == l {
-            kept.push(r);
-        } else {
-            sink.push(
-                l,
+    for (r, taken) in rows.records.into_iter().zip(taken) {
+        match taken {
+            None => kept.push(r),
+            Some(first) => sink.push(
+                line(&r),
                 column,
-                &k,
+                &key(&r).to_string(),
                 Level::Error,
                 format!("duplicate key: already used on line {first}"),
-            );
+            ),
         }
     }
-    // Later unparsable rows with a taken key are already set aside; the key
-    // is still reported as a duplicate there for completeness of the record.
-    let unusable = owner
-        .into_iter()
-        .filter(|(_, (_, ok))| !ok)
-        .map(|(k, _)| k)
-        .collect();
     (kept, unusable)
+}
+
+/// A row's key: one id, or the two parts of a composite key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Key<'a>(&'a str, &'a str);
+
+impl std::fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.1.is_empty() {
+            f.write_str(self.0)
+        } else {
+            write!(f, "{}+{}", self.0, self.1)
+        }
+    }
 }
 
 /// Validates what was read and builds the dataset. Never fails: every
@@ -131,42 +193,42 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
     let (applicants, bad_applicants) = dedupe(
         applicants,
         "applicant_id",
-        |a: &Applicant| a.id.0.clone(),
+        |a: &Applicant| Key(a.id.as_str(), ""),
         |a| a.line,
         &mut issues,
     );
     let (adverts, bad_adverts) = dedupe(
         adverts,
         "advert_id",
-        |a: &Advert| a.id.0.clone(),
+        |a: &Advert| Key(a.id.as_str(), ""),
         |a| a.line,
         &mut issues,
     );
     let (employees, bad_employees) = dedupe(
         employees,
         "employee_id",
-        |e: &Employee| e.id.0.clone(),
+        |e: &Employee| Key(e.id.as_str(), ""),
         |e| e.line,
         &mut issues,
     );
     let (allocations, _) = dedupe(
         allocations,
         "allocation_id",
-        |a: &Allocation| a.id.0.clone(),
+        |a: &Allocation| Key(a.id.as_str(), ""),
         |a| a.line,
         &mut issues,
     );
     let (sales, _) = dedupe(
         sales,
         "sale_id",
-        |s: &Sale| s.id.0.clone(),
+        |s: &Sale| Key(s.id.as_str(), ""),
         |s| s.line,
         &mut issues,
     );
     let (responses, _) = dedupe(
         responses,
         "advert_id+applicant_id",
-        |r: &Response| format!("{}+{}", r.advert_id, r.applicant_id),
+        |r: &Response| Key(r.advert_id.as_str(), r.applicant_id.as_str()),
         |r| r.line,
         &mut issues,
     );

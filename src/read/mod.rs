@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::issues::DataIssue;
 use crate::model::*;
 use schema::Table;
-use source::{Format, RawTable};
+use source::Format;
 
 /// Where a table came from, for the manifest.
 #[derive(Clone, Debug, Serialize)]
@@ -131,23 +131,23 @@ fn load<T>(
             failed_keys: Vec::new(),
         });
     };
-    let raw: RawTable = source::read_table(&path, format, table, config)?;
-    let mut records = Vec::with_capacity(raw.rows.len());
+    let mut records = Vec::new();
     let mut failed_keys = Vec::new();
-    let key_col = table.key().and_then(|k| raw.columns.get(k).copied());
-    for row in &raw.rows {
-        let mut cells = tables::Cells::new(&raw, row, issues);
+    let (raw, read) = source::read_table(&path, format, table, config, &mut |raw, row| {
+        let mut cells = tables::Cells::new(raw, row, issues);
         match parse_row(&mut cells) {
             Some(record) if cells.ok => records.push(record),
             _ => {
-                let key = key_col
+                let key = table
+                    .key()
+                    .and_then(|k| raw.columns.get(k).copied())
                     .and_then(|i| row.cell(i))
                     .unwrap_or_default()
                     .to_string();
                 failed_keys.push((row.line, key));
             }
         }
-    }
+    })?;
     Ok(Rows {
         source: Some(SourceInfo {
             table: table.name(),
@@ -157,7 +157,7 @@ fn load<T>(
             encoding: raw.encoding,
             delimiter: raw.delimiter,
         }),
-        read: raw.rows.len() as u64,
+        read,
         records,
         failed_keys,
     })

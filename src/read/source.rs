@@ -61,9 +61,10 @@ pub struct RawTable {
     pub columns: FastMap<&'static str, usize>,
     /// Whether `,` is a decimal mark (a `;`-delimited file).
     pub decimal_comma: bool,
-    /// The records.
-    pub rows: Vec<RawRow>,
 }
+
+/// What is called with each record of a table as it is read.
+pub type OnRow<'f> = dyn FnMut(&RawTable, &RawRow) + 'f;
 
 /// Maps an encoding label from the config to UTF-8 or Windows-1252.
 pub fn encoding_for_label(label: &str) -> std::result::Result<&'static Encoding, String> {
@@ -108,36 +109,51 @@ pub fn locate(dir: &Path, table: Table) -> Result<Option<(PathBuf, Format)>> {
     }
 }
 
-/// Reads one table file into text cells.
-pub fn read_table(path: &Path, format: Format, table: Table, config: &Config) -> Result<RawTable> {
+/// Reads one table file, handing each record to `on_row` as it is read
+/// (one record in memory at a time, not the table). Returns the table's
+/// description and how many records were read.
+pub fn read_table(
+    path: &Path,
+    format: Format,
+    table: Table,
+    config: &Config,
+    on_row: &mut OnRow<'_>,
+) -> Result<(RawTable, u64)> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    let sha256 = hex(&Sha256::digest(&bytes));
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (header, rows, encoding, delimiter) = match format {
-        Format::Csv => {
-            let (header, rows, enc, delim) = read_csv(path, &bytes, config)?;
-            (header, rows, Some(enc), Some(delim as char))
-        }
-        Format::Parquet => {
-            let (header, rows) = crate::read::parquet::read(path, &bytes)?;
-            (header, rows, None, None)
-        }
+    let describe = |header: &[String], encoding, delimiter: Option<char>| -> Result<RawTable> {
+        Ok(RawTable {
+            table,
+            file: file.clone(),
+            format,
+            sha256: String::new(),
+            encoding,
+            delimiter,
+            columns: map_header(path, table, header, config)?,
+            decimal_comma: delimiter == Some(';'),
+        })
     };
-    let columns = map_header(path, table, &header, config)?;
-    Ok(RawTable {
-        table,
-        file,
-        format,
-        sha256,
-        encoding,
-        delimiter,
-        columns,
-        decimal_comma: delimiter == Some(';'),
-        rows,
-    })
+    // The digest runs beside the parse: on two cores it costs no wall time.
+    let (digest, parsed) = std::thread::scope(|s| {
+        let digest = s.spawn(|| hex(&Sha256::digest(&bytes)));
+        let parsed = match format {
+            Format::Csv => read_csv(path, &bytes, config, &describe, on_row),
+            Format::Parquet => crate::read::parquet::read(path, &bytes).and_then(|(header, rows)| {
+                let raw = describe(&header, None, None)?;
+                for row in &rows {
+                    on_row(&raw, row);
+                }
+                Ok((raw, rows.len() as u64))
+            }),
+        };
+        (digest.join(), parsed)
+    });
+    let (mut raw, read) = parsed?;
+    raw.sha256 = digest.map_err(|_| Error::input(path, "cannot compute the file's SHA-256"))?;
+    Ok((raw, read))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -241,9 +257,13 @@ fn detect_delimiter(text: &str) -> u8 {
     }
 }
 
-type Parsed = (Vec<String>, Vec<RawRow>, &'static str, u8);
-
-fn read_csv(path: &Path, bytes: &[u8], config: &Config) -> Result<Parsed> {
+fn read_csv(
+    path: &Path,
+    bytes: &[u8],
+    config: &Config,
+    describe: &dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable>,
+    on_row: &mut OnRow<'_>,
+) -> Result<(RawTable, u64)> {
     let (text, encoding) = decode(path, bytes, config)?;
     let delimiter = match &config.input.delimiter {
         Some(d) => delimiter_for(d).map_err(|m| Error::input(path, m))?,
@@ -254,23 +274,35 @@ fn read_csv(path: &Path, bytes: &[u8], config: &Config) -> Result<Parsed> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut header: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
-    let mut line = 1u64;
-    for record in reader.records() {
-        let cells = record.map_err(|e| Error::input(path, format!("cannot parse CSV: {e}")))?;
+    let mut raw: Option<RawTable> = None;
+    // One record buffer for the whole file.
+    let mut row = RawRow {
+        line: 1,
+        cells: csv::StringRecord::new(),
+    };
+    let mut read = 0;
+    loop {
+        match reader.read_record(&mut row.cells) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(Error::input(path, format!("cannot parse CSV: {e}"))),
+        }
         // A line of only blanks or delimiters is a blank line, not a record.
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        if row.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        match header {
-            None => header = Some(cells.iter().map(|c| c.trim().to_string()).collect()),
-            Some(_) => {
-                line += 1;
-                rows.push(RawRow { line, cells });
+        match &raw {
+            None => {
+                let header: Vec<String> = row.cells.iter().map(|c| c.trim().to_string()).collect();
+                raw = Some(describe(&header, Some(encoding), Some(delimiter as char))?);
+            }
+            Some(table) => {
+                row.line += 1;
+                read += 1;
+                on_row(table, &row);
             }
         }
     }
-    let header = header.ok_or_else(|| Error::input(path, "empty file: no header line"))?;
-    Ok((header, rows, encoding, delimiter))
+    let raw = raw.ok_or_else(|| Error::input(path, "empty file: no header line"))?;
+    Ok((raw, read))
 }
