@@ -124,19 +124,23 @@ fn dedupe<T>(
             }
         }
     }
-    let mut kept = Vec::with_capacity(rows.records.len());
-    for (r, taken) in rows.records.into_iter().zip(taken) {
-        match taken {
-            None => kept.push(r),
-            Some(first) => sink.push(
-                line(&r),
+    // In place: a copy of a table of millions of responses would double
+    // the peak memory.
+    let mut kept = rows.records;
+    let mut taken = taken.into_iter();
+    kept.retain(|r| match taken.next().flatten() {
+        None => true,
+        Some(first) => {
+            sink.push(
+                line(r),
                 column,
-                &key(&r).to_string(),
+                &key(r).to_string(),
                 Level::Error,
                 format!("duplicate key: already used on line {first}"),
-            ),
+            );
+            false
         }
-    }
+    });
     (kept, unusable)
 }
 
@@ -264,13 +268,13 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
     };
 
     // Responses: references must exist; the cascade from set-aside rows.
-    let mut kept_responses = Vec::with_capacity(responses.len());
+    let mut kept_responses = responses;
     {
         let mut sink = Sink {
             file: response_file,
             issues: &mut issues,
         };
-        for r in responses {
+        kept_responses.retain(|r| {
             let mut ok = true;
             match advert_model.get(r.advert_id.as_str()) {
                 None => {
@@ -319,10 +323,8 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
                 );
             }
             staff_warning(&mut sink, r.line, "decided_by", &r.decided_by);
-            if ok {
-                kept_responses.push(r);
-            }
-        }
+            ok
+        });
     }
 
     {
