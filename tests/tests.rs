@@ -4,6 +4,8 @@ mod common;
 
 #[path = "suite/charts.rs"]
 mod charts;
+#[path = "suite/determinism.rs"]
+mod determinism;
 #[path = "suite/order.rs"]
 mod order;
 #[path = "suite/reading.rs"]
