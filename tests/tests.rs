@@ -6,12 +6,18 @@ mod common;
 mod charts;
 #[path = "suite/determinism.rs"]
 mod determinism;
+#[path = "suite/errors.rs"]
+mod errors;
 #[path = "suite/order.rs"]
 mod order;
+#[path = "suite/privacy.rs"]
+mod privacy;
 #[path = "suite/reading.rs"]
 mod reading;
 #[path = "suite/reports.rs"]
 mod reports;
+#[path = "suite/safety.rs"]
+mod safety;
 #[path = "suite/sales.rs"]
 mod sales;
 #[path = "suite/sample.rs"]

@@ -420,7 +420,10 @@ impl<'a> Linker<'a> {
             // declared), not by its line: a line number would make the
             // findings depend on the order of the export's rows.
             let mut clause = match r.declared_on {
-                Some(on) => format!("declared {} (relations register, declared {on}) by ", r.relation),
+                Some(on) => format!(
+                    "declared {} (relations register, declared {on}) by ",
+                    r.relation
+                ),
                 None => format!("declared {} (relations register) by ", r.relation),
             };
             if d.by_applicant {

@@ -96,7 +96,13 @@ fn reruns_and_shuffled_rows_give_the_same_bytes() {
     std::fs::create_dir_all(&root).unwrap();
     let generated = root.join("generated");
     let o = woonaudit(
-        &["generate", "--out", generated.to_str().unwrap(), "--seed", "7"],
+        &[
+            "generate",
+            "--out",
+            generated.to_str().unwrap(),
+            "--seed",
+            "7",
+        ],
         &root,
     );
     assert_ok(&o);
