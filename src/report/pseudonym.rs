@@ -230,6 +230,11 @@ impl Pseudonymiser {
                 id(e.as_str());
             }
         }
+        // Applicants set aside (lenient mode) still occur in the rows that
+        // refer to them and in the data issues.
+        for a in &data.set_aside_applicants {
+            id(a.as_str());
+        }
         for v in &ids {
             put(v, v, true);
         }
