@@ -197,18 +197,28 @@ impl Config {
         };
         let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
             path: path.clone(),
-            message: format!("cannot read: {e}"),
+            message: format!("cannot read: {e}: give --config a readable file"),
         })?;
         let config = Config::parse(&text).map_err(|message| Error::Config {
             path: path.clone(),
-            message,
+            message: format!(
+                "{message}: correct or remove it (every key is listed in section 7 of the audit spec)"
+            ),
         })?;
         Ok((config, ConfigSource::File(path)))
     }
 
     /// Parses and checks config text.
     pub fn parse(text: &str) -> std::result::Result<Config, String> {
-        let mut config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        // toml's own message draws the line with a caret over several
+        // lines; the user gets one line naming the line and the problem.
+        let mut config: Config = toml::from_str(text).map_err(|e| match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: {}", e.message().trim())
+            }
+            None => e.message().trim().to_string(),
+        })?;
         config.check()?;
         Ok(config)
     }

@@ -34,7 +34,7 @@ pub enum Error {
         errors: usize,
     },
     /// An output could not be written.
-    #[error("writing {path}: {source}")]
+    #[error("cannot write {path}: {source}: give an output path you can write to")]
     Output {
         /// The file being written.
         path: PathBuf,
@@ -44,13 +44,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code (spec 6): 2 for bad usage or unusable input,
-    /// 1 when an output could not be written.
+    /// The process exit code (spec 6): 2 for bad usage, unusable input or
+    /// an output that cannot be written.
     pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Output { .. } => 1,
-            _ => 2,
-        }
+        2
     }
 
     /// An input error for `path`.

@@ -28,7 +28,11 @@ impl Period {
     /// Parses `YYYY` or `YYYY-Qn`.
     pub fn parse(text: &str) -> Result<Period, String> {
         let text = text.trim();
-        let bad = || format!("--period {text}: expected a year (2026) or a quarter (2026-Q3)");
+        let bad = || {
+            format!(
+                "--period {text} is not a year or a quarter: give a year (2026) or a quarter (2026-Q3), or --from and --to dates"
+            )
+        };
         let (year, quarter) = match text.split_once(['-', ' ']) {
             Some((y, q)) => {
                 let q = q.trim().strip_prefix(['Q', 'q']).ok_or_else(bad)?;
@@ -59,8 +63,12 @@ impl Period {
     /// Builds a period from `--from/--to` dates (any date form of spec 1.1).
     pub fn from_to(from: Option<&str>, to: Option<&str>) -> Result<Period, String> {
         let read = |flag: &str, v: Option<&str>| -> Result<Option<Date>, String> {
-            v.map(|s| parse::date(s.trim()).ok_or_else(|| format!("{flag} {s}: not a date")))
-                .transpose()
+            v.map(|s| {
+                parse::date(s.trim()).ok_or_else(|| {
+                    format!("{flag} {s} is not a date: give a date such as 2026-07-01")
+                })
+            })
+            .transpose()
         };
         let period = Period {
             from: read("--from", from)?,

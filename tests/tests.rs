@@ -4,12 +4,20 @@ mod common;
 
 #[path = "suite/charts.rs"]
 mod charts;
+#[path = "suite/determinism.rs"]
+mod determinism;
+#[path = "suite/errors.rs"]
+mod errors;
 #[path = "suite/order.rs"]
 mod order;
+#[path = "suite/privacy.rs"]
+mod privacy;
 #[path = "suite/reading.rs"]
 mod reading;
 #[path = "suite/reports.rs"]
 mod reports;
+#[path = "suite/safety.rs"]
+mod safety;
 #[path = "suite/sales.rs"]
 mod sales;
 #[path = "suite/sample.rs"]

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::link::Linker;
 use crate::period::Period;
 use crate::report;
+use crate::report::pseudonym::Mask;
 
 /// Options of `links`.
 #[derive(Debug, Args)]
@@ -24,10 +25,19 @@ pub struct LinksArgs {
     /// Write the CSV to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Pseudonymise ids, names, birth dates, postcodes, e-mail addresses
+    /// and phone numbers (and the evidence) with the key in
+    /// WOONAUDIT_PSEUDONYM_KEY, as `run --pseudonymise` does.
+    #[arg(long)]
+    pseudonymise: bool,
 }
 
 /// Runs `links`.
 pub fn run(args: &LinksArgs) -> Result<ExitCode> {
+    if let Some(out) = &args.out {
+        super::check_out_file(&args.data.data, out)?;
+    }
+    let key = args.pseudonymise.then(Mask::key_from_env).transpose()?;
     let loaded = args.data.load()?;
     if !loaded.issues.is_empty() {
         print_issues(&loaded.issues, None);
@@ -38,7 +48,8 @@ pub fn run(args: &LinksArgs) -> Result<ExitCode> {
     }
     let linker = Linker::new(&loaded.data);
     let rows = report::links::rows(&loaded.data, &linker, &Period::ALL);
-    let bytes = report::links::csv(&rows);
+    let mask = key.map_or_else(Mask::none, |k| Mask::pseudonymise(&k, &loaded.data));
+    let bytes = report::links::csv(&rows, &mask);
     match &args.out {
         Some(path) => report::write_atomic(path, &bytes)?,
         None => {

@@ -72,6 +72,7 @@ impl DataArgs {
 
     /// [`DataArgs::load`], recording the stages `read` and `validate`.
     pub(crate) fn load_timed(&self, timings: &mut Timings) -> Result<Loaded> {
+        check_data_dir(&self.data)?;
         let (config, config_source) = Config::load(self.config.as_deref(), &self.data)?;
         let input = timings.time("read", || crate::read::read_dir(&self.data, &config))?;
         let sources = [
@@ -134,6 +135,23 @@ pub(crate) fn print_issues(issues: &Issues, where_all: Option<&Path>) {
 
 /// Parses the command line and runs it; the binary's whole `main`.
 pub fn main() -> ExitCode {
+    // A bug must still end in one line, not a backtrace hint.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "woonaudit: internal error ({}{at}): please report it with the command you ran",
+            one_line(&what)
+        );
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
@@ -145,10 +163,115 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("woonaudit: {e}");
+            eprintln!("woonaudit: {}", one_line(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// The required tables, for messages.
+const REQUIRED: &str =
+    "applicants, adverts, responses, allocations and employees (.csv or .parquet)";
+
+/// Fails unless `dir` is a folder.
+pub(crate) fn check_data_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let what = if dir.exists() {
+        "is not a folder"
+    } else {
+        "data folder not found"
+    };
+    Err(Error::input(
+        dir,
+        format!("{what}: give --data the folder that holds {REQUIRED}"),
+    ))
+}
+
+/// `path` made absolute, with symbolic links, `.` and `..` resolved as far
+/// as it exists and the rest (not yet created) appended as written.
+fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::env::current_dir()
+        .map(|d| d.join(path))
+        .unwrap_or_else(|_| path.to_path_buf());
+    let mut resolved = PathBuf::new();
+    let mut existing = true;
+    for part in absolute.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            other => {
+                resolved.push(other);
+                if existing {
+                    match resolved.canonicalize() {
+                        Ok(c) => resolved = c,
+                        Err(_) => existing = false,
+                    }
+                }
+            }
+        }
+    }
+    resolved
+}
+
+/// Refuses an output folder that is the data folder, lies inside it or
+/// holds it: a run must never write among (or over) its inputs.
+pub(crate) fn check_out_dir(data: &Path, out: &Path) -> Result<()> {
+    check_data_dir(data)?;
+    let (d, o) = (resolve(data), resolve(out));
+    let how = if o == d {
+        "is the data folder"
+    } else if o.starts_with(&d) {
+        "is inside the data folder"
+    } else if d.starts_with(&o) {
+        "holds the data folder"
+    } else {
+        return Ok(());
+    };
+    usage(format!(
+        "--out {} {how} {}: give --out a folder outside the data folder",
+        out.display(),
+        data.display()
+    ))
+}
+
+/// Refuses an output file inside the data folder (or one that is the data
+/// folder or holds it).
+pub(crate) fn check_out_file(data: &Path, out: &Path) -> Result<()> {
+    check_data_dir(data)?;
+    let (d, o) = (resolve(data), resolve(out));
+    if o.starts_with(&d) || d.starts_with(&o) {
+        return usage(format!(
+            "--out {} is inside the data folder {}: write it outside the data folder",
+            out.display(),
+            data.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the output folder and makes sure a file can be written there,
+/// before any work is done.
+pub(crate) fn prepare_out_dir(out: &Path) -> Result<()> {
+    let probe = out.join(format!(".woonaudit-probe-{}", std::process::id()));
+    let made = std::fs::create_dir_all(out).and_then(|()| std::fs::write(&probe, b""));
+    let _ = std::fs::remove_file(&probe);
+    made.map_err(|e| {
+        Error::Usage(format!(
+            "cannot write to the output folder {}: {}: give --out a folder you can write to",
+            out.display(),
+            one_line(&e.to_string())
+        ))
+    })
+}
+
+/// Text on one line: line breaks and runs of white space become one space.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Fails with a usage error.

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::period::Period;
 use crate::report;
 use crate::timings::Timings;
+use crate::report::pseudonym::Mask;
 
 /// The files a completed run writes besides data_issues.csv.
 const RESULTS: &[&str] = &[
@@ -58,6 +59,14 @@ pub struct RunArgs {
     /// checks, statistics, reports) and the peak memory to stderr.
     #[arg(long)]
     timings: bool,
+    /// For sharing outside the audit team: replace applicant and employee
+    /// ids, names, birth dates, postcodes (and e-mail addresses and phone
+    /// numbers) in report.html, exceptions.xlsx, links.csv and charts/ by
+    /// P- + 12 hex digits of HMAC-SHA256 under the key in the environment
+    /// variable WOONAUDIT_PSEUDONYM_KEY. findings.csv, data_issues.csv and
+    /// stats.json keep the raw values for the audit file.
+    #[arg(long)]
+    pseudonymise: bool,
 }
 
 impl RunArgs {
@@ -92,6 +101,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let period = args.period()?;
     let fail_on = args.fail_on.as_deref().and_then(Severity::parse);
     let out = args.out_dir()?;
+    super::check_out_dir(&args.data.data, &out)?;
+    // A missing key stops the run before anything is written.
+    let key = args.pseudonymise.then(Mask::key_from_env).transpose()?;
+    super::prepare_out_dir(&out)?;
     // A bad review file stops the run before anything is written.
     let reviews = args
         .reviews
@@ -119,6 +132,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     progress.stage("ranking, linking and checking");
     let early_reports = reports_start.elapsed();
     let ctx = Context::timed(&loaded.data, &loaded.config, &period, &mut timings);
+    let mask = key.map_or_else(Mask::none, |k| Mask::pseudonymise(&k, &loaded.data));
     let findings = timings.time("checks", || checks::run_all(&ctx));
     progress.stage("computing the statistics");
     let stats = timings.time("statistics", || report::stats::compute(&ctx, &findings));
@@ -127,7 +141,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
 
     report::write_atomic(&out.join("findings.csv"), &report::findings_csv(&findings))?;
     let links = report::links::rows(&loaded.data, &ctx.linker, &period);
-    report::write_atomic(&out.join("links.csv"), &report::links::csv(&links))?;
+    report::write_atomic(&out.join("links.csv"), &report::links::csv(&links, &mask))?;
     report::write_atomic(&out.join("stats.json"), &report::stats::render(&stats))?;
     let manifest = report::manifest::render(&report::manifest::ManifestInput {
         data_dir: &args.data.data,
@@ -144,7 +158,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let annual = report::annual::render(&ctx, &findings, &stats, reviews.as_ref());
     report::write_atomic(&out.join("annual.json"), &annual.json)?;
     report::write_atomic(&out.join("annual.md"), &annual.markdown)?;
-    let charts = report::charts::build(&ctx, &findings, &stats)?;
+    let charts = report::charts::build(&ctx, &findings, &stats, &mask)?;
     report::charts::write(&out, &charts)?;
     let html = report::html::render(&report::html::ReportInput {
         period: &period,
@@ -158,6 +172,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         stats: &stats,
         charts: &charts,
         reviews: reviews.as_ref(),
+        mask: &mask,
     })?;
     report::write_atomic(&out.join("report.html"), &html)?;
     let workbook = report::xlsx::render(&report::xlsx::WorkbookInput {
@@ -168,6 +183,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         issues: &loaded.issues,
         findings: &findings,
         reviews: reviews.as_ref(),
+        mask: &mask,
     })?;
     report::write_atomic(&out.join("exceptions.xlsx"), &workbook)?;
 

@@ -366,9 +366,24 @@ impl<'a> Linker<'a> {
             kinds.push(LinkKind::SurnamePostcode);
         }
         let kind = *kinds.first()?;
-        // Several rows of one employee can match; list them in source order.
+        // Several rows of one employee can match; list them by what they
+        // say, not by where they stand, so that the evidence does not
+        // change when the export lists its rows in another order.
         let mut pair_declared: Vec<&Declared> = pair.declared.iter().collect();
-        pair_declared.sort_by_key(|d| d.circle);
+        pair_declared.sort_by_cached_key(|d| {
+            self.circle.get(d.circle as usize).map(|c| {
+                let r = c.relation;
+                (
+                    r.relation.to_string(),
+                    r.last_name.clone(),
+                    r.first_names.clone(),
+                    r.birth_date,
+                    r.applicant_id.as_ref().map(|a| a.to_string()),
+                    r.declared_on,
+                    r.line,
+                )
+            })
+        });
         let evidence = self.evidence(query, pair, &pair_declared, staff, kind);
         Some(Link {
             employee_id: staff.employee.id.clone(),
@@ -401,7 +416,16 @@ impl<'a> Linker<'a> {
                 continue;
             };
             let r = row.relation;
-            let mut clause = format!("declared {} (relations line {}) by ", r.relation, r.line);
+            // The row is named by its content (and the date it was
+            // declared), not by its line: a line number would make the
+            // findings depend on the order of the export's rows.
+            let mut clause = match r.declared_on {
+                Some(on) => format!(
+                    "declared {} (relations register, declared {on}) by ",
+                    r.relation
+                ),
+                None => format!("declared {} (relations register) by ", r.relation),
+            };
             if d.by_applicant {
                 if let Some(id) = &r.applicant_id {
                     let _ = write!(clause, "applicant_id {id}");

@@ -15,6 +15,12 @@ const PREFIXES: &[&str] = &[
     "da", "di", "del", "d", "l", "aan", "bij", "uit", "vd", "s",
 ];
 
+/// Whether `word` is one of the surname prefixes (any case, diacritics
+/// ignored).
+pub fn is_prefix(word: &str) -> bool {
+    PREFIXES.contains(&fold(word).as_str())
+}
+
 /// Lower-cases (the full Unicode mapping of `str::to_lowercase`),
 /// decomposes (NFKD) and drops the combining marks, in the spec's order.
 fn fold(raw: &str) -> String {

@@ -215,7 +215,7 @@ fn relation_with_the_applicant_id_is_declared() {
     assert_eq!(kinds(&links), [("TW-0042", vec![LinkKind::Declared])]);
     assert_eq!(
         links[0].evidence,
-        "employee TW-0042 (employed since 2019-03-01): declared partner (relations line 7) by \
+        "employee TW-0042 (employed since 2019-03-01): declared partner (relations register) by \
          applicant_id A-00123"
     );
     assert!(linker
@@ -237,7 +237,7 @@ fn relation_matched_by_name_and_birth_date_is_declared() {
     let links = linker.links(p, Some(&ApplicantId::from("A-9")), day());
     assert_eq!(kinds(&links), [("TW-0042", vec![LinkKind::Declared])]);
     assert!(links[0].evidence.contains(
-        "declared child (relations line 2) by last name 'van Dyk' = 'Dijk, van' once \
+        "declared child (relations register) by last name 'van Dyk' = 'Dijk, van' once \
          normalised, same birth date 2001-07-09, first initial s"
     ));
     // Another birth date: not the declared relative.
@@ -499,7 +499,7 @@ fn every_kind_that_holds_is_listed_in_the_evidence() {
     assert_eq!(
         links[0].evidence,
         "employee TW-7 (employed since 2019-03-01): same person by last name 'Kok', same birth \
-         date 1970-05-05, first initials not both known; declared partner (relations line 4) by \
+         date 1970-05-05, first initials not both known; declared partner (relations register) by \
          applicant_id A-1 and by last name 'Kok', same birth date 1970-05-05, first initials not \
          both known; same postcode 1234AB and house number 1; same e-mail kok@example.nl and \
          phone 0501234567"

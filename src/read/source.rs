@@ -101,7 +101,7 @@ pub fn locate(dir: &Path, table: Table) -> Result<Option<(PathBuf, Format)>> {
         (false, false) if table.required() => Err(Error::input(
             dir,
             format!(
-                "required table {0} is missing (expected {0}.csv or {0}.parquet)",
+                "required table {0} is missing: put {0}.csv or {0}.parquet in the data folder",
                 table.name()
             ),
         )),

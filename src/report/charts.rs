@@ -142,7 +142,14 @@ fn label((y, q): (i32, u32)) -> String {
 }
 
 /// Computes the data of every chart and draws its SVG.
-pub fn build(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> Result<Vec<Chart>> {
+/// With `--pseudonymise`, `mask` gives the employee ids the handler chart
+/// shows.
+pub fn build(
+    ctx: &Context<'_>,
+    findings: &[Finding],
+    stats: &Stats,
+    mask: &super::pseudonym::Mask,
+) -> Result<Vec<Chart>> {
     register()?;
     let lets: Vec<&Allocation> = ctx
         .data
@@ -223,7 +230,7 @@ pub fn build(ctx: &Context<'_>, findings: &[Finding], stats: &Stats) -> Result<V
         .handlers
         .iter()
         .map(|h| HandlerBar {
-            employee: h.employee_id.clone(),
+            employee: mask.value(&h.employee_id),
             allocations: h.allocations,
             with_bypass: h.with_bypass,
             share: if h.share.is_finite() { h.share } else { 0.0 },

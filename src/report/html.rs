@@ -17,6 +17,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use super::links::LinkRow;
+use super::pseudonym::Mask;
 use super::stats::{Share, Stats, TwoSamples};
 use crate::checks::{CheckCode, Finding, Severity};
 use crate::config::{Config, ConfigSource};
@@ -60,6 +61,8 @@ pub struct ReportInput<'a> {
     pub charts: &'a [super::charts::Chart],
     /// Last quarter's reviews, with `--reviews`.
     pub reviews: Option<&'a super::reviews::Reviews>,
+    /// Pseudonymises personal values with `--pseudonymise`.
+    pub mask: &'a Mask,
 }
 
 #[derive(Serialize)]
@@ -125,25 +128,17 @@ struct FindingView {
 }
 
 impl FindingView {
-    fn of(f: &Finding) -> FindingView {
+    fn of(f: &Finding, mask: &Mask) -> FindingView {
         FindingView {
-            id: f.id(),
+            id: mask.finding_id(&f.id()),
             check: f.check.as_str(),
             severity: f.severity.as_str(),
             subject_type: f.subject_type.as_str(),
-            subject_id: f.subject_id.clone(),
-            applicant_id: f
-                .applicant_id
-                .as_ref()
-                .map(|a| a.as_str().to_string())
-                .unwrap_or_default(),
-            employee_id: f
-                .employee_id
-                .as_ref()
-                .map(|e| e.as_str().to_string())
-                .unwrap_or_default(),
+            subject_id: mask.subject(f.subject_type, &f.subject_id),
+            applicant_id: mask.value(f.applicant_id.as_ref().map_or("", |a| a.as_str())),
+            employee_id: mask.value(f.employee_id.as_ref().map_or("", |e| e.as_str())),
             link: f.link.map(|k| k.as_str()).unwrap_or_default(),
-            detail: f.detail.clone(),
+            detail: mask.text(&f.detail),
         }
     }
 }
@@ -358,7 +353,7 @@ fn two_samples(
     }
 }
 
-fn stats_view(s: &Stats, config: &Config) -> StatsView {
+fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
     let b = &s.bypass_disparity;
     let group = |g: &super::stats::BypassGroup| {
         format!(
@@ -414,7 +409,7 @@ fn stats_view(s: &Stats, config: &Config) -> StatsView {
         .handlers
         .iter()
         .map(|h| HandlerView {
-            employee_id: h.employee_id.clone(),
+            employee_id: mask.value(&h.employee_id),
             allocations: h.allocations,
             with_bypass: h.with_bypass,
             share: percent(Some(h.share)),
@@ -505,7 +500,7 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
     let attention = high
         .iter()
         .take(MAX_PER_CHECK)
-        .map(|f| FindingView::of(f))
+        .map(|f| FindingView::of(f, r.mask))
         .collect();
     let checks = CheckCode::IMPLEMENTED
         .iter()
@@ -518,7 +513,7 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
                 findings: of_check
                     .iter()
                     .take(MAX_PER_CHECK)
-                    .map(|f| FindingView::of(f))
+                    .map(|f| FindingView::of(f, r.mask))
                     .collect(),
                 more: of_check.len().saturating_sub(MAX_PER_CHECK),
             }
@@ -547,9 +542,9 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
             file: i.file.clone(),
             line: i.line,
             column: i.column.clone(),
-            value: i.value.clone(),
+            value: r.mask.issue_value(&i.column, &i.value),
             level: i.level.as_str(),
-            problem: i.problem.clone(),
+            problem: r.mask.text(&i.problem),
         })
         .collect();
     let links = r
@@ -557,15 +552,19 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
         .iter()
         .map(|l| LinkView {
             person_type: l.person_type,
-            applicant_id: l.applicant_id.clone(),
+            applicant_id: r.mask.value(&l.applicant_id),
             sale_id: l.sale_id.clone(),
             name: if l.first_names.is_empty() {
-                l.last_name.clone()
+                r.mask.value(&l.last_name)
             } else {
-                format!("{}, {}", l.last_name, l.first_names)
+                format!(
+                    "{}, {}",
+                    r.mask.value(&l.last_name),
+                    r.mask.value(&l.first_names)
+                )
             },
-            birth_date: l.birth_date.clone(),
-            employee_id: l.employee_id.clone(),
+            birth_date: r.mask.value(&l.birth_date),
+            employee_id: r.mask.value(&l.employee_id),
             kind: l.kind.as_str(),
             kinds: l.kinds.clone(),
             employed: format!(
@@ -581,7 +580,7 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
                     &l.employed_to
                 }
             ),
-            evidence: l.evidence.clone(),
+            evidence: r.mask.text(&l.evidence),
         })
         .collect();
     let view = View {
@@ -608,7 +607,7 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
         issues_more: sorted.len().saturating_sub(FIRST_ISSUES),
         checks,
         links,
-        stats: stats_view(r.stats, r.config),
+        stats: stats_view(r.stats, r.config, r.mask),
         compliance: compliance_view(r.stats),
         charts: r
             .charts
@@ -627,7 +626,7 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
             .collect(),
         reviews: r
             .reviews
-            .map(|v| super::reviews::ReviewsView::of(v, r.findings)),
+            .map(|v| super::reviews::ReviewsView::of(v, r.findings).masked(r.mask)),
     };
     let mut env = Environment::new();
     // A misspelt name in the template is an error, not an empty cell.

@@ -112,8 +112,9 @@ pub fn rows(data: &Dataset, linker: &Linker<'_>, period: &Period) -> Vec<LinkRow
     out
 }
 
-/// links.csv bytes.
-pub fn csv(rows: &[LinkRow]) -> Vec<u8> {
+/// links.csv bytes; with `--pseudonymise` the ids, names, birth dates and
+/// the evidence are pseudonymised by `mask`.
+pub fn csv(rows: &[LinkRow], mask: &super::pseudonym::Mask) -> Vec<u8> {
     super::csv_bytes(
         &[
             "person_type",
@@ -132,17 +133,17 @@ pub fn csv(rows: &[LinkRow]) -> Vec<u8> {
         rows.iter().map(|r| {
             vec![
                 r.person_type.to_string(),
-                r.applicant_id.clone(),
+                mask.value(&r.applicant_id),
                 r.sale_id.clone(),
-                r.last_name.clone(),
-                r.first_names.clone(),
-                r.birth_date.clone(),
-                r.employee_id.clone(),
+                mask.value(&r.last_name),
+                mask.value(&r.first_names),
+                mask.value(&r.birth_date),
+                mask.value(&r.employee_id),
                 r.kind.as_str().to_string(),
                 r.kinds.clone(),
                 r.employed_from.clone(),
                 r.employed_to.clone(),
-                r.evidence.clone(),
+                mask.text(&r.evidence),
             ]
         }),
     )

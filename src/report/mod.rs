@@ -7,6 +7,7 @@ pub mod charts;
 pub mod html;
 pub mod links;
 pub mod manifest;
+pub mod pseudonym;
 pub mod reviews;
 pub mod stats;
 pub mod suppress;
@@ -174,5 +175,43 @@ mod tests {
         assert_eq!(inert("-12,5"), "-12,5");
         assert_eq!(inert("-1-2"), "'-1-2");
         assert_eq!(inert("de Vries"), "de Vries");
+    }
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("woonaudit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_whole() {
+        let dir = scratch("atomic");
+        let path = dir.join("findings.csv");
+        write_atomic(&path, b"old,complete\n").unwrap();
+        // The temporary file cannot be made (a folder holds its name): the
+        // write fails before the old file is touched.
+        let tmp = dir.join(format!(".findings.csv.tmp-{}", std::process::id()));
+        std::fs::create_dir(&tmp).unwrap();
+        std::fs::write(tmp.join("x"), b"").unwrap();
+        let err = write_atomic(&path, b"new").unwrap_err();
+        assert!(matches!(err, Error::Output { .. }), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old,complete\n");
+        std::fs::remove_dir_all(&tmp).unwrap();
+        // The rename fails (a non-empty folder is in the way): the
+        // temporary file is removed, nothing is left half-written.
+        let blocked = dir.join("report.html");
+        std::fs::create_dir(&blocked).unwrap();
+        std::fs::write(blocked.join("x"), b"").unwrap();
+        assert!(write_atomic(&blocked, b"<html>").is_err());
+        let left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(left.iter().all(|n| !n.contains(".tmp-")), "{left:?}");
+        // And a write that succeeds replaces the whole file.
+        write_atomic(&path, b"new,complete\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new,complete\n");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

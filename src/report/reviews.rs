@@ -413,6 +413,23 @@ impl ReviewsView {
         }
         view
     }
+
+    /// The section with `--pseudonymise`: finding ids, subjects and the
+    /// free text of the reviews pseudonymised.
+    pub fn masked(mut self, mask: &super::pseudonym::Mask) -> ReviewsView {
+        for row in self
+            .new
+            .iter_mut()
+            .chain(&mut self.reviewed)
+            .chain(&mut self.gone)
+        {
+            row.finding_id = mask.finding_id(&row.finding_id);
+            row.subject_id = mask.text(&row.subject_id);
+            row.reviewer = mask.text(&row.reviewer);
+            row.note = mask.text(&row.note);
+        }
+        self
+    }
 }
 
 #[cfg(test)]

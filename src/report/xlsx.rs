@@ -13,6 +13,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
+use super::pseudonym::Mask;
 use super::reviews::{Reviews, Since, Status};
 use crate::checks::{CheckCode, Finding, Severity};
 use crate::config::ConfigSource;
@@ -80,6 +81,8 @@ pub struct WorkbookInput<'a> {
     pub findings: &'a [Finding],
     /// Last quarter's reviews, with `--reviews`.
     pub reviews: Option<&'a Reviews>,
+    /// Pseudonymises personal values with `--pseudonymise`.
+    pub mask: &'a Mask,
 }
 
 /// The family sheet a check's findings are listed on.
@@ -186,12 +189,12 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
             .collect();
         let ws = book.add_worksheet();
         ws.set_name(name)?;
-        family_sheet(ws, &rows, w.reviews, &f)?;
+        family_sheet(ws, &rows, w.reviews, w.mask, &f)?;
     }
     if let Some(reviews) = w.reviews {
         let ws = book.add_worksheet();
         ws.set_name(GONE_SHEET)?;
-        gone_sheet(ws, reviews, w.findings, &f)?;
+        gone_sheet(ws, reviews, w.findings, w.mask, &f)?;
     }
     book.save_to_buffer()
 }
@@ -342,6 +345,7 @@ fn family_sheet(
     ws: &mut Worksheet,
     rows: &[&Finding],
     reviews: Option<&Reviews>,
+    mask: &Mask,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let mut columns: Vec<(&str, f64)> = vec![
@@ -370,7 +374,7 @@ fn family_sheet(
     for (i, x) in rows.iter().take(shown).enumerate() {
         let row = i as u32 + 1;
         let id = x.id();
-        ws.write_string_with_format(row, 0, &id, &f.plain)?;
+        ws.write_string_with_format(row, 0, &mask.finding_id(&id), &f.plain)?;
         ws.write_string_with_format(row, 1, x.check.as_str(), &f.plain)?;
         let sev = if x.severity == Severity::High {
             &f.bold
@@ -379,24 +383,31 @@ fn family_sheet(
         };
         ws.write_string_with_format(row, 2, severity_label(x.severity), sev)?;
         ws.write_string_with_format(row, 3, x.subject_type.as_str(), &f.plain)?;
-        text(ws, row, 4, &x.subject_id, &f.plain)?;
+        let subject = mask.subject(x.subject_type, &x.subject_id);
+        text(ws, row, 4, &subject, &f.plain)?;
         let applicant = x.applicant_id.as_ref().map_or("", |a| a.as_str());
-        text(ws, row, 5, applicant, &f.plain)?;
+        text(ws, row, 5, &mask.value(applicant), &f.plain)?;
         let employee = x.employee_id.as_ref().map_or("", |e| e.as_str());
-        text(ws, row, 6, employee, &f.plain)?;
+        text(ws, row, 6, &mask.value(employee), &f.plain)?;
         text(ws, row, 7, x.link.map_or("", |k| k.as_str()), &f.plain)?;
-        text(ws, row, 8, &x.detail, &f.wrap)?;
+        text(ws, row, 8, &mask.text(&x.detail), &f.wrap)?;
         if let Some(r) = reviews {
             ws.write_string_with_format(row, 9, r.since(&id).as_str(), &f.plain)?;
             if let Some(review) = r.by_id.get(&id) {
                 ws.write_string_with_format(row, status_col, review.status.as_str(), &f.plain)?;
-                text(ws, row, status_col + 1, &review.reviewer, &f.plain)?;
-                text(ws, row, status_col + 2, &review.note, &f.wrap)?;
+                text(
+                    ws,
+                    row,
+                    status_col + 1,
+                    &mask.text(&review.reviewer),
+                    &f.plain,
+                )?;
+                text(ws, row, status_col + 2, &mask.text(&review.note), &f.wrap)?;
                 text(
                     ws,
                     row,
                     status_col + 3,
-                    &review.history_with(&source),
+                    &mask.text(&review.history_with(&source)),
                     &f.wrap,
                 )?;
             }
@@ -416,6 +427,7 @@ fn gone_sheet(
     ws: &mut Worksheet,
     reviews: &Reviews,
     findings: &[Finding],
+    mask: &Mask,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let columns: [(&str, f64); 8] = [
@@ -435,14 +447,14 @@ fn gone_sheet(
     let source = reviews.source_name();
     for (i, r) in gone.iter().take(shown).enumerate() {
         let row = i as u32 + 1;
-        text(ws, row, 0, &r.finding_id, &f.plain)?;
+        text(ws, row, 0, &mask.finding_id(&r.finding_id), &f.plain)?;
         text(ws, row, 1, &r.check, &f.plain)?;
-        text(ws, row, 2, &r.subject_id, &f.plain)?;
-        text(ws, row, 3, &r.detail, &f.wrap)?;
+        text(ws, row, 2, &mask.text(&r.subject_id), &f.plain)?;
+        text(ws, row, 3, &mask.text(&r.detail), &f.wrap)?;
         ws.write_string_with_format(row, 4, r.status.as_str(), &f.plain)?;
-        text(ws, row, 5, &r.reviewer, &f.plain)?;
-        text(ws, row, 6, &r.note, &f.wrap)?;
-        text(ws, row, 7, &r.history_with(&source), &f.wrap)?;
+        text(ws, row, 5, &mask.text(&r.reviewer), &f.plain)?;
+        text(ws, row, 6, &mask.text(&r.note), &f.wrap)?;
+        text(ws, row, 7, &mask.text(&r.history_with(&source)), &f.wrap)?;
     }
     if gone.len() > shown {
         let note = format!("{} more gone review(s) not listed.", gone.len() - shown);
