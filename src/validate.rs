@@ -445,8 +445,8 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
     data.relations = kept_relations;
     data.sales = sales;
     data.registration_changes = registration_changes.records;
-    data.set_aside_adverts = bad_adverts.into_iter().map(AdvertId).collect();
-    data.set_aside_applicants = bad_applicants.into_iter().map(ApplicantId).collect();
+    data.set_aside_adverts = bad_adverts.into_iter().map(AdvertId::from).collect();
+    data.set_aside_applicants = bad_applicants.into_iter().map(ApplicantId::from).collect();
     let data = data.index();
     (data, result)
 }

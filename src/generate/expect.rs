@@ -54,7 +54,7 @@ fn row(
         subject_type,
         subject_id: subject_id.to_string(),
         applicant_id: applicant_id.to_string(),
-        employee_id: named.map(|n| n.0 .0.clone()).unwrap_or_default(),
+        employee_id: named.map(|n| n.0 .0.to_string()).unwrap_or_default(),
         link: named.map(|n| n.1.as_str()).unwrap_or(""),
         severity,
     }
@@ -177,7 +177,7 @@ pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>)
                         }
                         if let Some(by) = &r.decided_by {
                             if let Some(k) = kind_of(&c_links, by) {
-                                conflicts.insert((c.applicant.id.0.clone(), by.clone()), k);
+                                conflicts.insert((c.applicant.id.0.to_string(), by.clone()), k);
                             }
                         }
                     }
@@ -441,7 +441,7 @@ pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>)
                     "medium",
                 ));
                 let last = out.last_mut().expect("just pushed");
-                last.employee_id = e.0.clone();
+                last.employee_id = e.0.to_string();
             }
         }
     }

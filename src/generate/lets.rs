@@ -192,15 +192,15 @@ impl World {
                 )
             }
             Tenant::Outside(id) => (
-                ApplicantId(id.clone()),
+                ApplicantId::from(id.clone()),
                 Some(Cents(self.rng.random_range(2_000_000..4_000_000))),
                 Some(self.rng.random_range(1..=4)),
             ),
         };
         self.allocations.push(Allocation {
             line: 0,
-            id: AllocationId(key.clone()),
-            dwelling_id: DwellingId(dwelling),
+            id: AllocationId::from(key.clone()),
+            dwelling_id: DwellingId::from(dwelling),
             applicant_id: id,
             allocated_on: day,
             contract_start: Some(first_of_next_month(day + Duration::days(7))),
@@ -315,7 +315,7 @@ impl World {
             (
                 420,
                 r.x,
-                Some(AdvertId(format!("ADV-{year}-0417"))),
+                Some(AdvertId::from(format!("ADV-{year}-0417"))),
                 "route advert naming an advert that is not in the export",
             ),
         ];
@@ -483,7 +483,7 @@ impl World {
                 seq = 0;
             }
             seq += 1;
-            sale.id = SaleId(format!("VK-{year}-{seq:03}"));
+            sale.id = SaleId::from(format!("VK-{year}-{seq:03}"));
             self.sale_intent(&sale, plant);
             if !matches!(
                 plant,
@@ -493,7 +493,7 @@ impl World {
                     | SalePlant::NoAppraisal
                     | SalePlant::BelowUnlinked
             ) {
-                self.linked_sales.push(sale.id.0.clone());
+                self.linked_sales.push(sale.id.0.to_string());
             }
             self.sales.push(sale);
         }
@@ -551,8 +551,8 @@ impl World {
         };
         let mut s = Sale {
             line: 0,
-            id: SaleId(String::new()),
-            dwelling_id: DwellingId(self.dwelling()),
+            id: SaleId::from(String::new()),
+            dwelling_id: DwellingId::from(self.dwelling()),
             sold_on,
             price: Cents(price),
             appraisal_value: appraisal,
@@ -622,11 +622,11 @@ impl World {
 
     /// The finding a planted sale is meant to give.
     fn sale_intent(&mut self, s: &Sale, plant: SalePlant) {
-        let (r, id) = (self.roles.clone(), s.id.0.clone());
+        let (r, id) = (self.roles.clone(), s.id.0.to_string());
         let aid = s
             .buyer_applicant_id
             .as_ref()
-            .map(|a| a.0.clone())
+            .map(|a| a.0.to_string())
             .unwrap_or_default();
         let pct = |s: &Sale| 100 - s.price.0 * 100 / s.appraisal_value.0;
         let (check, note) = match plant {

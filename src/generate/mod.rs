@@ -235,9 +235,9 @@ pub(crate) fn build_world(mut w: World) -> Build {
             *extra_lets.entry(h.clone()).or_default() += 1;
         }
     }
-    let linked_applicants = w.sp.linked().into_iter().map(|i| w.aid(i).0).collect();
+    let linked_applicants = w.sp.linked().into_iter().map(|i| w.aid(i).0.to_string()).collect();
     let linked_sales = w.linked_sales.iter().cloned().collect();
-    let near_misses = vec![w.aid(w.sp.n1).0, w.aid(w.sp.n2).0];
+    let near_misses = vec![w.aid(w.sp.n1).0.to_string(), w.aid(w.sp.n2).0.to_string()];
     let h = w.eid(w.roles.h).0;
     w.intend(
         "HANDLER_BYPASS_RATE",
@@ -367,8 +367,8 @@ fn renumber_allocations(w: &mut World) {
         }
         seq += 1;
         let id = format!("TW-{year}-{seq:04}");
-        map.insert(a.id.0.clone(), id.clone());
-        a.id = AllocationId(id);
+        map.insert(a.id.0.to_string(), id.clone());
+        a.id = AllocationId::from(id);
     }
     for i in &mut w.intents {
         if let Some(id) = map.get(&i.subject_id) {

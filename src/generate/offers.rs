@@ -513,8 +513,8 @@ impl World {
             published_on + Duration::days(if self.rng.random_bool(0.8) { 7 } else { 14 });
         let mut a = Advert {
             line: 0,
-            id: AdvertId(id),
-            dwelling_id: DwellingId(self.dwelling()),
+            id: AdvertId::from(id),
+            dwelling_id: DwellingId::from(self.dwelling()),
             published_on,
             closes_on,
             model: Model::Registration,
@@ -944,7 +944,7 @@ impl World {
         let advert = &self.adverts[adv];
         self.allocations.push(Allocation {
             line: 0,
-            id: AllocationId(key.clone()),
+            id: AllocationId::from(key.clone()),
             dwelling_id: advert.dwelling_id.clone(),
             applicant_id: a.id.clone(),
             allocated_on,
@@ -1042,7 +1042,7 @@ impl World {
 fn placeholder() -> Applicant {
     Applicant {
         line: 0,
-        id: ApplicantId(String::new()),
+        id: ApplicantId::from(String::new()),
         last_name: String::new(),
         first_names: None,
         birth_date: Date::MIN,

@@ -198,8 +198,8 @@ impl<'a> Maker<'a> {
         };
         let mut advert = Advert {
             line: 0,
-            id: AdvertId(format!("ADV-F{j:07}")),
-            dwelling_id: DwellingId(format!("VHE-F{j:07}")),
+            id: AdvertId::from(format!("ADV-F{j:07}")),
+            dwelling_id: DwellingId::from(format!("VHE-F{j:07}")),
             published_on,
             closes_on,
             model,
@@ -316,7 +316,7 @@ impl<'a> Maker<'a> {
             let allocated_on = closes_on + Duration::days(self.rng.random_range(3..=20));
             Allocation {
                 line: 0,
-                id: AllocationId(format!("TW-F{j:07}")),
+                id: AllocationId::from(format!("TW-F{j:07}")),
                 dwelling_id: advert.dwelling_id.clone(),
                 applicant_id: r.applicant_id.clone(),
                 allocated_on,
@@ -338,7 +338,7 @@ impl<'a> Maker<'a> {
 /// Filler seeker ids: eight digits from 10000000, apart from the core's
 /// seven-digit ids.
 fn applicant_id(i: usize) -> ApplicantId {
-    ApplicantId(format!("{}", 10_000_000 + i))
+    ApplicantId::from(format!("{}", 10_000_000 + i))
 }
 
 fn seeker_index(id: &ApplicantId) -> usize {

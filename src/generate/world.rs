@@ -527,7 +527,7 @@ impl World {
         };
         self.employees.push(Employee {
             line: 0,
-            id: EmployeeId(format!("P{num}")),
+            id: EmployeeId::from(format!("P{num}")),
             last_name: plain.to_string(),
             first_names: Some(first_names),
             birth_date: Some(birth),
@@ -682,7 +682,7 @@ impl World {
             email: p.email.clone().filter(|_| full),
             phone: p.phone.clone().filter(|_| full),
             // Provisional `#index` until the waiting list gets its ids.
-            applicant_id: applicant.map(|i| ApplicantId(format!("#{i}"))),
+            applicant_id: applicant.map(|i| ApplicantId::from(format!("#{i}"))),
             declared_on: Some(declared_on),
         });
         let i = self.relations.len() - 1;
@@ -710,7 +710,7 @@ impl World {
         });
         self.applicants.push(Applicant {
             line: 0,
-            id: ApplicantId(String::new()),
+            id: ApplicantId::from(String::new()),
             last_name: p.last_name.clone(),
             first_names: p.first_names.clone(),
             birth_date: p.birth_date,
@@ -854,7 +854,7 @@ impl World {
                 let n_rel = self.relations.len();
                 let full = self.rng.random_bool(0.5);
                 self.declare(e, kind, &p, Some(i), full);
-                let id = ApplicantId(format!("#{i}"));
+                let id = ApplicantId::from(format!("#{i}"));
                 if self.links_of(&written, Some(&id)) == vec![(e, Kind::Declared)] {
                     break i;
                 }
@@ -1100,7 +1100,7 @@ impl World {
         let mut n: u32 = 2_000_000 + self.rng.random_range(0..500);
         for i in order {
             n += self.rng.random_range(1..=4);
-            self.applicants[i].id = ApplicantId(n.to_string());
+            self.applicants[i].id = ApplicantId::from(n.to_string());
         }
         for rel in &mut self.relations {
             if let Some(prov) = rel.applicant_id.as_ref() {

@@ -195,7 +195,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                     f.boolean(a.local_ties)
                 };
                 vec![
-                    a.id.0.clone(),
+                    a.id.0.to_string(),
                     a.last_name.clone(),
                     opt(&a.first_names),
                     f.date(a.birth_date),
@@ -246,8 +246,8 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                     f.boolean(a.urgency_first)
                 };
                 vec![
-                    a.id.0.clone(),
-                    a.dwelling_id.0.clone(),
+                    a.id.0.to_string(),
+                    a.dwelling_id.0.to_string(),
                     f.date(a.published_on),
                     f.date(a.closes_on),
                     a.model.as_str().to_string(),
@@ -289,8 +289,8 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
             .iter()
             .map(|r| {
                 vec![
-                    r.advert_id.0.clone(),
-                    r.applicant_id.0.clone(),
+                    r.advert_id.0.to_string(),
+                    r.applicant_id.0.to_string(),
                     f.datetime(r.responded_at),
                     oint(r.lottery_number),
                     oint(r.position),
@@ -298,7 +298,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                     opt(&r.reason),
                     r.decided_by
                         .as_ref()
-                        .map(|e| e.0.clone())
+                        .map(|e| e.0.to_string())
                         .unwrap_or_default(),
                 ]
             })
@@ -328,23 +328,23 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
             .iter()
             .map(|a| {
                 vec![
-                    a.id.0.clone(),
-                    a.dwelling_id.0.clone(),
-                    a.applicant_id.0.clone(),
+                    a.id.0.to_string(),
+                    a.dwelling_id.0.to_string(),
+                    a.applicant_id.0.to_string(),
                     f.date(a.allocated_on),
                     f.odate(a.contract_start),
                     a.route.as_str().to_string(),
                     a.advert_id
                         .as_ref()
-                        .map(|x| x.0.clone())
+                        .map(|x| x.0.to_string())
                         .unwrap_or_default(),
                     a.handled_by
                         .as_ref()
-                        .map(|x| x.0.clone())
+                        .map(|x| x.0.to_string())
                         .unwrap_or_default(),
                     a.approved_by
                         .as_ref()
-                        .map(|x| x.0.clone())
+                        .map(|x| x.0.to_string())
                         .unwrap_or_default(),
                     opt(&a.reason),
                     f.omoney(a.rent),
@@ -377,7 +377,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
             .iter()
             .map(|e| {
                 vec![
-                    e.id.0.clone(),
+                    e.id.0.to_string(),
                     e.last_name.clone(),
                     opt(&e.first_names),
                     f.odate(e.birth_date),
@@ -415,7 +415,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
             .iter()
             .map(|r| {
                 vec![
-                    r.employee_id.0.clone(),
+                    r.employee_id.0.to_string(),
                     r.relation.as_str().to_string(),
                     r.last_name.clone(),
                     opt(&r.first_names),
@@ -426,7 +426,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                     opt(&r.phone),
                     r.applicant_id
                         .as_ref()
-                        .map(|x| x.0.clone())
+                        .map(|x| x.0.to_string())
                         .unwrap_or_default(),
                     f.odate(r.declared_on),
                 ]
@@ -467,8 +467,8 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                     f.decimal(s.scheme_discount)
                 };
                 vec![
-                    s.id.0.clone(),
-                    s.dwelling_id.0.clone(),
+                    s.id.0.to_string(),
+                    s.dwelling_id.0.to_string(),
                     f.date(s.sold_on),
                     f.money(s.price),
                     f.money(s.appraisal_value),
@@ -485,11 +485,11 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                     opt(&s.buyer_phone),
                     s.buyer_applicant_id
                         .as_ref()
-                        .map(|x| x.0.clone())
+                        .map(|x| x.0.to_string())
                         .unwrap_or_default(),
                     s.handled_by
                         .as_ref()
-                        .map(|x| x.0.clone())
+                        .map(|x| x.0.to_string())
                         .unwrap_or_default(),
                 ]
             })
@@ -513,7 +513,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
             .iter()
             .map(|c| {
                 vec![
-                    c.applicant_id.0.clone(),
+                    c.applicant_id.0.to_string(),
                     f.datetime(c.changed_at),
                     c.field.clone(),
                     c.old_value
@@ -526,7 +526,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                         .unwrap_or_default(),
                     c.changed_by
                         .as_ref()
-                        .map(|x| x.0.clone())
+                        .map(|x| x.0.to_string())
                         .unwrap_or_default(),
                     opt(&c.reason),
                 ]
