@@ -16,6 +16,7 @@ use std::fmt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::fast::FastSet;
 use crate::timings::Timings;
 use crate::config::Config;
 use crate::dataset::Dataset;
@@ -296,6 +297,9 @@ pub struct Context<'a> {
     /// The derived order of every advert (spec 3), made once: the order,
     /// conflict and lottery figures all read it.
     rankings: HashMap<&'a AdvertId, Ranking<'a>>,
+    /// Applicants linked to some employee at some time (spec 2 without
+    /// the employment window): everyone else is linked on no day.
+    staff_circle: FastSet<&'a ApplicantId>,
 }
 
 impl<'a> Context<'a> {
@@ -311,10 +315,24 @@ impl<'a> Context<'a> {
         period: &'a Period,
         timings: &mut Timings,
     ) -> Context<'a> {
-        let linker = timings.time("link", || Linker::new(data));
+        use rayon::prelude::*;
+        let (linker, staff_circle) = timings.time("link", || {
+            let linker = Linker::new(data);
+            // Who could be linked at all (any employee, any time): most
+            // applicants cannot, and for them no later question about a
+            // link on a given day needs their names normalised again.
+            let circle: Vec<&'a ApplicantId> = data
+                .applicants
+                .par_iter()
+                .filter(|a| !linker.candidates(a.person(), Some(&a.id)).is_empty())
+                .map(|a| &a.id)
+                .collect();
+            (linker, circle.into_iter().collect())
+        });
+        // Adverts rank independently: one per core.
         let rankings = timings.time("rank", || {
             data.adverts
-                .iter()
+                .par_iter()
                 .map(|a| (&a.id, Ranking::derive(data, a)))
                 .collect()
         });
@@ -323,6 +341,7 @@ impl<'a> Context<'a> {
             config,
             period,
             linker,
+            staff_circle,
             rankings,
         }
     }
@@ -336,6 +355,9 @@ impl<'a> Context<'a> {
     /// strongest kind first, then lowest employee_id (spec 2). Empty for an
     /// id that is not on the waiting list: there is nothing to compare.
     pub fn applicant_links(&self, applicant: &ApplicantId, day: Date) -> Vec<Link> {
+        if !self.staff_circle.contains(applicant) {
+            return Vec::new();
+        }
         match self.data.applicant(applicant) {
             Some(a) => self.linker.links(a.person(), Some(&a.id), day),
             None => Vec::new(),
