@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::issues::DataIssue;
 use crate::model::*;
 use schema::Table;
+use rayon::prelude::*;
 use source::Format;
 
 /// Where a table came from, for the manifest.
@@ -116,7 +117,7 @@ pub fn read_dir(dir: &Path, config: &Config) -> Result<Input> {
     })
 }
 
-fn load<T>(
+fn load<T: Send>(
     dir: &Path,
     table: Table,
     config: &Config,
@@ -133,18 +134,32 @@ fn load<T>(
     };
     let mut records = Vec::new();
     let mut failed_keys = Vec::new();
-    let (raw, read) = source::read_table(&path, format, table, config, &mut |raw, row| {
-        let mut cells = tables::Cells::new(raw, row, issues);
-        match parse_row(&mut cells) {
-            Some(record) if cells.ok => records.push(record),
-            _ => {
-                let key = table
-                    .key()
-                    .and_then(|k| raw.columns.get(k).copied())
-                    .and_then(|i| row.cell(i))
-                    .unwrap_or_default()
-                    .to_string();
-                failed_keys.push((row.line, key));
+    let (raw, read) = source::read_table(&path, format, table, config, &mut |raw, batch| {
+        // Rows are parsed on every core; their records and issues are then
+        // taken in file order, so the result does not depend on the cores.
+        let parsed: Vec<(Option<T>, Vec<DataIssue>)> = batch
+            .par_iter()
+            .map(|row| {
+                let mut row_issues = Vec::new();
+                let mut cells = tables::Cells::new(raw, row, &mut row_issues);
+                let record = parse_row(&mut cells);
+                let ok = cells.ok;
+                (record.filter(|_| ok), row_issues)
+            })
+            .collect();
+        for (row, (record, row_issues)) in batch.iter().zip(parsed) {
+            issues.extend(row_issues);
+            match record {
+                Some(record) => records.push(record),
+                None => {
+                    let key = table
+                        .key()
+                        .and_then(|k| raw.columns.get(k).copied())
+                        .and_then(|i| row.cell(i))
+                        .unwrap_or_default()
+                        .to_string();
+                    failed_keys.push((row.line, key));
+                }
             }
         }
     })?;

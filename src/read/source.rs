@@ -63,8 +63,13 @@ pub struct RawTable {
     pub decimal_comma: bool,
 }
 
-/// What is called with each record of a table as it is read.
-pub type OnRow<'f> = dyn FnMut(&RawTable, &RawRow) + 'f;
+/// What is called with each batch of records of a table as they are read,
+/// in file order.
+pub type OnBatch<'f> = dyn FnMut(&RawTable, &[RawRow]) + 'f;
+
+/// Records per batch: enough to share out over the cores, small enough to
+/// keep memory flat.
+const BATCH: usize = 16_384;
 
 /// Maps an encoding label from the config to UTF-8 or Windows-1252.
 pub fn encoding_for_label(label: &str) -> std::result::Result<&'static Encoding, String> {
@@ -109,15 +114,15 @@ pub fn locate(dir: &Path, table: Table) -> Result<Option<(PathBuf, Format)>> {
     }
 }
 
-/// Reads one table file, handing each record to `on_row` as it is read
-/// (one record in memory at a time, not the table). Returns the table's
-/// description and how many records were read.
+/// Reads one table file, handing its records to `on_batch` a batch at a
+/// time as they are read (one batch in memory, not the table). Returns the
+/// table's description and how many records were read.
 pub fn read_table(
     path: &Path,
     format: Format,
     table: Table,
     config: &Config,
-    on_row: &mut OnRow<'_>,
+    on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
     let file = path
@@ -140,11 +145,11 @@ pub fn read_table(
     let (digest, parsed) = std::thread::scope(|s| {
         let digest = s.spawn(|| hex(&Sha256::digest(&bytes)));
         let parsed = match format {
-            Format::Csv => read_csv(path, &bytes, config, &describe, on_row),
+            Format::Csv => read_csv(path, &bytes, config, &describe, on_batch),
             Format::Parquet => crate::read::parquet::read(path, &bytes).and_then(|(header, rows)| {
                 let raw = describe(&header, None, None)?;
-                for row in &rows {
-                    on_row(&raw, row);
+                for batch in rows.chunks(BATCH) {
+                    on_batch(&raw, batch);
                 }
                 Ok((raw, rows.len() as u64))
             }),
@@ -262,7 +267,7 @@ fn read_csv(
     bytes: &[u8],
     config: &Config,
     describe: &dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable>,
-    on_row: &mut OnRow<'_>,
+    on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
     let (text, encoding) = decode(path, bytes, config)?;
     let delimiter = match &config.input.delimiter {
@@ -275,13 +280,19 @@ fn read_csv(
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut raw: Option<RawTable> = None;
-    // One record buffer for the whole file.
-    let mut row = RawRow {
-        line: 1,
-        cells: csv::StringRecord::new(),
-    };
+    // One batch of record buffers for the whole file, refilled in place.
+    let mut batch: Vec<RawRow> = Vec::new();
+    let mut filled = 0;
+    let mut line = 1;
     let mut read = 0;
     loop {
+        if filled == batch.len() {
+            batch.push(RawRow {
+                line: 0,
+                cells: csv::StringRecord::new(),
+            });
+        }
+        let row = &mut batch[filled];
         match reader.read_record(&mut row.cells) {
             Ok(true) => {}
             Ok(false) => break,
@@ -297,10 +308,20 @@ fn read_csv(
                 raw = Some(describe(&header, Some(encoding), Some(delimiter as char))?);
             }
             Some(table) => {
-                row.line += 1;
+                line += 1;
                 read += 1;
-                on_row(table, &row);
+                row.line = line;
+                filled += 1;
+                if filled == BATCH {
+                    on_batch(table, &batch);
+                    filled = 0;
+                }
             }
+        }
+    }
+    if let Some(table) = &raw {
+        if filled > 0 {
+            on_batch(table, &batch[..filled]);
         }
     }
     let raw = raw.ok_or_else(|| Error::input(path, "empty file: no header line"))?;
