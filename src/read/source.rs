@@ -124,7 +124,6 @@ pub fn read_table(
     config: &Config,
     on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -141,23 +140,29 @@ pub fn read_table(
             decimal_comma: delimiter == Some(';'),
         })
     };
-    // The digest runs beside the parse: on two cores it costs no wall time.
+    // The digest runs beside the parse, over its own read of the file: on
+    // two cores it costs no wall time, and no table is held in memory whole.
     let (digest, parsed) = std::thread::scope(|s| {
-        let digest = s.spawn(|| hex(&Sha256::digest(&bytes)));
+        let digest = s.spawn(|| sha256_of_file(path));
         let parsed = match format {
-            Format::Csv => read_csv(path, &bytes, config, &describe, on_batch),
-            Format::Parquet => crate::read::parquet::read(path, &bytes).and_then(|(header, rows)| {
-                let raw = describe(&header, None, None)?;
-                for batch in rows.chunks(BATCH) {
-                    on_batch(&raw, batch);
-                }
-                Ok((raw, rows.len() as u64))
-            }),
+            Format::Csv => read_csv(path, config, &describe, on_batch),
+            Format::Parquet => std::fs::read(path)
+                .map_err(|e| Error::input(path, format!("cannot read: {e}")))
+                .and_then(|bytes| crate::read::parquet::read(path, &bytes))
+                .and_then(|(header, rows)| {
+                    let raw = describe(&header, None, None)?;
+                    for batch in rows.chunks(BATCH) {
+                        on_batch(&raw, batch);
+                    }
+                    Ok((raw, rows.len() as u64))
+                }),
         };
         (digest.join(), parsed)
     });
     let (mut raw, read) = parsed?;
-    raw.sha256 = digest.map_err(|_| Error::input(path, "cannot compute the file's SHA-256"))?;
+    raw.sha256 = digest
+        .map_err(|_| Error::input(path, "cannot compute the file's SHA-256"))?
+        .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
     Ok((raw, read))
 }
 
@@ -211,37 +216,80 @@ fn map_header(
     Ok(columns)
 }
 
-fn decode<'b>(
-    path: &Path,
-    bytes: &'b [u8],
-    config: &Config,
-) -> Result<(std::borrow::Cow<'b, str>, &'static str)> {
+/// SHA-256 of a file, lower-case hex, read a megabyte at a time.
+fn sha256_of_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// The encoding of a CSV file (spec 1.1): the configured one, else UTF-8
+/// when the whole file is valid UTF-8, else Windows-1252. A file that must
+/// be UTF-8 (configured, or starting with a BOM) and is not stops the run,
+/// naming the physical line of the first bad byte. Reads the file in
+/// pieces, so a file of any size is checked in a megabyte of memory.
+fn detect_encoding(path: &Path, config: &Config) -> Result<&'static Encoding> {
+    use std::io::Read;
     let forced = match &config.input.encoding {
         Some(label) => Some(encoding_for_label(label).map_err(|m| Error::input(path, m))?),
         None => None,
     };
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF");
-    let utf8 = forced.is_none_or(|e| e == UTF_8);
-    if utf8 {
-        let text = body.unwrap_or(bytes);
-        match std::str::from_utf8(text) {
-            Ok(s) => return Ok((s.into(), "utf-8")),
-            Err(e) if forced.is_some() || body.is_some() => {
-                let line = 1 + text[..e.valid_up_to()]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count();
+    if forced.is_some_and(|e| e != UTF_8) {
+        return Ok(WINDOWS_1252);
+    }
+    let cannot = |e: std::io::Error| Error::input(path, format!("cannot read: {e}"));
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let mut buf = vec![0u8; 1 << 20];
+    // Bytes of a character cut by the end of the previous piece.
+    let mut carry = 0;
+    let mut lines = 1;
+    let mut first = true;
+    let mut bom = false;
+    loop {
+        let n = file.read(&mut buf[carry..]).map_err(cannot)?;
+        let end = carry + n;
+        let mut piece = &buf[..end];
+        if first {
+            first = false;
+            if let Some(rest) = piece.strip_prefix(b"\xEF\xBB\xBF") {
+                bom = true;
+                piece = rest;
+            }
+        }
+        let (valid, bad) = match std::str::from_utf8(piece) {
+            Ok(_) => (piece.len(), false),
+            // A character cut at the end of the piece: read on, unless the
+            // file ends here.
+            Err(e) if e.error_len().is_none() && n > 0 => (e.valid_up_to(), false),
+            Err(e) => (e.valid_up_to(), true),
+        };
+        lines += piece[..valid].iter().filter(|&&b| b == b'\n').count();
+        if bad {
+            if forced.is_some() || bom {
                 return Err(Error::input(
                     path,
-                    format!("not valid UTF-8 (first bad byte on physical line {line}); set [input] encoding = \"windows-1252\" if it is"),
+                    format!("not valid UTF-8 (first bad byte on physical line {lines}); set [input] encoding = \"windows-1252\" if it is"),
                 ));
             }
-            Err(_) => {} // not UTF-8 and not forced: Windows-1252
+            return Ok(WINDOWS_1252);
         }
+        if n == 0 {
+            return Ok(UTF_8);
+        }
+        let offset = end - piece.len();
+        let cut = piece.len() - valid;
+        buf.copy_within(offset + valid..end, 0);
+        carry = cut;
     }
-    // Windows-1252 maps every byte, so decoding cannot fail.
-    let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
-    Ok((text, "windows-1252"))
 }
 
 fn detect_delimiter(text: &str) -> u8 {
@@ -264,21 +312,69 @@ fn detect_delimiter(text: &str) -> u8 {
 
 fn read_csv(
     path: &Path,
-    bytes: &[u8],
     config: &Config,
     describe: &dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable>,
     on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
-    let (text, encoding) = decode(path, bytes, config)?;
+    use std::io::{Read, Seek};
+    let cannot = |e: std::io::Error| Error::input(path, format!("cannot read: {e}"));
+    let encoding = detect_encoding(path, config)?;
+    if encoding == UTF_8 {
+        // Straight from the file: the parse holds one batch, not the file.
+        let mut file = std::fs::File::open(path).map_err(cannot)?;
+        let mut head = vec![0u8; 64 * 1024];
+        let n = read_up_to(&mut file, &mut head).map_err(cannot)?;
+        head.truncate(n);
+        let bom = head.starts_with(b"\xEF\xBB\xBF");
+        let start = if bom { 3 } else { 0 };
+        let delimiter = match &config.input.delimiter {
+            Some(d) => delimiter_for(d).map_err(|m| Error::input(path, m))?,
+            None => detect_delimiter(&String::from_utf8_lossy(&head[start..])),
+        };
+        file.seek(std::io::SeekFrom::Start(start as u64))
+            .map_err(cannot)?;
+        return parse_csv(path, file, "utf-8", delimiter, describe, on_batch);
+    }
+    // Windows-1252 maps every byte, so decoding cannot fail.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    let (text, _) = WINDOWS_1252.decode_without_bom_handling(&bytes);
     let delimiter = match &config.input.delimiter {
         Some(d) => delimiter_for(d).map_err(|m| Error::input(path, m))?,
         None => detect_delimiter(&text),
     };
+    parse_csv(path, text.as_bytes(), "windows-1252", delimiter, describe, on_batch)
+}
+
+/// Reads until `buf` is full or the file ends; returns the bytes read.
+fn read_up_to(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// The records of decoded CSV text, a batch at a time.
+fn parse_csv(
+    path: &Path,
+    source: impl std::io::Read,
+    encoding: &'static str,
+    delimiter: u8,
+    describe: &dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable>,
+    on_batch: &mut OnBatch<'_>,
+) -> Result<(RawTable, u64)> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .buffer_capacity(1 << 20)
+        .from_reader(source);
     let mut raw: Option<RawTable> = None;
     // One batch of record buffers for the whole file, refilled in place.
     let mut batch: Vec<RawRow> = Vec::new();
