@@ -31,6 +31,10 @@ pub struct Dataset {
     pub set_aside_adverts: FastSet<AdvertId>,
     /// Applicants that were read but set aside (lenient mode), by id.
     pub set_aside_applicants: FastSet<ApplicantId>,
+    /// For each response, the position of its applicant in `applicants`
+    /// (validation fills it while checking the reference; `index` fills
+    /// it when it is missing).
+    pub(crate) response_applicant: Vec<u32>,
     applicant_index: FastMap<ApplicantId, usize>,
     advert_index: FastMap<AdvertId, usize>,
     employee_index: FastMap<EmployeeId, usize>,
@@ -59,6 +63,19 @@ impl Dataset {
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
+        if self.response_applicant.len() != self.responses.len() {
+            // Not from validation (the generator, tests): every response
+            // must then have its applicant, as validation guarantees.
+            self.response_applicant = self
+                .responses
+                .iter()
+                .map(|r| {
+                    self.applicant_index
+                        .get(&r.applicant_id)
+                        .map_or(u32::MAX, |&i| i as u32)
+                })
+                .collect();
+        }
         let mut by_advert: FastMap<AdvertId, Vec<usize>> = FastMap::default();
         for (i, r) in self.responses.iter().enumerate() {
             // Most responses find their advert's list already there: look
@@ -96,6 +113,22 @@ impl Dataset {
             .into_iter()
             .flatten()
             .map(|&i| &self.responses[i])
+    }
+
+    /// The responses to an advert with their applicants, in source order;
+    /// responses whose applicant is not on the waiting list are left out.
+    pub fn responses_with_applicants<'a>(
+        &'a self,
+        id: &AdvertId,
+    ) -> impl Iterator<Item = (&'a Response, &'a Applicant)> + 'a {
+        self.responses_by_advert
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| {
+                let a = *self.response_applicant.get(i)?;
+                Some((&self.responses[i], self.applicants.get(a as usize)?))
+            })
     }
 
     /// The response of `applicant` to `advert`, if any (the pair is a key).

@@ -125,15 +125,12 @@ impl<'a> Ranking<'a> {
         let mut eligible: Vec<(&Response, &Applicant)> = Vec::new();
         let mut ineligible = Vec::new();
         let mut late = Vec::new();
-        for response in data.responses_to(&advert.id) {
+        // Validation guarantees every kept response has its applicant.
+        for (response, applicant) in data.responses_with_applicants(&advert.id) {
             if response.responded_at.date() > c {
                 late.push(response);
                 continue;
             }
-            // Validation guarantees every kept response has its applicant.
-            let Some(applicant) = data.applicant(&response.applicant_id) else {
-                continue;
-            };
             let why = ineligibility(advert, applicant);
             if why.is_empty() {
                 eligible.push((response, applicant));

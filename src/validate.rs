@@ -237,7 +237,14 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
         &mut issues,
     );
 
-    let applicant_ids: FastSet<&str> = applicants.iter().map(|a| a.id.as_str()).collect();
+    // Applicant id -> position: each response's applicant is looked up here
+    // once and kept, so no later stage has to hash its id again.
+    let applicant_ids: FastMap<&str, u32> = applicants
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i as u32))
+        .collect();
+    let mut response_applicant: Vec<u32> = Vec::with_capacity(responses.len());
     let advert_model: FastMap<&str, Model> =
         adverts.iter().map(|a| (a.id.as_str(), a.model)).collect();
     let employee_ids: FastSet<&str> = employees.iter().map(|e| e.id.as_str()).collect();
@@ -257,7 +264,7 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
         }
     };
     let applicant_warning = |sink: &mut Sink<'_>, line: u64, column: &str, id: &ApplicantId| {
-        if !applicant_ids.contains(id.as_str()) {
+        if !applicant_ids.contains_key(id.as_str()) {
             let why = if bad_applicants.contains(id.as_str()) {
                 "refers to an applicant that is set aside"
             } else {
@@ -307,7 +314,8 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
                 }
                 Some(_) => {}
             }
-            if !applicant_ids.contains(r.applicant_id.as_str()) {
+            let applicant = applicant_ids.get(r.applicant_id.as_str()).copied();
+            if applicant.is_none() {
                 ok = false;
                 let why = if bad_applicants.contains(r.applicant_id.as_str()) {
                     "its applicant is set aside (applicants has an error on its row)"
@@ -323,6 +331,9 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
                 );
             }
             staff_warning(&mut sink, r.line, "decided_by", &r.decided_by);
+            if let (true, Some(applicant)) = (ok, applicant) {
+                response_applicant.push(applicant);
+            }
             ok
         });
     }
@@ -440,6 +451,7 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
     data.applicants = applicants;
     data.adverts = adverts;
     data.responses = kept_responses;
+    data.response_applicant = response_applicant;
     data.allocations = allocations;
     data.employees = employees;
     data.relations = kept_relations;
