@@ -10,34 +10,58 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::read::source::RawRow;
 
-/// Reads a Parquet file's bytes into a header and text rows (line = row
-/// index + 2, as for CSV).
-pub fn read(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>)> {
+/// Reads a Parquet file's bytes; returns the column names and the data.
+pub fn open(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, DataFrame)> {
     let df = ParquetReader::new(Cursor::new(bytes))
         .set_rechunk(true)
         .finish()
         .map_err(|e| Error::input(path, format!("cannot read Parquet: {e}")))?;
-    let header: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
-    // Column-major in Parquet, row-major here: gather each row's text first.
-    let mut texts: Vec<Vec<String>> = vec![Vec::with_capacity(header.len()); df.height()];
-    for column in df.columns() {
-        let series = column.as_materialized_series().rechunk();
-        if series.is_empty() {
-            continue;
-        }
-        for (row, value) in texts.iter_mut().zip(series.iter()) {
-            row.push(cell_text(&value));
-        }
-    }
-    let rows = texts
-        .into_iter()
+    let header = df.columns().iter().map(|c| c.name().to_string()).collect();
+    Ok((header, df))
+}
+
+/// Rows `start..start + len` of `df` as text cells, written into `out`
+/// (resized to `len`; its record buffers are reused), in pieces on every
+/// core. Line = row index + 2, as for CSV. Text columns are read as they
+/// are; other types through the text a CSV export would hold.
+pub fn text_rows(df: &DataFrame, start: usize, len: usize, out: &mut Vec<RawRow>) {
+    use rayon::prelude::*;
+    const PIECE: usize = 2048;
+    out.resize_with(len, || RawRow {
+        line: 0,
+        cells: csv::StringRecord::new(),
+    });
+    out.par_chunks_mut(PIECE)
         .enumerate()
-        .map(|(i, cells)| RawRow {
-            line: i as u64 + 2,
-            cells: csv::StringRecord::from(cells),
+        .for_each(|(k, rows)| fill(df, start + k * PIECE, rows));
+}
+
+fn fill(df: &DataFrame, start: usize, rows: &mut [RawRow]) {
+    let sliced: Vec<Series> = df
+        .columns()
+        .iter()
+        .map(|c| c.as_materialized_series().slice(start as i64, rows.len()))
+        .collect();
+    type Cells<'s> = Box<dyn Iterator<Item = std::borrow::Cow<'s, str>> + 's>;
+    let mut columns: Vec<Cells<'_>> = sliced
+        .iter()
+        .map(|s| -> Cells<'_> {
+            match s.str() {
+                Ok(text) => Box::new(
+                    text.iter()
+                        .map(|v| std::borrow::Cow::Borrowed(v.unwrap_or_default())),
+                ),
+                Err(_) => Box::new(s.iter().map(|v| std::borrow::Cow::Owned(cell_text(&v)))),
+            }
         })
         .collect();
-    Ok((header, rows))
+    for (i, row) in rows.iter_mut().enumerate() {
+        row.line = (start + i) as u64 + 2;
+        row.cells.clear();
+        for column in columns.iter_mut() {
+            row.cells.push_field(&column.next().unwrap_or_default());
+        }
+    }
 }
 
 /// The text a CSV export would hold for a typed value. Floats use Rust's

@@ -148,13 +148,19 @@ pub fn read_table(
             Format::Csv => read_csv(path, config, &describe, on_batch),
             Format::Parquet => std::fs::read(path)
                 .map_err(|e| Error::input(path, format!("cannot read: {e}")))
-                .and_then(|bytes| crate::read::parquet::read(path, &bytes))
-                .and_then(|(header, rows)| {
+                .and_then(|bytes| crate::read::parquet::open(path, &bytes))
+                .and_then(|(header, df)| {
                     let raw = describe(&header, None, None)?;
-                    for batch in rows.chunks(BATCH) {
-                        on_batch(&raw, batch);
+                    // Text rows a batch at a time, never the whole table.
+                    let mut batch = Vec::new();
+                    let mut start = 0;
+                    while start < df.height() {
+                        let len = BATCH.min(df.height() - start);
+                        crate::read::parquet::text_rows(&df, start, len, &mut batch);
+                        on_batch(&raw, &batch);
+                        start += len;
                     }
-                    Ok((raw, rows.len() as u64))
+                    Ok((raw, df.height() as u64))
                 }),
         };
         (digest.join(), parsed)
