@@ -38,7 +38,7 @@ pub struct Dataset {
     applicant_index: FastMap<ApplicantId, usize>,
     advert_index: FastMap<AdvertId, usize>,
     employee_index: FastMap<EmployeeId, usize>,
-    responses_by_advert: FastMap<AdvertId, Vec<usize>>,
+    responses_by_advert: FastMap<AdvertId, Vec<u32>>,
 }
 
 impl Dataset {
@@ -76,14 +76,14 @@ impl Dataset {
                 })
                 .collect();
         }
-        let mut by_advert: FastMap<AdvertId, Vec<usize>> = FastMap::default();
+        let mut by_advert: FastMap<AdvertId, Vec<u32>> = FastMap::default();
         for (i, r) in self.responses.iter().enumerate() {
             // Most responses find their advert's list already there: look
             // up before cloning the key.
             match by_advert.get_mut(&r.advert_id) {
-                Some(list) => list.push(i),
+                Some(list) => list.push(i as u32),
                 None => {
-                    by_advert.insert(r.advert_id.clone(), vec![i]);
+                    by_advert.insert(r.advert_id.clone(), vec![i as u32]);
                 }
             }
         }
@@ -112,7 +112,7 @@ impl Dataset {
             .get(id)
             .into_iter()
             .flatten()
-            .map(|&i| &self.responses[i])
+            .map(|&i| &self.responses[i as usize])
     }
 
     /// The responses to an advert with their applicants, in source order;
@@ -126,8 +126,8 @@ impl Dataset {
             .into_iter()
             .flatten()
             .filter_map(|&i| {
-                let a = *self.response_applicant.get(i)?;
-                Some((&self.responses[i], self.applicants.get(a as usize)?))
+                let a = *self.response_applicant.get(i as usize)?;
+                Some((&self.responses[i as usize], self.applicants.get(a as usize)?))
             })
     }
 

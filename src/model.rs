@@ -407,8 +407,9 @@ pub struct Response {
     pub position: Option<i64>,
     /// What happened to the response.
     pub outcome: Outcome,
-    /// Why declined, skipped or withdrawn.
-    pub reason: Option<String>,
+    /// Why declined, skipped or withdrawn (boxed: a response is one of
+    /// tens of millions, and most have no reason).
+    pub reason: Option<Box<str>>,
     /// Employee who recorded the outcome.
     pub decided_by: Option<EmployeeId>,
 }

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Default)]
 pub struct Timings {
     stages: Vec<(&'static str, Duration)>,
+    /// Peak memory (KiB) reached by the end of each stage, where known.
+    peaks: Vec<Option<u64>>,
 }
 
 impl Timings {
@@ -22,9 +24,16 @@ impl Timings {
 
     /// Adds `d` to stage `name`.
     pub fn add(&mut self, name: &'static str, d: Duration) {
-        match self.stages.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, total)) => *total += d,
-            None => self.stages.push((name, d)),
+        let peak = peak_memory_kb();
+        match self.stages.iter().position(|(n, _)| *n == name) {
+            Some(i) => {
+                self.stages[i].1 += d;
+                self.peaks[i] = peak;
+            }
+            None => {
+                self.stages.push((name, d));
+                self.peaks.push(peak);
+            }
         }
     }
 
@@ -37,15 +46,16 @@ impl Timings {
     /// and, where the system reports it, the peak memory of the process.
     pub fn render(&self) -> String {
         let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
-        let mut out = String::from("stage          seconds   share\n");
-        for (name, d) in &self.stages {
+        let mut out = String::from("stage          seconds   share   peak MiB so far\n");
+        for ((name, d), peak) in self.stages.iter().zip(&self.peaks) {
             let share = if total.is_zero() {
                 0.0
             } else {
                 d.as_secs_f64() / total.as_secs_f64() * 100.0
             };
+            let peak = peak.map_or(String::new(), |kb| format!("{:>10.1}", kb as f64 / 1024.0));
             out.push_str(&format!(
-                "{name:<14} {:>7.3} {share:>6.1}%\n",
+                "{name:<14} {:>7.3} {share:>6.1}% {peak}\n",
                 d.as_secs_f64()
             ));
         }
@@ -79,6 +89,7 @@ mod tests {
         assert_eq!(t.stages()[0].1, Duration::from_millis(400));
         let text = t.render();
         assert!(text.contains("read             0.400   80.0%"), "{text}");
+        assert!(text.starts_with("stage          seconds   share"), "{text}");
         assert!(text.contains("total            0.500"), "{text}");
     }
 }

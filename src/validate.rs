@@ -86,7 +86,8 @@ fn dedupe<T>(
         }
     };
     // For each record: the line that owns its key, when that is another.
-    let mut taken: Vec<Option<u64>> = vec![None; n];
+    // Lines start at 2, so NonZero halves the size of a table's worth.
+    let mut taken: Vec<Option<std::num::NonZeroU64>> = vec![None; n];
     let mut unusable: FastSet<String> = FastSet::default();
     let mut group: Vec<u32> = Vec::new();
     for run in order.chunk_by(|a, b| a.0 == b.0) {
@@ -119,7 +120,7 @@ fn dedupe<T>(
             }
             for &e in &group {
                 if e & FAILED == 0 && line_of(e) != first {
-                    taken[e as usize] = Some(first);
+                    taken[e as usize] = std::num::NonZeroU64::new(first);
                 }
             }
         }
@@ -127,6 +128,7 @@ fn dedupe<T>(
     // In place: a copy of a table of millions of responses would double
     // the peak memory.
     let mut kept = rows.records;
+    drop(order);
     let mut taken = taken.into_iter();
     kept.retain(|r| match taken.next().flatten() {
         None => true,

@@ -157,7 +157,7 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
                 .map(|p| p.to_string())
                 .unwrap_or_else(|| "-".into()),
             r.outcome.to_string(),
-            r.reason.clone().unwrap_or_else(|| "-".into()),
+            r.reason.as_deref().unwrap_or("-").to_string(),
             r.decided_by
                 .as_ref()
                 .map_or_else(|| "-".into(), |e| e.to_string()),

@@ -881,7 +881,7 @@ impl World {
     ) {
         let r = &mut self.responses[ri];
         r.outcome = o;
-        r.reason = reason.map(str::to_string);
+        r.reason = reason.map(Box::from);
         r.decided_by = by.cloned();
     }
 

@@ -297,7 +297,7 @@ impl<'a> Maker<'a> {
             r.decided_by = handler.clone();
             if rank + 1 < candidates.len() && self.rng.random_bool(0.25) {
                 r.outcome = Outcome::Declined;
-                r.reason = Some(DECLINES[self.rng.random_range(0..DECLINES.len())].to_string());
+                r.reason = Some(DECLINES[self.rng.random_range(0..DECLINES.len())].into());
             } else {
                 r.outcome = Outcome::Accepted;
                 tenant = Some(k);
@@ -306,7 +306,7 @@ impl<'a> Maker<'a> {
         for r in rs.iter_mut() {
             if on_time(r) && !eligible_under(&advert, r) {
                 r.outcome = Outcome::Skipped;
-                r.reason = Some("voldoet niet aan de leeftijdsgrens".to_string());
+                r.reason = Some("voldoet niet aan de leeftijdsgrens".into());
                 r.decided_by = handler.clone();
             }
         }

@@ -295,7 +295,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                     oint(r.lottery_number),
                     oint(r.position),
                     r.outcome.as_str().to_string(),
-                    opt(&r.reason),
+                    r.reason.as_deref().unwrap_or_default().to_string(),
                     r.decided_by
                         .as_ref()
                         .map(|e| e.0.to_string())

@@ -279,7 +279,7 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
         lottery_number,
         position,
         outcome,
-        reason: c.get("reason").map(str::to_string),
+        reason: c.get("reason").map(Box::from),
         decided_by: c.get("decided_by").map(EmployeeId::from),
     })
 }
