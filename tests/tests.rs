@@ -2,6 +2,8 @@
 
 mod common;
 
+#[path = "suite/broken.rs"]
+mod broken;
 #[path = "suite/charts.rs"]
 mod charts;
 #[path = "suite/order.rs"]

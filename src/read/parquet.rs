@@ -13,10 +13,22 @@ use crate::read::source::RawRow;
 /// Reads a Parquet file's bytes into a header and text rows (line = row
 /// index + 2, as for CSV).
 pub fn read(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, Vec<RawRow>)> {
-    let df = ParquetReader::new(Cursor::new(bytes))
-        .set_rechunk(true)
-        .finish()
-        .map_err(|e| Error::input(path, format!("cannot read Parquet: {e}")))?;
+    // polars can panic on a corrupt file (found by fuzzing: a bitmap
+    // assertion in polars-arrow): that is unusable input, not a crash.
+    let df = std::panic::catch_unwind(|| {
+        ParquetReader::new(Cursor::new(bytes))
+            .set_rechunk(true)
+            .finish()
+    })
+    .map_err(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("internal error");
+        Error::input(path, format!("cannot read Parquet: corrupt file ({why})"))
+    })?
+    .map_err(|e| Error::input(path, format!("cannot read Parquet: {e}")))?;
     let header: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
     // Column-major in Parquet, row-major here: gather each row's text first.
     let mut texts: Vec<Vec<String>> = vec![Vec::with_capacity(header.len()); df.height()];

@@ -63,6 +63,24 @@ pub struct RawTable {
     pub decimal_comma: bool,
     /// The records.
     pub rows: Vec<RawRow>,
+    /// Problems with whole records found while splitting the file into
+    /// cells, by line; each becomes an error on its record.
+    pub record_problems: Vec<RecordProblem>,
+}
+
+/// A problem with a record as a whole (cells beyond the header, the header
+/// repeated, a quote never closed): an error-level data issue on that record.
+#[derive(Clone, Debug)]
+pub struct RecordProblem {
+    /// The record's line.
+    pub line: u64,
+    /// The column it is reported on: the spec's name, or the header's own
+    /// name for a column outside the spec.
+    pub column: String,
+    /// The value as read.
+    pub value: String,
+    /// What is wrong.
+    pub problem: String,
 }
 
 /// Maps an encoding label from the config to UTF-8 or Windows-1252.
@@ -116,17 +134,26 @@ pub fn read_table(path: &Path, format: Format, table: Table, config: &Config) ->
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (header, rows, encoding, delimiter) = match format {
+    let (header, rows, encoding, delimiter, problems) = match format {
         Format::Csv => {
-            let (header, rows, enc, delim) = read_csv(path, &bytes, config)?;
-            (header, rows, Some(enc), Some(delim as char))
+            let (header, rows, enc, delim, problems) = read_csv(path, &bytes, config)?;
+            (header, rows, Some(enc), Some(delim as char), problems)
         }
         Format::Parquet => {
             let (header, rows) = crate::read::parquet::read(path, &bytes)?;
-            (header, rows, None, None)
+            (header, rows, None, None, Vec::new())
         }
     };
     let columns = map_header(path, table, &header, config)?;
+    let record_problems = problems
+        .into_iter()
+        .map(|(line, cell, value, problem)| RecordProblem {
+            line,
+            column: column_name(&header, &columns, cell),
+            value,
+            problem,
+        })
+        .collect();
     Ok(RawTable {
         table,
         file,
@@ -137,7 +164,21 @@ pub fn read_table(path: &Path, format: Format, table: Table, config: &Config) ->
         columns,
         decimal_comma: delimiter == Some(';'),
         rows,
+        record_problems,
     })
+}
+
+/// The name of header cell `i` for a data issue: the spec's name when the
+/// cell maps to a spec column, else the header's own text, else `column N`.
+fn column_name(header: &[String], columns: &FastMap<&'static str, usize>, i: usize) -> String {
+    let i = i.min(header.len().saturating_sub(1));
+    match columns.iter().find(|(_, &c)| c == i) {
+        Some((name, _)) => (*name).to_string(),
+        None => match header.get(i) {
+            Some(h) if !h.is_empty() => h.clone(),
+            _ => format!("column {}", i + 1),
+        },
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -241,7 +282,11 @@ fn detect_delimiter(text: &str) -> u8 {
     }
 }
 
-type Parsed = (Vec<String>, Vec<RawRow>, &'static str, u8);
+/// A record problem found while splitting: line, header cell index, value,
+/// problem.
+type Problem = (u64, usize, String, String);
+
+type Parsed = (Vec<String>, Vec<RawRow>, &'static str, u8, Vec<Problem>);
 
 fn read_csv(path: &Path, bytes: &[u8], config: &Config) -> Result<Parsed> {
     let (text, encoding) = decode(path, bytes, config)?;
@@ -256,21 +301,123 @@ fn read_csv(path: &Path, bytes: &[u8], config: &Config) -> Result<Parsed> {
         .from_reader(text.as_bytes());
     let mut header: Option<Vec<String>> = None;
     let mut rows = Vec::new();
+    let mut problems = Vec::new();
     let mut line = 1u64;
+    // Where the last record starts, to find a quote that is never closed.
+    let mut last_start = 0u64;
     for record in reader.records() {
         let cells = record.map_err(|e| Error::input(path, format!("cannot parse CSV: {e}")))?;
         // A line of only blanks or delimiters is a blank line, not a record.
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        match header {
+        last_start = cells.position().map_or(0, |p| p.byte());
+        match &header {
             None => header = Some(cells.iter().map(|c| c.trim().to_string()).collect()),
-            Some(_) => {
+            Some(h) => {
                 line += 1;
+                record_problems(h, &cells, delimiter, line, &mut problems);
                 rows.push(RawRow { line, cells });
             }
         }
     }
     let header = header.ok_or_else(|| Error::input(path, "empty file: no header line"))?;
-    Ok((header, rows, encoding, delimiter))
+    let rest = text
+        .as_bytes()
+        .get(last_start as usize..)
+        .unwrap_or_default();
+    if let Some(cell) = open_quote(rest, delimiter) {
+        let Some(row) = rows.last() else {
+            return Err(Error::input(
+                path,
+                "a quote in the header line is never closed: the rest of the file is one header cell",
+            ));
+        };
+        let value = row.cells.get(cell).unwrap_or_default();
+        let more = value.lines().count().saturating_sub(1);
+        let first = value.lines().next().unwrap_or_default().trim().to_string();
+        problems.push((
+            row.line,
+            cell,
+            first,
+            format!("a quote opened in this cell is never closed: the rest of the file ({more} more physical lines) was read into it"),
+        ));
+    }
+    Ok((header, rows, encoding, delimiter, problems))
+}
+
+/// Record problems that the csv reader lets through: cells beyond the
+/// header's (a value with an unquoted delimiter shifts the rest of its row),
+/// and the header line repeated (two exports pasted together). Trailing
+/// empty cells beyond the header are harmless and allowed; a short row
+/// leaves its last columns empty (some exporters drop trailing empty cells).
+fn record_problems(
+    header: &[String],
+    cells: &csv::StringRecord,
+    delimiter: u8,
+    line: u64,
+    problems: &mut Vec<Problem>,
+) {
+    if cells.len() > header.len()
+        && cells
+            .iter()
+            .skip(header.len())
+            .any(|c| !c.trim().is_empty())
+    {
+        let extra: Vec<&str> = cells.iter().skip(header.len()).collect();
+        problems.push((
+            line,
+            header.len().saturating_sub(1),
+            extra.join(&(delimiter as char).to_string()),
+            format!(
+                "{} cells where the header has {}: a value may hold an unquoted delimiter",
+                cells.len(),
+                header.len()
+            ),
+        ));
+    }
+    if cells.len() >= header.len()
+        && header
+            .iter()
+            .zip(cells.iter())
+            .all(|(h, c)| h.eq_ignore_ascii_case(c.trim()))
+    {
+        problems.push((
+            line,
+            0,
+            cells.get(0).unwrap_or_default().trim().to_string(),
+            "the header line again (two exports pasted together?)".to_string(),
+        ));
+    }
+}
+
+/// The cell index at which a record starting at `rest` ends the input inside
+/// a quoted cell, if it does. The csv reader reads the rest of the file into
+/// such a cell without an error, so rows after it would vanish unseen. This
+/// follows the csv reader's rules: a quote opens a quoted cell only at the
+/// start of a cell, `""` inside is a quote, and the first unquoted line end
+/// ends the record.
+fn open_quote(rest: &[u8], delimiter: u8) -> Option<usize> {
+    let (mut cell, mut at_start, mut quoted) = (0usize, true, false);
+    let mut bytes = rest.iter().copied().peekable();
+    while let Some(b) = bytes.next() {
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == delimiter {
+            cell += 1;
+            at_start = true;
+        } else if b == b'\n' || b == b'\r' {
+            return None;
+        } else {
+            quoted = at_start && b == b'"';
+            at_start = false;
+        }
+    }
+    quoted.then_some(cell)
 }
