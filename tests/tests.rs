@@ -6,6 +6,8 @@ mod common;
 mod broken;
 #[path = "suite/charts.rs"]
 mod charts;
+#[path = "suite/fuzz.rs"]
+mod fuzz;
 #[path = "suite/order.rs"]
 mod order;
 #[path = "suite/reading.rs"]
