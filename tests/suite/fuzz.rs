@@ -449,6 +449,8 @@ fn mutate_bytes(rng: &mut Pcg64, bytes: &mut Vec<u8>, case: u64) {
 struct Expect {
     /// Table -> records in the file (well-formed CSV only).
     records: Vec<(&'static str, u64)>,
+    /// Every file is well-formed CSV: no quote can be left open.
+    well_formed: bool,
 }
 
 /// Counts of a whole run, for the summary.
@@ -535,6 +537,9 @@ fn check_dir(
         }
         if i.column.is_empty() {
             return Err(format!("issue without a column: {i}"));
+        }
+        if expect.well_formed && i.problem.contains("never closed") {
+            return Err(format!("an open quote in well-formed CSV: {i}"));
         }
     }
     for (name, file, read) in &files {
@@ -646,6 +651,7 @@ fn fuzz_tables_structured_and_byte_mutations() {
         let bytes_mode = rng.random_bool(0.5);
         let mut expect = Expect {
             records: Vec::new(),
+            well_formed: !bytes_mode && config.input.delimiter.is_none(),
         };
         for (name, grid) in &grids {
             let file = dir.join(format!("{name}.csv"));
@@ -881,6 +887,7 @@ fn fuzz_config_reader() {
             // The accepted config must read the export safely too.
             let expect = Expect {
                 records: Vec::new(),
+                well_formed: false,
             };
             if let Err(why) = run_case(&dir, &config, &expect, &mut tally) {
                 fail(&dir, "config", &budget, case, &why);
