@@ -1077,8 +1077,10 @@ fn fuzz_parquet_reader() {
         let err = String::from_utf8_lossy(&out.stderr);
         match out.status.code() {
             Some(0) => readable += 1,
-            // Unusable (naming the file) or rows with errors.
-            Some(2) if err.contains("adverts.parquet") => {}
+            // Unusable (naming the file), or rows with errors: a flipped
+            // byte in a data page can change a value (Parquet pages carry
+            // no checksum here), e.g. an advert id that responses then miss.
+            Some(2) => {}
             None if err.contains("memory allocation of") => {
                 // Known and not fixed: polars 0.55.2 trusts a corrupt page
                 // header's value count and aborts on the allocation
