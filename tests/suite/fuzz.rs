@@ -1056,6 +1056,9 @@ fn fuzz_parquet_reader() {
         let mut bytes = base.clone();
         for _ in 0..rng.random_range(1..4) {
             let len = bytes.len();
+            if len == 0 {
+                break;
+            }
             match rng.random_range(0..4) {
                 0 | 1 => {
                     let i = rng.random_range(0..len);
