@@ -2,12 +2,16 @@
 
 mod common;
 
+#[path = "suite/broken.rs"]
+mod broken;
 #[path = "suite/charts.rs"]
 mod charts;
 #[path = "suite/determinism.rs"]
 mod determinism;
 #[path = "suite/errors.rs"]
 mod errors;
+#[path = "suite/fuzz.rs"]
+mod fuzz;
 #[path = "suite/order.rs"]
 mod order;
 #[path = "suite/privacy.rs"]

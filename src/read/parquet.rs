@@ -12,10 +12,22 @@ use crate::read::source::RawRow;
 
 /// Reads a Parquet file's bytes; returns the column names and the data.
 pub fn open(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, DataFrame)> {
-    let df = ParquetReader::new(Cursor::new(bytes))
-        .set_rechunk(true)
-        .finish()
-        .map_err(|e| Error::input(path, format!("cannot read Parquet: {e}")))?;
+    // polars can panic on a corrupt file (found by fuzzing: a bitmap
+    // assertion in polars-arrow): that is unusable input, not a crash.
+    let df = std::panic::catch_unwind(|| {
+        ParquetReader::new(Cursor::new(bytes))
+            .set_rechunk(true)
+            .finish()
+    })
+    .map_err(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("internal error");
+        Error::input(path, format!("cannot read Parquet: corrupt file ({why})"))
+    })?
+    .map_err(|e| Error::input(path, format!("cannot read Parquet: {e}")))?;
     let header = df.columns().iter().map(|c| c.name().to_string()).collect();
     Ok((header, df))
 }
@@ -30,6 +42,7 @@ pub fn text_rows(df: &DataFrame, start: usize, len: usize, out: &mut Vec<RawRow>
     out.resize_with(len, || RawRow {
         line: 0,
         cells: csv::StringRecord::new(),
+        problems: Vec::new(),
     });
     out.par_chunks_mut(PIECE)
         .enumerate()

@@ -7,8 +7,8 @@ use crate::model::{Cents, Date, DateTime, Decimal};
 /// Parses a date: `YYYY-MM-DD`, `DD-MM-YYYY`, `D-M-YYYY`, `DD/MM/YYYY`,
 /// `D/M/YYYY`. A datetime gives its date.
 pub fn date(s: &str) -> Option<Date> {
-    let (day, _) = split_datetime(s);
-    date_only(day)
+    // Only a whole datetime gives its date: `2026-03-04 oops` is no date.
+    datetime(s).map(|t| t.date())
 }
 
 /// Parses a datetime: a date, then a space or `T`, then `H:MM` or
@@ -229,6 +229,20 @@ mod tests {
         ] {
             assert_eq!(datetime(s), None, "{s}");
         }
+    }
+
+    /// Found by fuzzing: text after a date made it a date all the same.
+    #[test]
+    fn a_date_followed_by_anything_but_a_clock_is_not_a_date() {
+        for s in [
+            "2026-03-04 oops",
+            "2026-03-04Tuesday",
+            "04-03-2026 25:00",
+            "2026-03-04 10:00 +0100",
+        ] {
+            assert_eq!(date(s), None, "{s}");
+        }
+        assert_eq!(date("04-03-2026 0:00"), Some(d(2026, 3, 4)));
     }
 
     #[test]

@@ -32,6 +32,22 @@ pub struct RawRow {
     pub line: u64,
     /// The cells as read; [`RawRow::cell`] trims them.
     pub cells: csv::StringRecord,
+    /// Problems with the record as a whole, found while splitting the file
+    /// into cells; each becomes an error on the record.
+    pub problems: Vec<RecordProblem>,
+}
+
+/// A problem with a record as a whole (cells beyond the header, the header
+/// repeated, a quote never closed): an error-level data issue on that record.
+#[derive(Clone, Debug)]
+pub struct RecordProblem {
+    /// The column it is reported on: the spec's name, or the header's own
+    /// name for a column outside the spec.
+    pub column: String,
+    /// The value as read.
+    pub value: String,
+    /// What is wrong.
+    pub problem: String,
 }
 
 impl RawRow {
@@ -339,7 +355,15 @@ fn read_csv(
         };
         file.seek(std::io::SeekFrom::Start(start as u64))
             .map_err(cannot)?;
-        return parse_csv(path, file, "utf-8", delimiter, describe, on_batch);
+        let rest_from = |offset: u64| -> Result<Vec<u8>> {
+            let mut f = std::fs::File::open(path).map_err(cannot)?;
+            f.seek(std::io::SeekFrom::Start(start as u64 + offset))
+                .map_err(cannot)?;
+            let mut rest = Vec::new();
+            f.read_to_end(&mut rest).map_err(cannot)?;
+            Ok(rest)
+        };
+        return parse_csv(path, file, "utf-8", delimiter, describe, &rest_from, on_batch);
     }
     // Windows-1252 maps every byte, so decoding cannot fail.
     let mut bytes = Vec::new();
@@ -351,7 +375,22 @@ fn read_csv(
         Some(d) => delimiter_for(d).map_err(|m| Error::input(path, m))?,
         None => detect_delimiter(&text),
     };
-    parse_csv(path, text.as_bytes(), "windows-1252", delimiter, describe, on_batch)
+    let rest_from = |offset: u64| -> Result<Vec<u8>> {
+        Ok(text
+            .as_bytes()
+            .get(offset as usize..)
+            .unwrap_or_default()
+            .to_vec())
+    };
+    parse_csv(
+        path,
+        text.as_bytes(),
+        "windows-1252",
+        delimiter,
+        describe,
+        &rest_from,
+        on_batch,
+    )
 }
 
 /// Reads until `buf` is full or the file ends; returns the bytes read.
@@ -367,12 +406,15 @@ fn read_up_to(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usi
 }
 
 /// The records of decoded CSV text, a batch at a time.
+/// `rest_from(offset)` gives the source's bytes from `offset` to its end:
+/// the check for a quote that is never closed reads the last record again.
 fn parse_csv(
     path: &Path,
     source: impl std::io::Read,
     encoding: &'static str,
     delimiter: u8,
     describe: &dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable>,
+    rest_from: &dyn Fn(u64) -> Result<Vec<u8>>,
     on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
     let mut reader = csv::ReaderBuilder::new()
@@ -382,16 +424,23 @@ fn parse_csv(
         .buffer_capacity(1 << 20)
         .from_reader(source);
     let mut raw: Option<RawTable> = None;
-    // One batch of record buffers for the whole file, refilled in place.
+    let mut header: Vec<String> = Vec::new();
+    // One batch of record buffers (and one spare) for the whole file,
+    // refilled in place. A full batch is handed on only when the next record
+    // has been read, so the last record is still here when the end of the
+    // file is checked.
     let mut batch: Vec<RawRow> = Vec::new();
     let mut filled = 0;
     let mut line = 1;
     let mut read = 0;
+    // Where the last record starts, to find a quote that is never closed.
+    let mut last_start = 0u64;
     loop {
         if filled == batch.len() {
             batch.push(RawRow {
                 line: 0,
                 cells: csv::StringRecord::new(),
+                problems: Vec::new(),
             });
         }
         let row = &mut batch[filled];
@@ -404,28 +453,145 @@ fn parse_csv(
         if row.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        last_start = row.cells.position().map_or(0, |p| p.byte());
         match &raw {
             None => {
-                let header: Vec<String> = row.cells.iter().map(|c| c.trim().to_string()).collect();
+                header = row.cells.iter().map(|c| c.trim().to_string()).collect();
                 raw = Some(describe(&header, Some(encoding), Some(delimiter as char))?);
             }
             Some(table) => {
                 line += 1;
                 read += 1;
                 row.line = line;
-                filled += 1;
+                row.problems.clear();
+                for (cell, value, problem) in record_problems(&header, &row.cells, delimiter) {
+                    row.problems.push(RecordProblem {
+                        column: column_name(&header, &table.columns, cell),
+                        value,
+                        problem,
+                    });
+                }
                 if filled == BATCH {
-                    on_batch(table, &batch);
+                    // A full batch and one more record: hand the batch on
+                    // and keep the new record as the next batch's first.
+                    on_batch(table, &batch[..BATCH]);
+                    batch.swap(0, BATCH);
                     filled = 0;
                 }
+                filled += 1;
             }
         }
     }
     if let Some(table) = &raw {
+        let rest = rest_from(last_start)?;
+        if let Some(cell) = open_quote(&rest, delimiter) {
+            let Some(row) = batch[..filled].last_mut() else {
+                return Err(Error::input(
+                    path,
+                    "a quote in the header line is never closed: the rest of the file is one header cell",
+                ));
+            };
+            let value = row.cells.get(cell).unwrap_or_default();
+            let more = value.lines().count().saturating_sub(1);
+            let first = value.lines().next().unwrap_or_default().trim().to_string();
+            row.problems.push(RecordProblem {
+                column: column_name(&header, &table.columns, cell),
+                value: first,
+                problem: format!("a quote opened in this cell is never closed: the rest of the file ({more} more physical lines) was read into it"),
+            });
+        }
         if filled > 0 {
             on_batch(table, &batch[..filled]);
         }
     }
     let raw = raw.ok_or_else(|| Error::input(path, "empty file: no header line"))?;
     Ok((raw, read))
+}
+
+/// The name of header cell `i` for a data issue: the spec's name when the
+/// cell maps to a spec column, else the header's own text, else `column N`.
+fn column_name(header: &[String], columns: &FastMap<&'static str, usize>, i: usize) -> String {
+    let i = i.min(header.len().saturating_sub(1));
+    match columns.iter().find(|(_, &c)| c == i) {
+        Some((name, _)) => (*name).to_string(),
+        None => match header.get(i) {
+            Some(h) if !h.is_empty() => h.clone(),
+            _ => format!("column {}", i + 1),
+        },
+    }
+}
+
+/// Record problems that the csv reader lets through, as (header cell,
+/// value, problem): cells beyond the header's (a value with an unquoted
+/// delimiter shifts the rest of its row), and the header line repeated (two
+/// exports pasted together). Trailing empty cells beyond the header are
+/// harmless and allowed; a short row leaves its last columns empty (some
+/// exporters drop trailing empty cells).
+fn record_problems(
+    header: &[String],
+    cells: &csv::StringRecord,
+    delimiter: u8,
+) -> Vec<(usize, String, String)> {
+    let mut problems = Vec::new();
+    if cells.len() > header.len()
+        && cells
+            .iter()
+            .skip(header.len())
+            .any(|c| !c.trim().is_empty())
+    {
+        let extra: Vec<&str> = cells.iter().skip(header.len()).collect();
+        problems.push((
+            header.len().saturating_sub(1),
+            extra.join(&(delimiter as char).to_string()),
+            format!(
+                "{} cells where the header has {}: a value may hold an unquoted delimiter",
+                cells.len(),
+                header.len()
+            ),
+        ));
+    }
+    if cells.len() >= header.len()
+        && header
+            .iter()
+            .zip(cells.iter())
+            .all(|(h, c)| h.eq_ignore_ascii_case(c.trim()))
+    {
+        problems.push((
+            0,
+            cells.get(0).unwrap_or_default().trim().to_string(),
+            "the header line again (two exports pasted together?)".to_string(),
+        ));
+    }
+    problems
+}
+
+/// The cell index at which a record starting at `rest` ends the input inside
+/// a quoted cell, if it does. The csv reader reads the rest of the file into
+/// such a cell without an error, so rows after it would vanish unseen. This
+/// follows the csv reader's rules: a quote opens a quoted cell only at the
+/// start of a cell, `""` inside is a quote, and the first unquoted line end
+/// ends the record.
+fn open_quote(rest: &[u8], delimiter: u8) -> Option<usize> {
+    let (mut cell, mut at_start, mut quoted) = (0usize, true, false);
+    let mut bytes = rest.iter().copied().peekable();
+    while let Some(b) = bytes.next() {
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == delimiter {
+            cell += 1;
+            at_start = true;
+        } else if b == b'\n' || b == b'\r' {
+            return None;
+        } else {
+            quoted = at_start && b == b'"';
+            at_start = false;
+        }
+    }
+    quoted.then_some(cell)
 }

@@ -21,12 +21,16 @@ pub(crate) struct Cells<'a> {
 
 impl<'a> Cells<'a> {
     pub(crate) fn new(raw: &'a RawTable, row: &'a RawRow, issues: &'a mut Vec<DataIssue>) -> Self {
-        Cells {
+        let mut cells = Cells {
             raw,
             row,
             issues,
             ok: true,
+        };
+        for p in &row.problems {
+            cells.error(&p.column, &p.value, p.problem.as_str());
         }
+        cells
     }
 
     fn get(&self, col: &str) -> Option<&'a str> {
@@ -179,6 +183,9 @@ pub(crate) fn applicant(c: &mut Cells<'_>) -> Option<Applicant> {
     let household_size = c.int("household_size", true);
     if let Some(n) = household_size.filter(|&n| n < 1) {
         c.error("household_size", &n.to_string(), "household size below 1");
+    }
+    if let Some(n) = household_size.filter(|&n| u32::try_from(n).is_err() && n >= 1) {
+        c.error("household_size", &n.to_string(), "household size too large");
     }
     let household_income = c.amount("household_income", false);
     let urgency = c
