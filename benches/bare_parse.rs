@@ -100,7 +100,11 @@ fn read_parquet(path: &Path) -> PolarsResult<DataFrame> {
 }
 
 fn main() {
-    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "data/sample".into()));
+    let dir = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "data/sample".into()),
+    );
     let tables = [
         "applicants",
         "adverts",

@@ -127,7 +127,10 @@ impl Dataset {
             .flatten()
             .filter_map(|&i| {
                 let a = *self.response_applicant.get(i as usize)?;
-                Some((&self.responses[i as usize], self.applicants.get(a as usize)?))
+                Some((
+                    &self.responses[i as usize],
+                    self.applicants.get(a as usize)?,
+                ))
             })
     }
 

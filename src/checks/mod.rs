@@ -16,14 +16,14 @@ use std::fmt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::fast::FastSet;
-use crate::timings::Timings;
 use crate::config::Config;
 use crate::dataset::Dataset;
+use crate::fast::FastSet;
 use crate::link::{Link, LinkKind, Linker};
 use crate::model::{AdvertId, ApplicantId, Date, EmployeeId, Sale};
 use crate::period::Period;
 use crate::rank::Ranking;
+use crate::timings::Timings;
 
 /// The check codes of spec section 4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -124,12 +124,11 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
         ..Options::default()
     };
     let parquet = matches!(args.format, FileFormat::Parquet);
-    let planted = generate::write_streamed(&opts, &args.out, parquet).map_err(|source| {
-        Error::Output {
+    let planted =
+        generate::write_streamed(&opts, &args.out, parquet).map_err(|source| Error::Output {
             path: args.out.clone(),
             source,
-        }
-    })?;
+        })?;
     eprintln!(
         "wrote 8 tables and {planted} planted anomalies to {}",
         args.out.display()

@@ -13,8 +13,8 @@ use crate::checks::{self, Context, Severity};
 use crate::error::{Error, Result};
 use crate::period::Period;
 use crate::report;
-use crate::timings::Timings;
 use crate::report::pseudonym::Mask;
+use crate::timings::Timings;
 
 /// The files a completed run writes besides data_issues.csv.
 const RESULTS: &[&str] = &[

@@ -235,7 +235,11 @@ pub(crate) fn build_world(mut w: World) -> Build {
             *extra_lets.entry(h.clone()).or_default() += 1;
         }
     }
-    let linked_applicants = w.sp.linked().into_iter().map(|i| w.aid(i).0.to_string()).collect();
+    let linked_applicants =
+        w.sp.linked()
+            .into_iter()
+            .map(|i| w.aid(i).0.to_string())
+            .collect();
     let linked_sales = w.linked_sales.iter().cloned().collect();
     let near_misses = vec![w.aid(w.sp.n1).0.to_string(), w.aid(w.sp.n2).0.to_string()];
     let h = w.eid(w.roles.h).0;

@@ -241,8 +241,8 @@ impl<'a> Maker<'a> {
                     published_on + Duration::days(self.rng.random_range(0..=open_days))
                 };
                 let secs = self.rng.random_range(6 * 3600..23 * 3600);
-                let at = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0)
-                    .expect("valid time");
+                let at =
+                    NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).expect("valid time");
                 Response {
                     line: 0,
                     advert_id: advert.id.clone(),

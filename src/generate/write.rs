@@ -594,12 +594,26 @@ impl Sinks {
                 // A CSV of an earlier run next to it would make the folder
                 // unusable (both formats of a table).
                 remove_if_present(&dir.join(format!("{}.csv", t.name)))?;
-                Sink::Parquet(crate::read::parquet::StreamWriter::create(&path, &t.header)?)
+                Sink::Parquet(crate::read::parquet::StreamWriter::create(
+                    &path, &t.header,
+                )?)
             } else {
                 remove_if_present(&dir.join(format!("{}.parquet", t.name)))?;
                 let file = std::fs::File::create(dir.join(format!("{}.csv", t.name)))?;
                 let mut w = io::BufWriter::with_capacity(1 << 20, file);
-                io::Write::write_all(&mut w, &encode(dialect, t.name, csv_bytes(Some(&t.header), &[], dialect.delimiter, dialect.windows_1252)?)?)?;
+                io::Write::write_all(
+                    &mut w,
+                    &encode(
+                        dialect,
+                        t.name,
+                        csv_bytes(
+                            Some(&t.header),
+                            &[],
+                            dialect.delimiter,
+                            dialect.windows_1252,
+                        )?,
+                    )?,
+                )?;
                 Sink::Csv(w)
             };
             sinks.push((t.name, sink));

@@ -16,8 +16,8 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::issues::DataIssue;
 use crate::model::*;
-use schema::Table;
 use rayon::prelude::*;
+use schema::Table;
 use source::Format;
 
 /// Where a table came from, for the manifest.

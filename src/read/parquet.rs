@@ -162,6 +162,9 @@ impl StreamWriter {
 
     /// Writes the footer.
     pub fn finish(self) -> std::io::Result<()> {
-        self.writer.finish().map(|_| ()).map_err(std::io::Error::other)
+        self.writer
+            .finish()
+            .map(|_| ())
+            .map_err(std::io::Error::other)
     }
 }

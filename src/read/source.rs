@@ -363,7 +363,9 @@ fn read_csv(
             f.read_to_end(&mut rest).map_err(cannot)?;
             Ok(rest)
         };
-        return parse_csv(path, file, "utf-8", delimiter, describe, &rest_from, on_batch);
+        return parse_csv(
+            path, file, "utf-8", delimiter, describe, &rest_from, on_batch,
+        );
     }
     // Windows-1252 maps every byte, so decoding cannot fail.
     let mut bytes = Vec::new();

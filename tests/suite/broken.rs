@@ -933,3 +933,58 @@ fn a_parquet_file_with_a_corrupt_page_header_is_unusable_input_not_an_abort() {
     f.raw_bytes("adverts.parquet", &bytes);
     unusable(&f, "adverts.parquet", "cannot read Parquet");
 }
+
+// --- batch boundaries of the streaming reader ---------------------------------
+
+/// The reader hands rows on in batches of 16,384: a problem on the last row
+/// of a batch, on the first of the next, and an unclosed quote on the very
+/// last row of the file must each land on their own line, and no row may
+/// be lost or counted twice.
+#[test]
+fn problems_at_batch_boundaries_keep_their_lines() {
+    const BATCH: u64 = 16_384;
+    // The last row closes a full batch.
+    let rows = 2 * BATCH;
+    let mut text = format!("{CHANGES}\n");
+    for i in 0..rows {
+        let line = i + 2;
+        if line == BATCH + 1 || line == BATCH + 2 {
+            text.push_str("A1,2026-01-04 12:00,urgency,geen,urgent,E1,surplus\n");
+        } else if i == rows - 1 {
+            text.push_str("A1,2026-01-04 12:00,urgency,geen,\"urgent,E1\n");
+        } else {
+            text.push_str("A1,2026-01-04 12:00,urgency,geen,urgent,E1\n");
+        }
+    }
+    let mut f = base("batches");
+    f.raw("registration_changes.csv", &text);
+    let last = rows + 1;
+    let issues = check(
+        &f,
+        &[
+            (
+                "registration_changes.csv",
+                BATCH + 1,
+                "changed_by",
+                "error",
+                "cells where the header has",
+            ),
+            (
+                "registration_changes.csv",
+                BATCH + 2,
+                "changed_by",
+                "error",
+                "cells where the header has",
+            ),
+            (
+                "registration_changes.csv",
+                last,
+                "new_value",
+                "error",
+                "never closed",
+            ),
+        ],
+        &[("registration_changes", rows, rows - 3, 3)],
+    );
+    assert_eq!(issues[2]["value"], "urgent,E1");
+}

@@ -134,14 +134,27 @@ fn the_same_seed_and_size_give_byte_identical_files() {
     for d in &dirs {
         let o = woonaudit(
             &[
-                "generate", "--out", d.to_str().unwrap(), "--applicants", "8300", "--adverts",
-                "640", "--responses", "10",
+                "generate",
+                "--out",
+                d.to_str().unwrap(),
+                "--applicants",
+                "8300",
+                "--adverts",
+                "640",
+                "--responses",
+                "10",
             ],
             cwd,
         );
         assert_ok(&o);
     }
-    for t in ["applicants", "adverts", "responses", "allocations", "planted"] {
+    for t in [
+        "applicants",
+        "adverts",
+        "responses",
+        "allocations",
+        "planted",
+    ] {
         let f = format!("{t}.csv");
         assert_eq!(
             std::fs::read(dirs[0].join(&f)).unwrap(),
