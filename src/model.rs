@@ -402,9 +402,9 @@ pub struct Response {
     /// When the response was made.
     pub responded_at: DateTime,
     /// Drawn lottery number (lower ranks first).
-    pub lottery_number: Option<i64>,
+    pub lottery_number: Option<i32>,
     /// Rank recorded by the source system (volgnummer).
-    pub position: Option<i64>,
+    pub position: Option<i32>,
     /// What happened to the response.
     pub outcome: Outcome,
     /// Why declined, skipped or withdrawn (boxed: a response is one of

@@ -190,7 +190,7 @@ fn sort_key<'a>(advert: &Advert, response: &'a Response, applicant: &'a Applican
             &applicant.registration_date,
         )),
         // Validation sets aside lottery responses without a number.
-        Model::Lottery => response.lottery_number.unwrap_or(i64::MAX),
+        Model::Lottery => response.lottery_number.map_or(i64::MAX, i64::from),
     };
     SortKey {
         not_urgent: advert.urgency_first && !urgent,

@@ -254,7 +254,7 @@ fn position_mismatch(ctx: &Context<'_>, ranking: &Ranking<'_>, out: &mut Vec<Fin
         let Some(recorded) = cand.response.position else {
             continue;
         };
-        if recorded == cand.rank as i64 {
+        if i64::from(recorded) == cand.rank as i64 {
             continue;
         }
         let link = ctx.link(&cand.applicant.id, advert.closes_on);

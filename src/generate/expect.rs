@@ -254,7 +254,7 @@ pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>)
             let Some(p) = c.response.position else {
                 continue;
             };
-            if p == c.rank as i64 {
+            if i64::from(p) == c.rank as i64 {
                 continue;
             }
             let c_links = linker.links(

@@ -360,7 +360,7 @@ impl World {
             let mut numbers: Vec<i64> = (1..=range.len() as i64).collect();
             numbers.shuffle(&mut self.rng);
             for (k, ri) in range.clone().enumerate() {
-                self.responses[ri].lottery_number = Some(numbers[k]);
+                self.responses[ri].lottery_number = Some(numbers[k] as i32);
             }
         }
         let order = self.order(adv, range.clone());
@@ -380,7 +380,7 @@ impl World {
         let record_positions = !matches!(plan, Plan::Honest) || self.rng.random_bool(0.95);
         for (k, &ri) in order.eligible.iter().enumerate() {
             if record_positions {
-                self.responses[ri].position = Some(k as i64 + 1);
+                self.responses[ri].position = Some(k as i32 + 1);
             }
         }
         for (ri, why) in &order.ineligible {
@@ -477,7 +477,7 @@ impl World {
         if let Plan::Position(changes) = &plan {
             for &(rank, recorded) in changes {
                 if let Some(&ri) = order.eligible.get(rank - 1) {
-                    self.responses[ri].position = Some(recorded);
+                    self.responses[ri].position = Some(recorded as i32);
                     let aid = self.responses[ri].applicant_id.0.clone();
                     let adv_id = self.adverts[adv].id.0.clone();
                     self.intend(

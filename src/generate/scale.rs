@@ -248,7 +248,7 @@ impl<'a> Maker<'a> {
                     advert_id: advert.id.clone(),
                     applicant_id: applicant_id(i),
                     responded_at: day.and_time(at),
-                    lottery_number: (model == Model::Lottery).then_some(draw),
+                    lottery_number: (model == Model::Lottery).then_some(draw as i32),
                     position: None,
                     outcome: Outcome::NotReached,
                     reason: None,
@@ -290,7 +290,7 @@ impl<'a> Maker<'a> {
         let mut tenant = None;
         for (rank, &k) in candidates.iter().enumerate() {
             let r = &mut rs[k];
-            r.position = Some(rank as i64 + 1);
+            r.position = Some(rank as i32 + 1);
             if tenant.is_some() {
                 continue;
             }

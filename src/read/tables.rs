@@ -99,6 +99,24 @@ impl<'a> Cells<'a> {
         self.parsed(col, required, "a whole number", parse::integer)
     }
 
+    /// A whole number that fits 32 bits (lottery numbers, positions: a
+    /// response is one of tens of millions, so it keeps them small).
+    fn int32(&mut self, col: &str) -> Option<i32> {
+        let v = self.int(col, false)?;
+        match i32::try_from(v) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                let raw = self.get(col).unwrap_or_default();
+                self.error(
+                    col,
+                    raw,
+                    format!("out of range (at most {} in size)", i32::MAX),
+                );
+                None
+            }
+        }
+    }
+
     fn boolean(&mut self, col: &str) -> Option<bool> {
         self.parsed(
             col,
@@ -270,8 +288,8 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
     let advert_id = c.id("advert_id", true);
     let applicant_id = c.id("applicant_id", true);
     let responded_at = c.datetime("responded_at", true);
-    let lottery_number = c.int("lottery_number", false);
-    let position = c.int("position", false);
+    let lottery_number = c.int32("lottery_number");
+    let position = c.int32("position");
     let outcome = c.enumerated("outcome", Outcome::parse, Outcome::expected());
     let (Some(advert_id), Some(applicant_id), Some(responded_at), Some(outcome)) =
         (advert_id, applicant_id, responded_at, outcome)

@@ -988,3 +988,25 @@ fn problems_at_batch_boundaries_keep_their_lines() {
     );
     assert_eq!(issues[2]["value"], "urgent,E1");
 }
+
+/// Lottery numbers and positions are kept in 32 bits: a larger one is an
+/// error on its cell, not a wrapped number.
+#[test]
+fn a_position_beyond_32_bits_is_out_of_range() {
+    let mut f = base("bigposition");
+    f.set(
+        "responses",
+        RESPONSES,
+        &[
+            RESPONSE_ROWS[0],
+            "ADV1,A2,2026-03-10 11:00,,4294967298,not_reached,,E1",
+            RESPONSE_ROWS[2],
+        ],
+    );
+    let issues = check(
+        &f,
+        &[("responses.csv", 3, "position", "error", "out of range")],
+        &[("responses", 3, 2, 1)],
+    );
+    assert_eq!(issues[0]["value"], "4294967298");
+}
