@@ -10,33 +10,65 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::read::source::RawRow;
 
-/// Reads a Parquet file's bytes; returns the column names and the data.
-pub fn open(path: &Path, bytes: &[u8]) -> Result<(Vec<String>, DataFrame)> {
-    // polars can panic on a corrupt file (found by fuzzing: a bitmap
-    // assertion in polars-arrow): that is unusable input, not a crash.
-    let df = std::panic::catch_unwind(|| {
+/// Rows decoded at a time: a table of tens of millions of rows is never
+/// decoded whole (polars' own text columns take several times the file).
+const SLICE: usize = 262_144;
+
+/// Runs `f` on polars, turning a panic (polars can panic on a corrupt file;
+/// found by fuzzing: a bitmap assertion in polars-arrow) into unusable
+/// input, not a crash.
+fn guarded<T>(path: &Path, f: impl FnOnce() -> PolarsResult<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|panic| {
+            let why = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("internal error");
+            Error::input(path, format!("cannot read Parquet: corrupt file ({why})"))
+        })?
+        .map_err(|e| Error::input(path, format!("cannot read Parquet: {e}")))
+}
+
+/// Reads a Parquet file's bytes a slice of rows at a time (polars skips the
+/// row groups outside each slice): `on_slice(column names, rows, index of
+/// the first row)`. Returns the column names and the number of rows.
+pub fn read_slices(
+    path: &Path,
+    bytes: &[u8],
+    mut on_slice: impl FnMut(&[String], &DataFrame, usize) -> Result<()>,
+) -> Result<(Vec<String>, usize)> {
+    let metadata = guarded(path, || {
         ParquetReader::new(Cursor::new(bytes))
-            .set_rechunk(true)
-            .finish()
-    })
-    .map_err(|panic| {
-        let why = panic
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("internal error");
-        Error::input(path, format!("cannot read Parquet: corrupt file ({why})"))
-    })?
-    .map_err(|e| Error::input(path, format!("cannot read Parquet: {e}")))?;
-    let header = df.columns().iter().map(|c| c.name().to_string()).collect();
-    Ok((header, df))
+            .get_metadata()
+            .cloned()
+    })?;
+    let rows = metadata.num_rows;
+    let mut header: Vec<String> = Vec::new();
+    let mut offset = 0;
+    loop {
+        let df = guarded(path, || {
+            let mut reader = ParquetReader::new(Cursor::new(bytes));
+            reader.set_metadata(metadata.clone());
+            reader.with_slice(Some((offset, SLICE))).finish()
+        })?;
+        if offset == 0 {
+            header = df.columns().iter().map(|c| c.name().to_string()).collect();
+        }
+        on_slice(&header, &df, offset)?;
+        offset += df.height();
+        if df.height() == 0 || offset >= rows {
+            return Ok((header, offset));
+        }
+    }
 }
 
 /// Rows `start..start + len` of `df` as text cells, written into `out`
 /// (resized to `len`; its record buffers are reused), in pieces on every
-/// core. Line = row index + 2, as for CSV. Text columns are read as they
+/// core. `df` holds the file's rows from `first`; line = row index in the
+/// file + 2, as for CSV. Text columns are read as they
 /// are; other types through the text a CSV export would hold.
-pub fn text_rows(df: &DataFrame, start: usize, len: usize, out: &mut Vec<RawRow>) {
+pub fn text_rows(df: &DataFrame, first: usize, start: usize, len: usize, out: &mut Vec<RawRow>) {
     use rayon::prelude::*;
     const PIECE: usize = 2048;
     out.resize_with(len, || RawRow {
@@ -46,10 +78,10 @@ pub fn text_rows(df: &DataFrame, start: usize, len: usize, out: &mut Vec<RawRow>
     });
     out.par_chunks_mut(PIECE)
         .enumerate()
-        .for_each(|(k, rows)| fill(df, start + k * PIECE, rows));
+        .for_each(|(k, rows)| fill(df, first, start + k * PIECE, rows));
 }
 
-fn fill(df: &DataFrame, start: usize, rows: &mut [RawRow]) {
+fn fill(df: &DataFrame, first: usize, start: usize, rows: &mut [RawRow]) {
     let sliced: Vec<Series> = df
         .columns()
         .iter()
@@ -69,7 +101,7 @@ fn fill(df: &DataFrame, start: usize, rows: &mut [RawRow]) {
         })
         .collect();
     for (i, row) in rows.iter_mut().enumerate() {
-        row.line = (start + i) as u64 + 2;
+        row.line = (first + start + i) as u64 + 2;
         row.cells.clear();
         for column in columns.iter_mut() {
             row.cells.push_field(&column.next().unwrap_or_default());

@@ -164,19 +164,33 @@ pub fn read_table(
             Format::Csv => read_csv(path, config, &describe, on_batch),
             Format::Parquet => std::fs::read(path)
                 .map_err(|e| Error::input(path, format!("cannot read: {e}")))
-                .and_then(|bytes| crate::read::parquet::open(path, &bytes))
-                .and_then(|(header, df)| {
-                    let raw = describe(&header, None, None)?;
+                .and_then(|bytes| {
+                    let mut raw: Option<RawTable> = None;
                     // Text rows a batch at a time, never the whole table.
                     let mut batch = Vec::new();
-                    let mut start = 0;
-                    while start < df.height() {
-                        let len = BATCH.min(df.height() - start);
-                        crate::read::parquet::text_rows(&df, start, len, &mut batch);
-                        on_batch(&raw, &batch);
-                        start += len;
-                    }
-                    Ok((raw, df.height() as u64))
+                    let (header, rows) =
+                        crate::read::parquet::read_slices(path, &bytes, |header, df, first| {
+                            if raw.is_none() {
+                                raw = Some(describe(header, None, None)?);
+                            }
+                            if let Some(table) = &raw {
+                                let mut start = 0;
+                                while start < df.height() {
+                                    let len = BATCH.min(df.height() - start);
+                                    crate::read::parquet::text_rows(
+                                        df, first, start, len, &mut batch,
+                                    );
+                                    on_batch(table, &batch);
+                                    start += len;
+                                }
+                            }
+                            Ok(())
+                        })?;
+                    let raw = match raw {
+                        Some(raw) => raw,
+                        None => describe(&header, None, None)?,
+                    };
+                    Ok((raw, rows as u64))
                 }),
         };
         (digest.join(), parsed)
