@@ -42,7 +42,7 @@ fn file_of<T>(rows: &Rows<T>) -> String {
 /// Keeps the first row of each key (by line, counting rows that did not
 /// parse); later rows are error issues. Returns the kept records and the keys
 /// whose owning row is unusable.
-fn dedupe<T>(
+fn dedupe<T: Sync>(
     rows: Rows<T>,
     column: &str,
     key: for<'r> fn(&'r T) -> Key<'r>,
@@ -61,16 +61,24 @@ fn dedupe<T>(
     let state = foldhash::fast::RandomState::default();
     let key_hash = |k: Key<'_>| std::hash::BuildHasher::hash_one(&state, k);
     let n = rows.records.len();
-    let mut order: Vec<(u64, u32)> = Vec::with_capacity(n + rows.failed_keys.len());
-    for (i, r) in rows.records.iter().enumerate() {
-        order.push((key_hash(key(r)), i as u32));
-    }
+    let mut order: Vec<(u64, u32)> = {
+        use rayon::prelude::*;
+        rows.records
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| (key_hash(key(r)), i as u32))
+            .collect()
+    };
+    order.reserve(rows.failed_keys.len());
     for (j, (_, k)) in rows.failed_keys.iter().enumerate() {
         if !k.is_empty() {
             order.push((key_hash(Key(k.as_str(), "")), j as u32 | FAILED));
         }
     }
-    order.sort_unstable();
+    {
+        use rayon::prelude::*;
+        order.par_sort_unstable();
+    }
     let key_of = |e: u32| -> Key<'_> {
         if e & FAILED != 0 {
             Key(rows.failed_keys[(e & !FAILED) as usize].1.as_str(), "")
@@ -283,9 +291,25 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
             file: response_file,
             issues: &mut issues,
         };
+        // The two look-ups per response, on every core; the issues follow
+        // in file order below.
+        let found: Vec<(Option<Model>, Option<u32>)> = {
+            use rayon::prelude::*;
+            kept_responses
+                .par_iter()
+                .map(|r| {
+                    (
+                        advert_model.get(r.advert_id.as_str()).copied(),
+                        applicant_ids.get(r.applicant_id.as_str()).copied(),
+                    )
+                })
+                .collect()
+        };
+        let mut found = found.into_iter();
         kept_responses.retain(|r| {
             let mut ok = true;
-            match advert_model.get(r.advert_id.as_str()) {
+            let (model, applicant) = found.next().unwrap_or((None, None));
+            match model {
                 None => {
                     ok = false;
                     let why = if bad_adverts.contains(r.advert_id.as_str()) {
@@ -316,7 +340,6 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
                 }
                 Some(_) => {}
             }
-            let applicant = applicant_ids.get(r.applicant_id.as_str()).copied();
             if applicant.is_none() {
                 ok = false;
                 let why = if bad_applicants.contains(r.applicant_id.as_str()) {
