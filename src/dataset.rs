@@ -77,15 +77,23 @@ impl Dataset {
                 .collect();
         }
         let mut by_advert: FastMap<AdvertId, Vec<u32>> = FastMap::default();
-        for (i, r) in self.responses.iter().enumerate() {
-            // Most responses find their advert's list already there: look
-            // up before cloning the key.
-            match by_advert.get_mut(&r.advert_id) {
-                Some(list) => list.push(i as u32),
+        // Exports list an advert's responses together: one look-up per run
+        // of the same advert, not per response (any order stays correct).
+        let mut start = 0;
+        while start < self.responses.len() {
+            let advert = &self.responses[start].advert_id;
+            let end = self.responses[start..]
+                .iter()
+                .position(|r| &r.advert_id != advert)
+                .map_or(self.responses.len(), |n| start + n);
+            let run = (start as u32)..(end as u32);
+            match by_advert.get_mut(advert) {
+                Some(list) => list.extend(run),
                 None => {
-                    by_advert.insert(r.advert_id.clone(), vec![i as u32]);
+                    by_advert.insert(advert.clone(), run.collect());
                 }
             }
+            start = end;
         }
         self.responses_by_advert = by_advert;
         self
