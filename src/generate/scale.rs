@@ -19,7 +19,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Duration, NaiveTime};
+use chrono::{Datelike, Duration, NaiveTime};
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64;
@@ -258,32 +258,37 @@ impl<'a> Maker<'a> {
             .collect();
 
         // Candidates in the spec's order (section 3); nobody is urgent.
-        let seeker = |r: &Response| self.seekers[seeker_index(&r.applicant_id)];
-        let on_time = |r: &Response| r.responded_at.date() <= closes_on;
-        let eligible_under = |a: &Advert, r: &Response| {
+        // Response k is seeker who[k]'s.
+        let seeker = |k: usize| self.seekers[who[k]];
+        let on_time = |k: usize| rs[k].responded_at.date() <= closes_on;
+        let eligible_under = |a: &Advert, k: usize| {
             a.min_age
-                .is_none_or(|min| age_on(seeker(r).birth_date, a.closes_on) >= min)
+                .is_none_or(|min| age_on(seeker(k).birth_date, a.closes_on) >= min)
         };
-        if !rs.iter().any(|r| on_time(r) && eligible_under(&advert, r)) {
+        if !(0..rs.len()).any(|k| on_time(k) && eligible_under(&advert, k)) {
             advert.min_age = None;
         }
         let mut candidates: Vec<usize> = (0..rs.len())
-            .filter(|&k| on_time(&rs[k]) && eligible_under(&advert, &rs[k]))
+            .filter(|&k| on_time(k) && eligible_under(&advert, k))
             .collect();
-        candidates.sort_by(|&x, &y| {
-            let (a, b) = (&rs[x], &rs[y]);
-            let (sa, sb) = (seeker(a), seeker(b));
-            let local = |s: Seeker| advert.local_first && s.local_ties;
-            let primary = |r: &Response, s: Seeker| match model {
-                Model::Registration => s.registration_date.to_string(),
-                Model::Lottery => format!("{:020}", r.lottery_number.unwrap_or_default()),
+        // Keys: local ties first when the advert says so, then registration
+        // date or lottery number, responded_at, applicant_id (byte order).
+        candidates.sort_by_cached_key(|&k| {
+            let (r, s) = (&rs[k], seeker(k));
+            let primary = match model {
+                Model::Registration => i64::from(s.registration_date.num_days_from_ce()),
+                Model::Lottery => r.lottery_number.map_or(i64::MAX, i64::from),
             };
-            local(sb)
-                .cmp(&local(sa))
-                .then_with(|| primary(a, sa).cmp(&primary(b, sb)))
-                .then_with(|| a.responded_at.cmp(&b.responded_at))
-                .then_with(|| a.applicant_id.as_str().cmp(b.applicant_id.as_str()))
+            (
+                !(advert.local_first && s.local_ties),
+                primary,
+                r.responded_at,
+                r.applicant_id.clone(),
+            )
         });
+        let skipped: Vec<bool> = (0..rs.len())
+            .map(|k| on_time(k) && !eligible_under(&advert, k))
+            .collect();
 
         // The offer: declines with a reason until someone accepts; the last
         // candidate always accepts, so every filler advert is let.
@@ -303,16 +308,15 @@ impl<'a> Maker<'a> {
                 tenant = Some(k);
             }
         }
-        for r in rs.iter_mut() {
-            if on_time(r) && !eligible_under(&advert, r) {
-                r.outcome = Outcome::Skipped;
-                r.reason = Some("voldoet niet aan de leeftijdsgrens".into());
-                r.decided_by = handler.clone();
-            }
+        // On time but too young: passed over with the reason.
+        for (r, _) in rs.iter_mut().zip(&skipped).filter(|(_, &s)| s) {
+            r.outcome = Outcome::Skipped;
+            r.reason = Some("voldoet niet aan de leeftijdsgrens".into());
+            r.decided_by = handler.clone();
         }
         let allocation = tenant.map(|k| {
             let r = &rs[k];
-            let s = seeker(r);
+            let s = self.seekers[who[k]];
             let allocated_on = closes_on + Duration::days(self.rng.random_range(3..=20));
             Allocation {
                 line: 0,
@@ -339,11 +343,4 @@ impl<'a> Maker<'a> {
 /// seven-digit ids.
 fn applicant_id(i: usize) -> ApplicantId {
     ApplicantId::from(format!("{}", 10_000_000 + i))
-}
-
-fn seeker_index(id: &ApplicantId) -> usize {
-    id.as_str()
-        .parse::<usize>()
-        .map(|n| n - 10_000_000)
-        .expect("a filler id")
 }

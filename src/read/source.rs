@@ -355,16 +355,22 @@ fn read_csv(
     use std::io::{Read, Seek};
     let cannot = |e: std::io::Error| Error::input(path, format!("cannot read: {e}"));
     let encoding = detect_encoding(path, config)?;
+    let configured = match &config.input.delimiter {
+        Some(d) => Some(delimiter_for(d).map_err(|m| Error::input(path, m))?),
+        None => None,
+    };
     if encoding == UTF_8 {
         // Straight from the file: the parse holds one batch, not the file.
         let mut file = std::fs::File::open(path).map_err(cannot)?;
-        let mut head = vec![0u8; 64 * 1024];
-        let n = read_up_to(&mut file, &mut head).map_err(cannot)?;
-        head.truncate(n);
+        let mut head = Vec::with_capacity(64 * 1024);
+        (&mut file)
+            .take(64 * 1024)
+            .read_to_end(&mut head)
+            .map_err(cannot)?;
         let bom = head.starts_with(b"\xEF\xBB\xBF");
         let start = if bom { 3 } else { 0 };
-        let delimiter = match &config.input.delimiter {
-            Some(d) => delimiter_for(d).map_err(|m| Error::input(path, m))?,
+        let delimiter = match configured {
+            Some(d) => d,
             None => detect_delimiter(&String::from_utf8_lossy(&head[start..])),
         };
         file.seek(std::io::SeekFrom::Start(start as u64))
@@ -387,8 +393,8 @@ fn read_csv(
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .map_err(cannot)?;
     let (text, _) = WINDOWS_1252.decode_without_bom_handling(&bytes);
-    let delimiter = match &config.input.delimiter {
-        Some(d) => delimiter_for(d).map_err(|m| Error::input(path, m))?,
+    let delimiter = match configured {
+        Some(d) => d,
         None => detect_delimiter(&text),
     };
     let rest_from = |offset: u64| -> Result<Vec<u8>> {
@@ -407,18 +413,6 @@ fn read_csv(
         &rest_from,
         on_batch,
     )
-}
-
-/// Reads until `buf` is full or the file ends; returns the bytes read.
-fn read_up_to(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// The records of decoded CSV text, a batch at a time.
