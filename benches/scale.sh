@@ -12,7 +12,7 @@
 # The data set is generated once into $WOONAUDIT_SCALE_DIR (default
 # ~/.cache/woonaudit-scale/SIZE-FORMAT) and reused. L is 1,000,000 seekers,
 # 200,000 adverts and 20,000,000 responses: about 1.4 GB of CSV, under a minute
-# to generate, and 5 GB of memory to audit. woonaudit builds in the shared
+# to generate, and under 4 GiB of memory to audit. woonaudit builds in the shared
 # target dir (as .ci/run); the bare parse needs polars' CSV reader, which
 # only the bench crate compiles, in its own target dir (the first build
 # takes about 20 minutes).
