@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use woonaudit::config::Config;
 use woonaudit::dataset::Dataset;
-use woonaudit::generate::{self, Options};
+use woonaudit_generate::{self as generate, Options};
 use woonaudit::link::Linker;
 use woonaudit::model::{Date, Relation, RelationKind};
 

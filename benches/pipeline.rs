@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use woonaudit::checks::{self, Context};
 use woonaudit::config::Config;
-use woonaudit::generate::{self, Options};
+use woonaudit_generate::{self as generate, Options};
 use woonaudit::period::Period;
 
 fn main() {

@@ -1,5 +1,7 @@
-//! The `woonaudit` binary: everything lives in the library.
+//! The `woonaudit` binary: the command line over the `woonaudit` library.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    woonaudit::cli::main()
+    cli::main()
 }

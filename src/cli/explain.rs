@@ -10,10 +10,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{print_issues, usage, DataArgs};
-use crate::checks::{self, CheckCode, Context};
-use crate::error::{Error, Result};
-use crate::model::{Allocation, Response, Route};
-use crate::period::Period;
+use woonaudit::checks::{self, CheckCode, Context};
+use woonaudit::error::{Error, Result};
+use woonaudit::model::{Allocation, Response, Route};
+use woonaudit::period::Period;
 
 /// Options of `explain`.
 #[derive(Debug, Args)]
@@ -169,7 +169,7 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
             c.rank.to_string(),
             c.response,
             "yes".into(),
-            crate::rank::describe_keys(advert, c.response, c.applicant),
+            woonaudit::rank::describe_keys(advert, c.response, c.applicant),
             "",
         ));
     }

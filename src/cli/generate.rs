@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use crate::error::{Error, Result};
-use crate::generate::{self, Dialect, Filler, Options};
+use woonaudit::error::{Error, Result};
+use woonaudit_generate::{self as generate, Dialect, Filler, Options};
 
 /// File format of the generated tables.
 #[derive(Clone, Copy, Debug, ValueEnum)]

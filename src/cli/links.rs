@@ -8,11 +8,11 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{print_issues, DataArgs};
-use crate::error::{Error, Result};
-use crate::link::Linker;
-use crate::period::Period;
-use crate::report;
-use crate::report::pseudonym::Mask;
+use woonaudit::error::{Error, Result};
+use woonaudit::link::Linker;
+use woonaudit::period::Period;
+use woonaudit::report;
+use woonaudit::report::pseudonym::Mask;
 
 /// Options of `links`.
 #[derive(Debug, Args)]

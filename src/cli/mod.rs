@@ -14,12 +14,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, ConfigSource};
-use crate::dataset::Dataset;
-use crate::error::{Error, Result};
-use crate::issues::Issues;
-use crate::read::SourceInfo;
-use crate::timings::Timings;
+use woonaudit::config::{Config, ConfigSource};
+use woonaudit::dataset::Dataset;
+use woonaudit::error::{Error, Result};
+use woonaudit::issues::Issues;
+use woonaudit::read::SourceInfo;
+use woonaudit::timings::Timings;
 
 /// Audits whether a housing corporation let and sold its homes fairly.
 #[derive(Debug, Parser)]
@@ -74,7 +74,7 @@ impl DataArgs {
     pub(crate) fn load_timed(&self, timings: &mut Timings) -> Result<Loaded> {
         check_data_dir(&self.data)?;
         let (config, config_source) = Config::load(self.config.as_deref(), &self.data)?;
-        let input = timings.time("read", || crate::read::read_dir(&self.data, &config))?;
+        let input = timings.time("read", || woonaudit::read::read_dir(&self.data, &config))?;
         let sources = [
             &input.applicants.source,
             &input.adverts.source,
@@ -89,7 +89,7 @@ impl DataArgs {
         .flatten()
         .cloned()
         .collect();
-        let (data, issues) = timings.time("validate", || crate::validate::validate(input));
+        let (data, issues) = timings.time("validate", || woonaudit::validate::validate(input));
         Ok(Loaded {
             config,
             config_source,

@@ -9,12 +9,12 @@ use clap::Args;
 
 use super::progress::Progress;
 use super::{print_issues, usage, DataArgs};
-use crate::checks::{self, Context, Severity};
-use crate::error::{Error, Result};
-use crate::period::Period;
-use crate::report;
-use crate::report::pseudonym::Mask;
-use crate::timings::Timings;
+use woonaudit::checks::{self, Context, Severity};
+use woonaudit::error::{Error, Result};
+use woonaudit::period::Period;
+use woonaudit::report;
+use woonaudit::report::pseudonym::Mask;
+use woonaudit::timings::Timings;
 
 /// The files a completed run writes besides data_issues.csv.
 const RESULTS: &[&str] = &[

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{print_issues, DataArgs};
-use crate::error::Result;
+use woonaudit::error::Result;
 
 /// Options of `validate`.
 #[derive(Debug, Args)]

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use super::link::Linker;
 use super::*;
-use crate::model::Date;
+use woonaudit::model::Date;
 
 fn sample() -> &'static Build {
     static SAMPLE: OnceLock<Build> = OnceLock::new();
@@ -184,8 +184,8 @@ fn indexed_links_agree_with_the_full_scan() {
     let mut days: Vec<Option<Date>> = vec![None];
     days.extend([-400, 0, 175, 300, 540, 720].map(|k| Some(start + chrono::Duration::days(k))));
     let mut people: Vec<(
-        crate::model::PersonFields<'_>,
-        Option<&crate::model::ApplicantId>,
+        woonaudit::model::PersonFields<'_>,
+        Option<&woonaudit::model::ApplicantId>,
     )> = Vec::new();
     for a in &d.applicants {
         people.push((a.person(), Some(&a.id)));

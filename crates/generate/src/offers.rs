@@ -15,12 +15,12 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use rand::RngExt;
 
 use super::world::World;
-use crate::dataset::Dataset;
-use crate::model::{
+use woonaudit::dataset::Dataset;
+use woonaudit::model::{
     Advert, AdvertId, Allocation, AllocationId, Applicant, ApplicantId, Cents, Date, DateTime,
     DwellingId, EmployeeId, Model, Outcome, Response, Route,
 };
-use crate::rank::{ineligibility, Ineligibility, Ranking};
+use woonaudit::rank::{ineligibility, Ineligibility, Ranking};
 
 /// How a candidate ranked above a planted tenant is treated.
 #[derive(Clone, Copy, Debug)]

@@ -12,9 +12,9 @@ the rules make of the data. The tests require both to agree.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::link::{Kind, Linker};
-use crate::dataset::Dataset;
-use crate::model::{AdvertId, ApplicantId, Date, EmployeeId, Outcome, Route, SaleRoute};
-use crate::rank::Ranking;
+use woonaudit::dataset::Dataset;
+use woonaudit::model::{AdvertId, ApplicantId, Date, EmployeeId, Outcome, Route, SaleRoute};
+use woonaudit::rank::Ranking;
 
 /// backdating_days.
 const BACKDATING_DAYS: i64 = 30;

@@ -14,7 +14,7 @@ the same `Options` always give byte-identical files:
    its edit log; people outside the staff are checked against the linking
    rules so that only the people made for a plant are linked;
 2. `offers`: adverts, responses and the offer process in the order of
-   `crate::rank::Ranking` (honest, or broken in one planned way);
+   `woonaudit::rank::Ranking` (honest, or broken in one planned way);
 3. `lets`: lets outside the adverts and the sales;
 4. `expect`: the findings the rules give on the finished data, which is
    what `planted` lists, each with the note of the plant that caused it.
@@ -25,8 +25,8 @@ use std::path::Path;
 
 use chrono::Datelike;
 
-use crate::dataset::Dataset;
-use crate::model::{AllocationId, Date};
+use woonaudit::dataset::Dataset;
+use woonaudit::model::{AllocationId, Date};
 
 mod expect;
 mod lets;
@@ -180,7 +180,7 @@ pub(crate) struct Build {
     /// employee who left before the let, and a namesake of an employee.
     pub near_misses: Vec<String>,
     /// The letting employees who handle the filler's lets (round robin).
-    pub filler_handlers: Vec<crate::model::EmployeeId>,
+    pub filler_handlers: Vec<woonaudit::model::EmployeeId>,
 }
 
 /// Generates the data set for `opts`: deterministic in `opts`.
@@ -220,16 +220,16 @@ pub(crate) fn build_world(mut w: World) -> Build {
     renumber_allocations(&mut w);
     // The filler's lets go to the core's letting employees, except the one
     // planted with a high bypass rate (the filler would hide the plant).
-    let filler_handlers: Vec<crate::model::EmployeeId> = w
+    let filler_handlers: Vec<woonaudit::model::EmployeeId> = w
         .allocations
         .iter()
-        .filter(|a| a.route == crate::model::Route::Advert)
+        .filter(|a| a.route == woonaudit::model::Route::Advert)
         .filter_map(|a| a.handled_by.clone())
         .filter(|e| *e != w.eid(w.roles.h))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut extra_lets: BTreeMap<crate::model::EmployeeId, usize> = BTreeMap::new();
+    let mut extra_lets: BTreeMap<woonaudit::model::EmployeeId, usize> = BTreeMap::new();
     for j in 0..w.opts.filler.adverts {
         if let Some(h) = scale::handler_of(&filler_handlers, j) {
             *extra_lets.entry(h.clone()).or_default() += 1;
@@ -392,18 +392,18 @@ fn handler_note(rows: &[expect::Row], data: &Dataset, h: &str) -> String {
     let lets: Vec<_> = data
         .allocations
         .iter()
-        .filter(|a| a.route == crate::model::Route::Advert)
+        .filter(|a| a.route == woonaudit::model::Route::Advert)
         .collect();
     let mine: Vec<_> = lets
         .iter()
         .filter(|a| a.handled_by.as_ref().is_some_and(|e| e.as_str() == h))
         .collect();
-    let count = |v: &[&&crate::model::Allocation]| {
+    let count = |v: &[&&woonaudit::model::Allocation]| {
         v.iter()
             .filter(|a| bypassed.contains(a.id.as_str()))
             .count()
     };
-    let all: Vec<&&crate::model::Allocation> = lets.iter().collect();
+    let all: Vec<&&woonaudit::model::Allocation> = lets.iter().collect();
     format!(
         "{} of {} advert lets handled by {h} passed over candidates above the tenant, against {} of {} overall",
         count(&mine),

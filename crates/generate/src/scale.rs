@@ -26,7 +26,7 @@ use rand_pcg::Pcg64;
 
 use super::link::{norm_postcode, Linker};
 use super::names;
-use crate::model::{
+use woonaudit::model::{
     age_on, Advert, AdvertId, Allocation, AllocationId, Applicant, ApplicantId, Cents, Date,
     DwellingId, Employee, EmployeeId, Model, Outcome, Relation, Response, Route,
 };

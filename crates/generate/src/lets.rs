@@ -11,7 +11,7 @@ use super::link::Kind;
 use super::names;
 use super::offers::first_of_next_month;
 use super::world::{ymd, World};
-use crate::model::{
+use woonaudit::model::{
     AdvertId, Allocation, AllocationId, ApplicantId, Cents, Date, Decimal, DwellingId, Route, Sale,
     SaleId, SaleRoute,
 };
@@ -680,7 +680,7 @@ impl World {
 }
 
 /// An applicant's fields as a buyer's.
-fn person_of(a: &crate::model::Applicant) -> names::Person {
+fn person_of(a: &woonaudit::model::Applicant) -> names::Person {
     names::Person {
         last_name: a.last_name.clone(),
         first_names: a.first_names.clone(),

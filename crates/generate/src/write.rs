@@ -14,8 +14,8 @@ use std::path::Path;
 use chrono::{Datelike, Timelike};
 
 use super::{Dialect, Generated, Planted, Table};
-use crate::dataset::Dataset;
-use crate::model::{Cents, Date, DateTime, Decimal};
+use woonaudit::dataset::Dataset;
+use woonaudit::model::{Cents, Date, DateTime, Decimal};
 
 /// Cell formatting for one dialect.
 struct Fmt {
@@ -565,7 +565,7 @@ enum Sink {
     /// A CSV file in the dialect.
     Csv(io::BufWriter<std::fs::File>),
     /// A Parquet file of text columns, one row group per append.
-    Parquet(crate::read::parquet::StreamWriter),
+    Parquet(woonaudit::read::parquet::StreamWriter),
 }
 
 /// The open files of every table: the core's rows go in first, then any
@@ -594,7 +594,7 @@ impl Sinks {
                 // A CSV of an earlier run next to it would make the folder
                 // unusable (both formats of a table).
                 remove_if_present(&dir.join(format!("{}.csv", t.name)))?;
-                Sink::Parquet(crate::read::parquet::StreamWriter::create(
+                Sink::Parquet(woonaudit::read::parquet::StreamWriter::create(
                     &path, &t.header,
                 )?)
             } else {

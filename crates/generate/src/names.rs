@@ -14,7 +14,7 @@ use rand::seq::IndexedRandom;
 use rand::RngExt;
 use rand_pcg::Pcg64;
 
-use crate::model::{Date, PersonFields};
+use woonaudit::model::{Date, PersonFields};
 
 /// Surnames with their prefixes, as a Frisian waiting list has them.
 const SURNAMES: &[&str] = &[

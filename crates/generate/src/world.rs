@@ -20,7 +20,7 @@ use rand_pcg::Pcg64;
 use super::link::{norm_phone, norm_postcode, Index, Kind};
 use super::names::{self, Person};
 use super::Options;
-use crate::model::{
+use woonaudit::model::{
     Advert, Allocation, Applicant, ApplicantId, Cents, Date, DateTime, Employee, EmployeeId,
     RegistrationChange, Relation, RelationKind, Response, Sale,
 };
@@ -693,7 +693,7 @@ impl World {
     /// income and registration are drawn; callers adjust what a plant needs.
     fn push_applicant(&mut self, p: &Person, registration: Date, special: bool) -> usize {
         // The household as it is now, at the start of the adverts.
-        let age = crate::model::age_on(p.birth_date, self.day(0)).max(18);
+        let age = woonaudit::model::age_on(p.birth_date, self.day(0)).max(18);
         let size = self.household_size(age);
         let income = self.income(size);
         let registered_at = (registration >= ymd(2012, 1, 1)).then(|| {

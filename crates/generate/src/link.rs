@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::model::{ApplicantId, Date, Employee, EmployeeId, PersonFields, Relation};
+use woonaudit::model::{ApplicantId, Date, Employee, EmployeeId, PersonFields, Relation};
 
 /// Name particles dropped by the normalisation (spec 2).
 const PARTICLES: &[&str] = &[

@@ -4,16 +4,14 @@
 //! The data flows one way, one module per stage:
 //! [`read`] -> [`validate`] -> [`link`] -> [`rank`] and [`checks`] ->
 //! [`stats`] -> [`report`].
-//! [`cli`] wires the commands to these stages; [`generate`] makes the
-//! synthetic sample.
+//! The command line lives in the `woonaudit` binary (the workspace root);
+//! the synthetic data generator in `woonaudit-generate` (crates/generate).
 
 pub mod checks;
-pub mod cli;
 pub mod config;
 pub mod dataset;
 pub mod error;
 pub mod fast;
-pub mod generate;
 pub mod issues;
 pub mod link;
 pub mod model;
