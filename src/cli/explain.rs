@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{print_issues, usage, DataArgs};
-use woonaudit::checks::{self, CheckCode, Context};
+use woonaudit::checks::{self, CheckCode};
+use woonaudit::context::Context;
 use woonaudit::error::{Error, Result};
 use woonaudit::model::{Allocation, Response, Route};
 use woonaudit::period::Period;
@@ -46,8 +47,9 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
             args.allocation_id
         ));
     };
-    let ctx = Context::new(data, &loaded.config, &Period::ALL);
+    let ctx = Context::new(data, &loaded.config, Period::ALL);
     let findings: Vec<_> = checks::run_all(&ctx)
+        .findings
         .into_iter()
         .filter(|f| f.subject_id == alloc.id.as_str())
         .collect();

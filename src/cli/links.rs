@@ -9,10 +9,11 @@ use clap::Args;
 
 use super::{print_issues, DataArgs};
 use woonaudit::error::{Error, Result};
+use woonaudit::link::register;
 use woonaudit::link::Linker;
 use woonaudit::period::Period;
 use woonaudit::report;
-use woonaudit::report::pseudonym::Mask;
+use woonaudit::privacy::pseudonym::Mask;
 
 /// Options of `links`.
 #[derive(Debug, Args)]
@@ -47,7 +48,7 @@ pub fn run(args: &LinksArgs) -> Result<ExitCode> {
         return Err(Error::DataErrors { errors });
     }
     let linker = Linker::new(&loaded.data);
-    let rows = report::links::rows(&loaded.data, &linker, &Period::ALL);
+    let rows = register::rows(&loaded.data, &linker, &Period::ALL);
     let mask = key.map_or_else(Mask::none, |k| Mask::pseudonymise(&k, &loaded.data));
     let bytes = report::links::csv(&rows, &mask);
     match &args.out {

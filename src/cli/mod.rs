@@ -14,11 +14,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use woonaudit::config::{Config, ConfigSource};
-use woonaudit::dataset::Dataset;
 use woonaudit::error::{Error, Result};
 use woonaudit::issues::Issues;
-use woonaudit::read::SourceInfo;
+use woonaudit::load::{check_data_dir, Loaded};
 use woonaudit::timings::Timings;
 
 /// Audits whether a housing corporation let and sold its homes fairly.
@@ -55,15 +53,6 @@ pub(crate) struct DataArgs {
     config: Option<PathBuf>,
 }
 
-/// The input after reading and validation.
-pub(crate) struct Loaded {
-    pub config: Config,
-    pub config_source: ConfigSource,
-    pub sources: Vec<SourceInfo>,
-    pub data: Dataset,
-    pub issues: Issues,
-}
-
 impl DataArgs {
     /// Loads the config, reads and validates the folder.
     pub(crate) fn load(&self) -> Result<Loaded> {
@@ -72,31 +61,7 @@ impl DataArgs {
 
     /// [`DataArgs::load`], recording the stages `read` and `validate`.
     pub(crate) fn load_timed(&self, timings: &mut Timings) -> Result<Loaded> {
-        check_data_dir(&self.data)?;
-        let (config, config_source) = Config::load(self.config.as_deref(), &self.data)?;
-        let input = timings.time("read", || woonaudit::read::read_dir(&self.data, &config))?;
-        let sources = [
-            &input.applicants.source,
-            &input.adverts.source,
-            &input.responses.source,
-            &input.allocations.source,
-            &input.employees.source,
-            &input.relations.source,
-            &input.sales.source,
-            &input.registration_changes.source,
-        ]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-        let (data, issues) = timings.time("validate", || woonaudit::validate::validate(input));
-        Ok(Loaded {
-            config,
-            config_source,
-            sources,
-            data,
-            issues,
-        })
+        woonaudit::load::load(&self.data, self.config.as_deref(), timings)
     }
 }
 
@@ -167,26 +132,6 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
-}
-
-/// The required tables, for messages.
-const REQUIRED: &str =
-    "applicants, adverts, responses, allocations and employees (.csv or .parquet)";
-
-/// Fails unless `dir` is a folder.
-pub(crate) fn check_data_dir(dir: &Path) -> Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let what = if dir.exists() {
-        "is not a folder"
-    } else {
-        "data folder not found"
-    };
-    Err(Error::input(
-        dir,
-        format!("{what}: give --data the folder that holds {REQUIRED}"),
-    ))
 }
 
 /// `path` made absolute, with symbolic links, `.` and `..` resolved as far

@@ -1,7 +1,7 @@
 //! `woonaudit run`: audit a data folder and write the reports into the
 //! output folder (spec 6).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -9,24 +9,15 @@ use clap::Args;
 
 use super::progress::Progress;
 use super::{print_issues, usage, DataArgs};
-use woonaudit::checks::{self, Context, Severity};
+use woonaudit::checks::Severity;
 use woonaudit::error::{Error, Result};
+use woonaudit::load::Loaded;
 use woonaudit::period::Period;
-use woonaudit::report;
-use woonaudit::report::pseudonym::Mask;
+use woonaudit::privacy::pseudonym::Mask;
+use woonaudit::read::reviews;
+use woonaudit::report::{self, Report, RunMeta};
 use woonaudit::timings::Timings;
-
-/// The files a completed run writes besides data_issues.csv.
-const RESULTS: &[&str] = &[
-    "findings.csv",
-    "links.csv",
-    "stats.json",
-    "manifest.json",
-    "annual.md",
-    "annual.json",
-    "report.html",
-    "exceptions.xlsx",
-];
+use woonaudit::Audit;
 
 /// Options of `run`.
 #[derive(Debug, Args)]
@@ -96,102 +87,47 @@ impl RunArgs {
     }
 }
 
-/// Runs `run`.
+/// Runs `run`: parse, load, build the audit, write its outputs.
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let period = args.period()?;
     let fail_on = args.fail_on.as_deref().and_then(Severity::parse);
     let out = args.out_dir()?;
     super::check_out_dir(&args.data.data, &out)?;
-    // A missing key stops the run before anything is written.
+    // A missing key or a bad review file stops the run before anything is
+    // written.
     let key = args.pseudonymise.then(Mask::key_from_env).transpose()?;
     super::prepare_out_dir(&out)?;
-    // A bad review file stops the run before anything is written.
-    let reviews = args
-        .reviews
-        .as_deref()
-        .map(report::reviews::load)
-        .transpose()?;
+    let reviews = args.reviews.as_deref().map(reviews::load).transpose()?;
+
     let progress = Progress::start("reading and validating the inputs");
     let mut timings = Timings::default();
     let loaded = args.data.load_timed(&mut timings)?;
-    let reports_start = Instant::now();
-    let issues_path = out.join("data_issues.csv");
-    // data_issues.csv is written whatever happens next (spec 1.2).
-    report::write_atomic(&issues_path, &report::data_issues_csv(&loaded.issues))?;
-    if !loaded.issues.is_empty() {
-        progress.suspend(|| print_issues(&loaded.issues, Some(&issues_path)));
-    }
-    let errors = loaded.issues.errors();
-    if errors > 0 && !args.lenient {
-        // Results of an earlier run would read as this run's: remove them.
-        report::remove_stale(&out, RESULTS)?;
-        report::charts::remove_stale(&out)?;
-        return Err(Error::DataErrors { errors });
-    }
+    let early = Instant::now();
+    write_data_issues(&out, &loaded, args.lenient, &progress)?;
+    let early = early.elapsed();
 
-    progress.stage("ranking, linking and checking");
-    let early_reports = reports_start.elapsed();
-    let ctx = Context::timed(&loaded.data, &loaded.config, &period, &mut timings);
+    progress.stage("linking, ranking, checking and analysing");
+    let audit = Audit::build_timed(&loaded.data, &loaded.config, period, &mut timings);
+    progress.stage("writing the reports");
+    let reports_start = Instant::now();
     let mask = key.map_or_else(Mask::none, |k| Mask::pseudonymise(&k, &loaded.data));
-    let findings = timings.time("checks", || checks::run_all(&ctx));
-    progress.stage("computing the statistics");
-    let stats = timings.time("statistics", || report::stats::compute(&ctx, &findings));
-    let reports_start = Instant::now();
-    progress.stage("writing findings, links and statistics");
-
-    report::write_atomic(&out.join("findings.csv"), &report::findings_csv(&findings))?;
-    let links = report::links::rows(&loaded.data, &ctx.linker, &period);
-    report::write_atomic(&out.join("links.csv"), &report::links::csv(&links, &mask))?;
-    report::write_atomic(&out.join("stats.json"), &report::stats::render(&stats))?;
-    let manifest = report::manifest::render(&report::manifest::ManifestInput {
+    let meta = RunMeta {
         data_dir: &args.data.data,
         lenient: args.lenient,
         config_source: &loaded.config_source,
-        config: &loaded.config,
-        period: &period,
         sources: &loaded.sources,
         issues: &loaded.issues,
-        findings: &findings,
-    });
-    report::write_atomic(&out.join("manifest.json"), &manifest)?;
-    progress.stage("writing the annual figures, charts, report and workbook");
-    let annual = report::annual::render(&ctx, &findings, &stats, reviews.as_ref());
-    report::write_atomic(&out.join("annual.json"), &annual.json)?;
-    report::write_atomic(&out.join("annual.md"), &annual.markdown)?;
-    let charts = report::charts::build(&ctx, &findings, &stats, &mask)?;
-    report::charts::write(&out, &charts)?;
-    let html = report::html::render(&report::html::ReportInput {
-        period: &period,
-        lenient: args.lenient,
-        config_source: &loaded.config_source,
-        config: &loaded.config,
-        sources: &loaded.sources,
-        issues: &loaded.issues,
-        findings: &findings,
-        links: &links,
-        stats: &stats,
-        charts: &charts,
         reviews: reviews.as_ref(),
         mask: &mask,
-    })?;
-    report::write_atomic(&out.join("report.html"), &html)?;
-    let workbook = report::xlsx::render(&report::xlsx::WorkbookInput {
-        period: &period,
-        lenient: args.lenient,
-        config_source: &loaded.config_source,
-        sources: &loaded.sources,
-        issues: &loaded.issues,
-        findings: &findings,
-        reviews: reviews.as_ref(),
-        mask: &mask,
-    })?;
-    report::write_atomic(&out.join("exceptions.xlsx"), &workbook)?;
-
-    timings.add("reports", early_reports + reports_start.elapsed());
+    };
+    report::write_all(&out, &Report::new(&audit, &meta)?)?;
+    timings.add("reports", early + reports_start.elapsed());
     drop(progress);
+
     if args.timings {
         eprint!("{}", timings.render());
     }
+    let findings = &audit.findings;
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     eprintln!(
         "{} finding(s): {} high, {} medium, {} low ({}); reports in {}",
@@ -205,11 +141,28 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let failed = fail_on.is_some_and(|limit| findings.iter().any(|f| f.severity <= limit));
     // The process ends here: freeing millions of records one by one would
     // only delay the exit (a second or more at national size).
-    std::mem::forget(ctx);
+    std::mem::forget(audit);
     std::mem::forget(loaded);
     Ok(if failed {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Writes data_issues.csv, whatever happens next (spec 1.2), and lists the
+/// issues on screen. With errors in strict mode the run stops here, and an
+/// earlier run's results are removed: they would read as this run's.
+fn write_data_issues(out: &Path, loaded: &Loaded, lenient: bool, progress: &Progress) -> Result<()> {
+    let path = out.join("data_issues.csv");
+    report::write_atomic(&path, &report::data_issues_csv(&loaded.issues))?;
+    if !loaded.issues.is_empty() {
+        progress.suspend(|| print_issues(&loaded.issues, Some(&path)));
+    }
+    let errors = loaded.issues.errors();
+    if errors > 0 && !lenient {
+        report::remove_stale(out)?;
+        return Err(Error::DataErrors { errors });
+    }
+    Ok(())
 }

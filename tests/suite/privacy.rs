@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
-use woonaudit::report::pseudonym::hmac_sha256;
+use woonaudit::privacy::pseudonym::hmac_sha256;
 
 use crate::common::*;
 

@@ -227,6 +227,31 @@ spec_enum!(
     }
 );
 
+impl Route {
+    /// The route's name in a chart legend: the spec word, with the Dutch
+    /// term where a reader needs it.
+    pub fn chart_label(self) -> &'static str {
+        self.labels().0
+    }
+
+    /// The route's name in the public annual figures, which go into a
+    /// Dutch annual report: the Dutch term leads where it is the known one.
+    pub fn public_label(self) -> &'static str {
+        self.labels().1
+    }
+
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Route::Advert => ("advert (aanbodsysteem)", "aanbodsysteem (advert)"),
+            Route::Urgency => ("urgency", "urgency"),
+            Route::Direct => ("direct", "direct (bijzondere situatie)"),
+            Route::Temporary => ("temporary", "temporary let"),
+            Route::Swap => ("swap", "swap (woningruil)"),
+            Route::Other => ("other", "other"),
+        }
+    }
+}
+
 spec_enum!(
     /// The kind of a declared relation of an employee.
     RelationKind {

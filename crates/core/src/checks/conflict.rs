@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
+use crate::checks::{CheckCode, Finding, Severity, SubjectType};
+use crate::context::Context;
 use crate::link::Link;
 use crate::model::{ApplicantId, EmployeeId, Route};
 

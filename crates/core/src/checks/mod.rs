@@ -1,181 +1,25 @@
-//! Stage 4, checks: the check catalogue of spec section 4, one file per
-//! check family. Each check reads the [`Context`] and appends [`Finding`]s;
-//! findings are data, sorted and written by `crate::report`.
+//! Stage 5, checks: the check catalogue of spec section 4, one file per
+//! check family ([`catalogue`] names them all). Each check reads the
+//! [`Context`] and appends [`Finding`]s; findings are data, analysed by
+//! `crate::analysis` and written by `crate::report`.
 
+pub mod catalogue;
 pub mod conflict;
 pub mod handler;
 pub mod order;
+pub mod rate;
 pub mod registration;
 pub mod route;
 pub mod sales;
 pub mod staff;
 
-use std::collections::HashMap;
-use std::fmt;
-
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::Config;
-use crate::dataset::Dataset;
-use crate::fast::FastSet;
-use crate::link::{Link, LinkKind, Linker};
-use crate::model::{AdvertId, ApplicantId, Date, EmployeeId, Sale};
-use crate::period::Period;
-use crate::rank::Ranking;
-use crate::timings::Timings;
+pub use catalogue::{CheckCode, CheckInfo, Family, Severity, SubjectType};
 
-/// The check codes of spec section 4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CheckCode {
-    /// An eligible candidate ranked above the tenant was not properly passed over.
-    OrderBypass,
-    /// The tenant did not respond to the advert on time.
-    OrderNotACandidate,
-    /// The tenant responded on time but is not eligible.
-    OrderIneligible,
-    /// A route-advert allocation without a usable advert.
-    OrderNoAdvert,
-    /// A recorded position differs from the expected rank.
-    OrderPositionMismatch,
-    /// A non-advert let without a proper approval.
-    RouteUnapproved,
-    /// A non-advert let to a staff-linked tenant.
-    RouteStaffCircle,
-    /// A let to a staff-linked tenant (register).
-    StaffAllocation,
-    /// An employee acted on a case of someone linked to them.
-    ConflictOfInterest,
-    /// A tenant or buyer with an undeclared link to staff.
-    UndeclaredLink,
-    /// A registration date moved earlier.
-    RegistrationBackdated,
-    /// A sale below the appraisal value.
-    SaleBelowAppraisal,
-    /// A sale not offered publicly.
-    SaleNotPublic,
-    /// A sale on a missing or stale appraisal.
-    SaleStaleAppraisal,
-    /// A letting employee with an outlying bypass share.
-    HandlerBypassRate,
-}
-
-impl CheckCode {
-    /// Every code, in the catalogue's order.
-    pub const ALL: [CheckCode; 15] = [
-        CheckCode::OrderBypass,
-        CheckCode::OrderNotACandidate,
-        CheckCode::OrderIneligible,
-        CheckCode::OrderNoAdvert,
-        CheckCode::OrderPositionMismatch,
-        CheckCode::RouteUnapproved,
-        CheckCode::RouteStaffCircle,
-        CheckCode::StaffAllocation,
-        CheckCode::ConflictOfInterest,
-        CheckCode::UndeclaredLink,
-        CheckCode::RegistrationBackdated,
-        CheckCode::SaleBelowAppraisal,
-        CheckCode::SaleNotPublic,
-        CheckCode::SaleStaleAppraisal,
-        CheckCode::HandlerBypassRate,
-    ];
-
-    /// The codes this version of woonaudit runs: the whole catalogue.
-    pub const IMPLEMENTED: [CheckCode; 15] = CheckCode::ALL;
-
-    /// The spec's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckCode::OrderBypass => "ORDER_BYPASS",
-            CheckCode::OrderNotACandidate => "ORDER_NOT_A_CANDIDATE",
-            CheckCode::OrderIneligible => "ORDER_INELIGIBLE",
-            CheckCode::OrderNoAdvert => "ORDER_NO_ADVERT",
-            CheckCode::OrderPositionMismatch => "ORDER_POSITION_MISMATCH",
-            CheckCode::RouteUnapproved => "ROUTE_UNAPPROVED",
-            CheckCode::RouteStaffCircle => "ROUTE_STAFF_CIRCLE",
-            CheckCode::StaffAllocation => "STAFF_ALLOCATION",
-            CheckCode::ConflictOfInterest => "CONFLICT_OF_INTEREST",
-            CheckCode::UndeclaredLink => "UNDECLARED_LINK",
-            CheckCode::RegistrationBackdated => "REGISTRATION_BACKDATED",
-            CheckCode::SaleBelowAppraisal => "SALE_BELOW_APPRAISAL",
-            CheckCode::SaleNotPublic => "SALE_NOT_PUBLIC",
-            CheckCode::SaleStaleAppraisal => "SALE_STALE_APPRAISAL",
-            CheckCode::HandlerBypassRate => "HANDLER_BYPASS_RATE",
-        }
-    }
-}
-
-impl fmt::Display for CheckCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How urgently a finding needs a look. Ordered high first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Look first.
-    High,
-    /// Look soon.
-    Medium,
-    /// For the register.
-    Low,
-}
-
-impl Severity {
-    /// The spec's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-        }
-    }
-
-    /// Parses `high`, `medium` or `low` (any case).
-    pub fn parse(s: &str) -> Option<Severity> {
-        [Severity::High, Severity::Medium, Severity::Low]
-            .into_iter()
-            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What a finding is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SubjectType {
-    /// An allocation (subject_id = allocation_id).
-    Allocation,
-    /// An advert (subject_id = advert_id).
-    Advert,
-    /// A sale (subject_id = sale_id).
-    Sale,
-    /// An applicant (subject_id = applicant_id).
-    Applicant,
-    /// An employee (subject_id = employee_id).
-    Employee,
-}
-
-impl SubjectType {
-    /// The spec's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubjectType::Allocation => "allocation",
-            SubjectType::Advert => "advert",
-            SubjectType::Sale => "sale",
-            SubjectType::Applicant => "applicant",
-            SubjectType::Employee => "employee",
-        }
-    }
-}
+use crate::context::Context;
+use crate::link::{Link, LinkKind};
+use crate::model::{ApplicantId, EmployeeId};
 
 /// Adds a clause to a detail sentence, keeping it one sentence (spec 6):
 /// `"A was let to B."` + `"staff link: ..."` -> `"A was let to B; staff link: ...."`.
@@ -284,105 +128,21 @@ impl Finding {
     }
 }
 
-/// What every check reads.
-pub struct Context<'a> {
-    /// The usable input.
-    pub data: &'a Dataset,
-    /// The config as used.
-    pub config: &'a Config,
-    /// The period the checks are limited to.
-    pub period: &'a Period,
-    /// Links people to staff (spec 2).
-    pub linker: Linker<'a>,
-    /// The derived order of every advert (spec 3), made once: the order,
-    /// conflict and lottery figures all read it.
-    rankings: HashMap<&'a AdvertId, Ranking<'a>>,
-    /// Applicants linked to some employee at some time (spec 2 without
-    /// the employment window): everyone else is linked on no day.
-    staff_circle: FastSet<&'a ApplicantId>,
+/// What the checks produce: the findings, and the tested family of
+/// HANDLER_BYPASS_RATE, which stats.json lists as it is.
+pub struct Checked {
+    /// Every finding, sorted as findings.csv lists them.
+    pub findings: Vec<Finding>,
+    /// The employees tested by HANDLER_BYPASS_RATE.
+    pub handlers: handler::HandlerFamily,
 }
 
-impl<'a> Context<'a> {
-    /// Builds the context, indexing the staff register once.
-    pub fn new(data: &'a Dataset, config: &'a Config, period: &'a Period) -> Context<'a> {
-        Context::timed(data, config, period, &mut Timings::default())
-    }
-
-    /// [`Context::new`], recording the stages `link` and `rank`.
-    pub fn timed(
-        data: &'a Dataset,
-        config: &'a Config,
-        period: &'a Period,
-        timings: &mut Timings,
-    ) -> Context<'a> {
-        use rayon::prelude::*;
-        let (linker, staff_circle) = timings.time("link", || {
-            let linker = Linker::new(data);
-            // Who could be linked at all (any employee, any time): most
-            // applicants cannot, and for them no later question about a
-            // link on a given day needs their names normalised again.
-            let circle: Vec<&'a ApplicantId> = data
-                .applicants
-                .par_iter()
-                .filter(|a| !linker.candidates(a.person(), Some(&a.id)).is_empty())
-                .map(|a| &a.id)
-                .collect();
-            (linker, circle.into_iter().collect())
-        });
-        // Adverts rank independently: one per core.
-        let rankings = timings.time("rank", || {
-            data.adverts
-                .par_iter()
-                .map(|a| (&a.id, Ranking::derive(data, a)))
-                .collect()
-        });
-        Context {
-            data,
-            config,
-            period,
-            linker,
-            staff_circle,
-            rankings,
-        }
-    }
-
-    /// The derived order of an advert.
-    pub fn ranking(&self, advert: &AdvertId) -> Option<&Ranking<'a>> {
-        self.rankings.get(advert)
-    }
-
-    /// Every employee a waiting-list applicant is linked to on `day`,
-    /// strongest kind first, then lowest employee_id (spec 2). Empty for an
-    /// id that is not on the waiting list: there is nothing to compare.
-    pub fn applicant_links(&self, applicant: &ApplicantId, day: Date) -> Vec<Link> {
-        if !self.staff_circle.contains(applicant) {
-            return Vec::new();
-        }
-        match self.data.applicant(applicant) {
-            Some(a) => self.linker.links(a.person(), Some(&a.id), day),
-            None => Vec::new(),
-        }
-    }
-
-    /// The link a finding names for an applicant on `day`: the strongest
-    /// kind, then the lowest employee_id.
-    pub fn link(&self, applicant: &ApplicantId, day: Date) -> Option<Link> {
-        self.applicant_links(applicant, day).into_iter().next()
-    }
-
-    /// Every employee a sale's buyer is linked to on the day of the sale.
-    pub fn buyer_links(&self, sale: &Sale) -> Vec<Link> {
-        self.linker
-            .links(sale.buyer(), sale.buyer_applicant_id.as_ref(), sale.sold_on)
-    }
-}
-
-/// Runs every implemented check and returns the findings sorted as
+/// Runs every implemented check; the findings come out sorted as
 /// findings.csv lists them.
 ///
 /// HANDLER_BYPASS_RATE runs last: it tests the ORDER_BYPASS findings of the
 /// checks before it.
-pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
+pub fn run_all(ctx: &Context<'_>) -> Checked {
     let mut findings = Vec::new();
     order::check(ctx, &mut findings);
     route::check(ctx, &mut findings);
@@ -390,7 +150,7 @@ pub fn run_all(ctx: &Context<'_>) -> Vec<Finding> {
     conflict::check(ctx, &mut findings);
     registration::check(ctx, &mut findings);
     sales::check(ctx, &mut findings);
-    handler::check(ctx, &mut findings);
+    let handlers = handler::check(ctx, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    findings
+    Checked { findings, handlers }
 }

@@ -3,7 +3,8 @@
 //! ORDER_NO_ADVERT look at route-advert allocations in the period;
 //! ORDER_POSITION_MISMATCH at every advert closing in the period.
 
-use crate::checks::{with_clause, CheckCode, Context, Finding, Severity, SubjectType};
+use crate::checks::{with_clause, CheckCode, Finding, Severity, SubjectType};
+use crate::context::Context;
 use crate::link::Link;
 use crate::model::{Advert, Allocation, Outcome, Response, Route};
 use crate::rank::{describe_keys, Ineligibility, Ranked, Ranking};

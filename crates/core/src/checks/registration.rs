@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
+use crate::checks::{CheckCode, Finding, Severity, SubjectType};
+use crate::context::Context;
 use crate::link::Link;
 use crate::model::{ApplicantId, Date};
 use crate::read::parse;

@@ -2,7 +2,8 @@
 //! ROUTE_UNAPPROVED (no approval by a second person, or no reason) and
 //! ROUTE_STAFF_CIRCLE (a non-advert let to a staff-linked tenant).
 
-use crate::checks::{severity_if, CheckCode, Context, Finding, Severity, SubjectType};
+use crate::checks::{severity_if, CheckCode, Finding, Severity, SubjectType};
+use crate::context::Context;
 use crate::model::Route;
 
 /// Runs ROUTE_UNAPPROVED and ROUTE_STAFF_CIRCLE.

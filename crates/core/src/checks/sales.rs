@@ -4,7 +4,8 @@
 //! fields on the day of the sale; the first link (strongest kind, then
 //! lowest employee_id) is the one a finding names.
 
-use crate::checks::{severity_if, with_clause, CheckCode, Context, Finding, Severity, SubjectType};
+use crate::checks::{severity_if, with_clause, CheckCode, Finding, Severity, SubjectType};
+use crate::context::Context;
 use crate::link::Link;
 use crate::model::{Cents, Decimal, Sale, SaleRoute};
 

@@ -2,7 +2,8 @@
 //! register of staff-circle lets) and UNDECLARED_LINK (a tenant or buyer
 //! whose link is not in the relations register).
 
-use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
+use crate::checks::{CheckCode, Finding, Severity, SubjectType};
+use crate::context::Context;
 use crate::link::{Link, LinkKind};
 
 /// Runs STAFF_ALLOCATION and UNDECLARED_LINK.

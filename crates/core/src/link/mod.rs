@@ -19,6 +19,7 @@ one such key, which makes the blocking exact:
 */
 
 pub mod normalize;
+pub mod register;
 #[cfg(test)]
 mod tests;
 

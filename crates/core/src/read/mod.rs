@@ -4,6 +4,7 @@
 
 pub mod parquet;
 pub mod parse;
+pub mod reviews;
 pub mod schema;
 pub mod source;
 mod tables;

@@ -6,33 +6,25 @@
 //! contract_start, else of allocated_on, as the compliance figures of spec 5
 //! count it, over the allocations in the period. Counts under
 //! `thresholds.small_cell` are shown as `<5` and protected against being
-//! worked out from the totals by the rule of [`super::suppress`]; a share is
+//! worked out from the totals by the rule of [`crate::privacy::suppress`]; a share is
 //! only shown when both its parts (those that meet and those that do not)
 //! are shown, since a share and its total give the count back.
 //!
 //! Nothing here depends on time or hash order, so reruns are byte-identical.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use chrono::Datelike;
 use serde::Serialize;
 
-use super::reviews::{Reviews, Status};
-use super::stats::{ComplianceYear, Share, Stats};
-use super::suppress::{Grid, Shown, WITHHELD};
-use crate::checks::handler::bypassed_allocations;
-use crate::checks::{CheckCode, Context, Finding, SubjectType};
-
-/// The routes in the order of spec 1.3, with their names for the public.
-const ROUTES: [(&str, &str); 6] = [
-    ("advert", "aanbodsysteem (advert)"),
-    ("urgency", "urgency"),
-    ("direct", "direct (bijzondere situatie)"),
-    ("temporary", "temporary let"),
-    ("swap", "swap (woningruil)"),
-    ("other", "other"),
-];
+use super::format::percent;
+use super::Report;
+use crate::analysis::statistics::{ComplianceYear, Share};
+use crate::audit::Audit;
+use crate::checks::CheckCode;
+use crate::model::Route;
+use crate::privacy::suppress::{Grid, Shown, WITHHELD};
+use crate::read::reviews::{Reviews, Status};
 
 /// What follow-up a bypass got is only known from reviews, which this
 /// version does not read yet.
@@ -305,14 +297,11 @@ fn rule_text(small: u64) -> String {
 ///
 /// With `reviews` (`run --reviews`), the bypassed lets are split by the
 /// follow-up their ORDER_BYPASS findings got.
-pub fn render(
-    ctx: &Context<'_>,
-    findings: &[Finding],
-    stats: &Stats,
-    reviews: Option<&Reviews>,
-) -> Annual {
-    let small = ctx.config.thresholds.small_cell;
-    let per_year = count_per_year(ctx, findings, stats, reviews);
+pub fn render(report: &Report<'_>) -> Annual {
+    let audit = report.audit;
+    let (stats, reviews) = (&audit.stats, report.run.reviews);
+    let small = audit.config().thresholds.small_cell;
+    let per_year = count_per_year(audit, reviews);
     let years: Vec<&ComplianceYear> = stats.compliance.iter().collect();
 
     let mut g = Grid::new();
@@ -398,7 +387,7 @@ pub fn render(
         title: "Letting figures for the annual report",
         tool: "woonaudit",
         version: env!("CARGO_PKG_VERSION"),
-        period: ctx.period.to_string(),
+        period: audit.period().to_string(),
         year_of_a_let: "the year of contract_start, else of allocated_on",
         small_cell: small,
         legend,
@@ -428,22 +417,17 @@ fn definitions() -> BTreeMap<&'static str, &'static str> {
     .into()
 }
 
-/// Counts per year of the let, from the allocations in the period and the
-/// findings on them.
-fn count_per_year(
-    ctx: &Context<'_>,
-    findings: &[Finding],
-    stats: &Stats,
-    reviews: Option<&Reviews>,
-) -> BTreeMap<i32, Counts> {
+/// Counts per year of the let, from the facts of the lets in the period
+/// and the findings on them.
+fn count_per_year(audit: &Audit<'_>, reviews: Option<&Reviews>) -> BTreeMap<i32, Counts> {
     // Route counts come from stats.json, so both files agree.
-    let mut per_year: BTreeMap<i32, Counts> = stats
+    let mut per_year: BTreeMap<i32, Counts> = audit
+        .stats
         .compliance
         .iter()
         .map(|y| {
-            let r = &y.routes;
             let c = Counts {
-                routes: [r.advert, r.urgency, r.direct, r.temporary, r.swap, r.other],
+                routes: std::array::from_fn(|i| y.routes.get(Route::ALL[i])),
                 lets: y.lets,
                 follow_up: reviews.map(|_| [0; 5]),
                 ..Counts::default()
@@ -451,41 +435,11 @@ fn count_per_year(
             (y.year, c)
         })
         .collect();
-    // The year of each allocation in the period; a duplicate id (set aside
-    // in lenient mode) cannot occur, the first would win.
-    let mut year_of: HashMap<&str, i32> = HashMap::new();
-    for a in &ctx.data.allocations {
-        if ctx.period.contains(a.allocated_on) {
-            year_of
-                .entry(a.id.as_str())
-                .or_insert(a.contract_start.unwrap_or(a.allocated_on).year());
-        }
-    }
-    // The checks each allocation drew.
-    let mut checks_of: HashMap<&str, BTreeSet<CheckCode>> = HashMap::new();
-    for f in findings {
-        if f.subject_type == SubjectType::Allocation {
-            checks_of
-                .entry(f.subject_id.as_str())
-                .or_default()
-                .insert(f.check);
-        }
-    }
-    for (id, checks) in &checks_of {
-        let Some(c) = year_of.get(id).and_then(|y| per_year.get_mut(y)) else {
-            continue;
-        };
-        if checks.contains(&CheckCode::StaffAllocation) {
-            c.staff += 1;
-            if checks.iter().any(|&k| k != CheckCode::StaffAllocation) {
-                c.staff_exception += 1;
-            }
-        }
-    }
     // The least settled follow-up of each bypassed let's findings.
     let mut follow_up: HashMap<&str, usize> = HashMap::new();
     if let Some(r) = reviews {
-        for f in findings
+        for f in audit
+            .findings
             .iter()
             .filter(|f| f.check == CheckCode::OrderBypass)
         {
@@ -494,10 +448,19 @@ fn count_per_year(
             *e = (*e).min(rank);
         }
     }
-    for id in bypassed_allocations(findings) {
-        if let Some(c) = year_of.get(id).and_then(|y| per_year.get_mut(y)) {
+    for l in &audit.facts.lets {
+        let Some(c) = per_year.get_mut(&l.year) else {
+            continue;
+        };
+        if l.checks.contains(&CheckCode::StaffAllocation) {
+            c.staff += 1;
+            if l.checks.iter().any(|&k| k != CheckCode::StaffAllocation) {
+                c.staff_exception += 1;
+            }
+        }
+        if l.bypass {
             c.bypass += 1;
-            if let (Some(f), Some(&rank)) = (c.follow_up.as_mut(), follow_up.get(id)) {
+            if let (Some(f), Some(&rank)) = (c.follow_up.as_mut(), follow_up.get(l.alloc.id.as_str())) {
                 f[rank] += 1;
             }
         }
@@ -583,10 +546,8 @@ fn norm_out(c: &NormCells, from: &Share, shown: &[Shown]) -> NormOut {
     }
 }
 
-/// A share as a percentage with one decimal, or a dash.
-fn percent(x: Option<f64>) -> String {
-    x.map_or_else(|| "-".to_string(), |v| format!("{:.1}%", v * 100.0))
-}
+/// What a share that is not shown reads as.
+const NOT_SHOWN: &str = "-";
 
 fn passend_of(y: &YearOut) -> Option<&NormOut> {
     y.passend.as_ref()
@@ -634,11 +595,11 @@ fn markdown(a: &AnnualOut) -> String {
 
     let _ = writeln!(m, "## Lets per route\n");
     let mut header = String::from("| year |");
-    for (_, name) in ROUTES {
-        let _ = write!(header, " {name} |");
+    for route in Route::ALL {
+        let _ = write!(header, " {} |", route.public_label());
     }
     let _ = writeln!(m, "{header} all lets | share through the aanbodsysteem |");
-    let _ = writeln!(m, "|---|{}---:|---:|", "---:|".repeat(ROUTES.len()));
+    let _ = writeln!(m, "|---|{}---:|---:|", "---:|".repeat(Route::ALL.len()));
     for (label, y) in &rows {
         let r = &y.routes;
         let _ = writeln!(
@@ -651,7 +612,7 @@ fn markdown(a: &AnnualOut) -> String {
             r.swap.label(),
             r.other.label(),
             y.lets.label(),
-            percent(y.advert_share)
+            percent(y.advert_share, NOT_SHOWN)
         );
     }
 
@@ -699,7 +660,7 @@ fn markdown(a: &AnnualOut) -> String {
             b.advert_lets.label(),
             b.with_bypass.label(),
             b.without_bypass.label(),
-            percent(b.share),
+            percent(b.share, NOT_SHOWN),
             b.follow_up
                 .as_ref()
                 .map_or_else(|| "not reviewed".to_string(), FollowUpOut::label)
@@ -743,8 +704,8 @@ fn markdown(a: &AnnualOut) -> String {
                 n.does_not_meet.label(),
                 n.judged.label(),
                 n.unknown.label(),
-                percent(n.share),
-                percent(Some(n.norm))
+                percent(n.share, NOT_SHOWN),
+                percent(Some(n.norm), NOT_SHOWN)
             );
             if !n.note.is_empty() {
                 notes.push(format!("{year}: {}", n.note));

@@ -19,11 +19,15 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, FontTransform};
 
-use super::stats::Stats;
-use crate::checks::handler::bypassed_allocations;
-use crate::checks::{CheckCode, Context, Finding};
+use image::ImageEncoder;
+
+use super::{OutFile, Report};
+use crate::analysis::{Facts, LetFact};
+use crate::audit::Audit;
+use crate::checks::CheckCode;
 use crate::error::{Error, Result};
-use crate::model::{Allocation, Date, Route};
+use crate::model::{Date, Route};
+use crate::privacy::pseudonym::Mask;
 use crate::stats::wilson;
 
 /// The font every chart is drawn with (DejaVu Sans, see
@@ -119,9 +123,9 @@ fn quarter(day: Date) -> (i32, u32) {
 
 /// Every quarter from the first to the last let in the period, gaps
 /// included.
-fn quarters(lets: &[&Allocation]) -> Vec<(i32, u32)> {
-    let first = lets.iter().map(|a| quarter(a.allocated_on)).min();
-    let last = lets.iter().map(|a| quarter(a.allocated_on)).max();
+fn quarters(lets: &[LetFact<'_>]) -> Vec<(i32, u32)> {
+    let first = lets.iter().map(|l| quarter(l.alloc.allocated_on)).min();
+    let last = lets.iter().map(|l| quarter(l.alloc.allocated_on)).max();
     let (Some(mut q), Some(last)) = (first, last) else {
         return Vec::new();
     };
@@ -141,72 +145,116 @@ fn label((y, q): (i32, u32)) -> String {
     format!("{y}-Q{q}")
 }
 
-/// Computes the data of every chart and draws its SVG.
-/// With `--pseudonymise`, `mask` gives the employee ids the handler chart
-/// shows.
-pub fn build(
-    ctx: &Context<'_>,
-    findings: &[Finding],
-    stats: &Stats,
-    mask: &super::pseudonym::Mask,
-) -> Result<Vec<Chart>> {
+/// Computes the data of every chart from the audit's facts and draws its
+/// SVG. With `--pseudonymise`, `mask` gives the employee ids the handler
+/// chart shows.
+pub fn build(audit: &Audit<'_>, mask: &Mask) -> Result<Vec<Chart>> {
     register()?;
-    let lets: Vec<&Allocation> = ctx
-        .data
-        .allocations
-        .iter()
-        .filter(|a| ctx.period.contains(a.allocated_on))
-        .collect();
-    let qs = quarters(&lets);
+    let facts = &audit.facts;
+    let qs = quarters(&facts.lets);
     let index: BTreeMap<(i32, u32), usize> = qs.iter().enumerate().map(|(i, q)| (*q, i)).collect();
     let labels: Vec<String> = qs.iter().copied().map(label).collect();
+    let plots = [
+        (
+            "Lets per route per quarter",
+            routes_plot(facts, &index, labels.clone()),
+        ),
+        (
+            "Share of advert lets with a bypass, linked vs other tenants, per quarter",
+            bypass_plot(facts, &index, labels),
+        ),
+        (
+            "Days on the waiting list at allocation (advert lets), linked vs other tenants",
+            waiting_plot(facts),
+        ),
+        ("Sale price against appraisal value", sales_plot(facts)),
+        (
+            "Share of advert lets with a bypass per letting employee",
+            handlers_plot(audit, mask),
+        ),
+    ];
+    plots
+        .into_iter()
+        .zip(NAMES)
+        .map(|((title, plot), name)| -> Result<Chart> {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+                draw(&plot, title, &root).map_err(|e| {
+                    fail(&Path::new(DIR).join(format!("{name}.svg")), e.to_string())
+                })?;
+            }
+            Ok(Chart {
+                name,
+                title: title.to_string(),
+                svg,
+                plot,
+            })
+        })
+        .collect()
+}
 
-    // 1. Lets per route per quarter.
-    let mut counts = vec![vec![0u64; Route::ALL.len()]; qs.len()];
-    for a in &lets {
+/// 1. Lets per route per quarter.
+fn routes_plot(facts: &Facts<'_>, index: &BTreeMap<(i32, u32), usize>, quarters: Vec<String>) -> Plot {
+    let mut counts = vec![vec![0u64; Route::ALL.len()]; index.len()];
+    for l in &facts.lets {
+        let a = l.alloc;
         let r = Route::ALL.iter().position(|r| *r == a.route);
         if let (Some(&i), Some(r)) = (index.get(&quarter(a.allocated_on)), r) {
             counts[i][r] += 1;
         }
     }
+    Plot::Routes { quarters, counts }
+}
 
-    // 2. and 3.: advert lets, linked or not on allocated_on.
-    let bypassed = bypassed_allocations(findings);
-    let mut linked_q = vec![(0u64, 0u64); qs.len()];
-    let mut other_q = vec![(0u64, 0u64); qs.len()];
-    let (mut wait_linked, mut wait_other) = (Vec::new(), Vec::new());
-    for a in lets.iter().filter(|a| a.route == Route::Advert) {
-        let linked = ctx.link(&a.applicant_id, a.allocated_on).is_some();
-        if let Some(&i) = index.get(&quarter(a.allocated_on)) {
-            let cell = if linked {
-                &mut linked_q[i]
+/// 2. Advert lets with a bypass per quarter, linked or not on allocated_on.
+fn bypass_plot(facts: &Facts<'_>, index: &BTreeMap<(i32, u32), usize>, quarters: Vec<String>) -> Plot {
+    let mut linked = vec![(0u64, 0u64); index.len()];
+    let mut other = vec![(0u64, 0u64); index.len()];
+    for l in facts.advert_lets() {
+        if let Some(&i) = index.get(&quarter(l.alloc.allocated_on)) {
+            let cell = if l.linked() {
+                &mut linked[i]
             } else {
-                &mut other_q[i]
+                &mut other[i]
             };
-            cell.0 += u64::from(bypassed.contains(a.id.as_str()));
+            cell.0 += u64::from(l.bypass);
             cell.1 += 1;
         }
-        if let Some(applicant) = ctx.data.applicant(&a.applicant_id) {
-            let days = (a.allocated_on - applicant.registration_date).num_days() as f64;
-            if linked {
-                wait_linked.push(days);
+    }
+    Plot::Bypass {
+        quarters,
+        linked,
+        other,
+    }
+}
+
+/// 3. Days waited by the tenants of advert lets, linked or not.
+fn waiting_plot(facts: &Facts<'_>) -> Plot {
+    let (mut linked, mut other) = (Vec::new(), Vec::new());
+    for l in facts.advert_lets() {
+        if let Some(days) = l.days_waited {
+            if l.linked() {
+                linked.push(days as f64);
             } else {
-                wait_other.push(days);
+                other.push(days as f64);
             }
         }
     }
+    Plot::Waiting { linked, other }
+}
 
-    // 4. Sales in the period.
-    let mut points: Vec<(f64, f64, bool)> = ctx
-        .data
+/// 4. Sales in the period with a positive appraisal value.
+fn sales_plot(facts: &Facts<'_>) -> Plot {
+    let mut points: Vec<(f64, f64, bool)> = facts
         .sales
         .iter()
-        .filter(|s| ctx.period.contains(s.sold_on) && s.appraisal_value.0 > 0)
+        .filter(|s| s.discount.is_some())
         .map(|s| {
             (
-                s.appraisal_value.0 as f64 / 100.0,
-                s.price.0 as f64 / 100.0,
-                !ctx.buyer_links(s).is_empty(),
+                s.sale.appraisal_value.0 as f64 / 100.0,
+                s.sale.price.0 as f64 / 100.0,
+                s.linked,
             )
         })
         .collect();
@@ -215,9 +263,14 @@ pub fn build(
             .then(a.0.total_cmp(&b.0))
             .then(a.1.total_cmp(&b.1))
     });
+    Plot::Sales { points }
+}
 
-    // 5. Handlers, flagged by HANDLER_BYPASS_RATE.
-    let flagged: BTreeSet<&str> = findings
+/// 5. The tested letting employees, flagged by HANDLER_BYPASS_RATE.
+fn handlers_plot(audit: &Audit<'_>, mask: &Mask) -> Plot {
+    let stats = &audit.stats;
+    let flagged: BTreeSet<&str> = audit
+        .findings
         .iter()
         .filter(|f| f.check == CheckCode::HandlerBypassRate)
         .map(|f| {
@@ -246,82 +299,42 @@ pub fn build(
             let n = b.linked.allocations + b.other.allocations;
             (n > 0).then(|| (b.linked.with_bypass + b.other.with_bypass) as f64 / n as f64)
         });
-
-    let plots = [
-        (
-            "Lets per route per quarter",
-            Plot::Routes {
-                quarters: labels.clone(),
-                counts,
-            },
-        ),
-        (
-            "Share of advert lets with a bypass, linked vs other tenants, per quarter",
-            Plot::Bypass {
-                quarters: labels,
-                linked: linked_q,
-                other: other_q,
-            },
-        ),
-        (
-            "Days on the waiting list at allocation (advert lets), linked vs other tenants",
-            Plot::Waiting {
-                linked: wait_linked,
-                other: wait_other,
-            },
-        ),
-        ("Sale price against appraisal value", Plot::Sales { points }),
-        (
-            "Share of advert lets with a bypass per letting employee",
-            Plot::Handlers { rows, overall },
-        ),
-    ];
-    plots
-        .into_iter()
-        .zip(NAMES)
-        .map(|((title, plot), name)| -> Result<Chart> {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-                draw(&plot, title, &root).map_err(|e| {
-                    fail(&Path::new(DIR).join(format!("{name}.svg")), e.to_string())
-                })?;
-            }
-            Ok(Chart {
-                name,
-                title: title.to_string(),
-                svg,
-                plot,
-            })
-        })
-        .collect()
+    Plot::Handlers { rows, overall }
 }
 
-/// Writes every chart into `out/charts/` as SVG and PNG, atomically.
-pub fn write(out: &Path, charts: &[Chart]) -> Result<()> {
-    let dir = out.join(DIR);
-    for chart in charts {
-        super::write_atomic(
-            &dir.join(format!("{}.svg", chart.name)),
-            chart.svg.as_bytes(),
-        )?;
+/// Renders charts/: every chart as SVG and PNG.
+pub fn render(report: &Report<'_>) -> Result<Vec<OutFile>> {
+    let mut files = Vec::new();
+    for chart in &report.charts {
+        let dir = Path::new(DIR);
+        files.push((dir.join(format!("{}.svg", chart.name)), chart.svg.clone().into_bytes()));
         let path = dir.join(format!("{}.png", chart.name));
-        // The bitmap backend encodes PNG only into a file, chosen by the
-        // extension: draw into a temporary .png name, then rename.
-        let tmp = dir.join(format!(".{}.tmp-{}.png", chart.name, std::process::id()));
-        let drawn = (|| -> Res {
-            let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
-            draw(&chart.plot, &chart.title, &root)?;
-            drop(root);
-            std::fs::rename(&tmp, &path)?;
-            Ok(())
-        })();
-        if let Err(e) = drawn {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(fail(&path, e.to_string()));
-        }
+        let png = chart.png().map_err(|e| fail(&path, e.to_string()))?;
+        files.push((path, png));
     }
-    Ok(())
+    Ok(files)
+}
+
+impl Chart {
+    /// The chart as PNG: drawn into a bitmap, encoded as the bitmap
+    /// backend would encode it into a file.
+    fn png(&self) -> std::result::Result<Vec<u8>, Box<dyn std::error::Error>> {
+        let (w, h) = SIZE;
+        let mut pixels = vec![0u8; (w * h * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+            draw(&self.plot, &self.title, &root)?;
+            root.present()?;
+        }
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png).write_image(
+            &pixels,
+            w,
+            h,
+            image::ColorType::Rgb8,
+        )?;
+        Ok(png)
+    }
 }
 
 /// The chart files of a run, relative to the output folder.
@@ -330,17 +343,6 @@ pub fn files() -> Vec<PathBuf> {
         .iter()
         .flat_map(|n| ["svg", "png"].map(|ext| Path::new(DIR).join(format!("{n}.{ext}"))))
         .collect()
-}
-
-/// Removes the chart files of an earlier run from `out` (absent ones are
-/// fine).
-pub fn remove_stale(out: &Path) -> Result<()> {
-    let files: Vec<String> = files()
-        .iter()
-        .map(|f| f.to_string_lossy().into_owned())
-        .collect();
-    let names: Vec<&str> = files.iter().map(String::as_str).collect();
-    super::remove_stale(out, &names)
 }
 
 // ---- drawing -------------------------------------------------------------
@@ -364,16 +366,6 @@ const ROUTE_STYLE: [(RGBColor, Pattern); 6] = [
     (RGBColor(0xbb, 0xbb, 0xbb), Pattern::Vertical),
     (RGBColor(0xf0, 0xe4, 0x42), Pattern::Grid),
     (RGBColor(0xff, 0xff, 0xff), Pattern::Dots),
-];
-
-/// The route names of the legend, in `Route::ALL` order.
-const ROUTE_NAMES: [&str; 6] = [
-    "advert (aanbodsysteem)",
-    "urgency",
-    "direct",
-    "temporary",
-    "swap",
-    "other",
 ];
 
 const LINKED: RGBColor = RGBColor(0xc0, 0x39, 0x2b);
@@ -613,8 +605,8 @@ where
     }
     let items: Vec<(Swatch, String)> = ROUTE_STYLE
         .iter()
-        .zip(ROUTE_NAMES)
-        .map(|((c, p), n)| (Swatch::Fill(*c, *p), n.to_string()))
+        .zip(Route::ALL)
+        .map(|((c, p), n)| (Swatch::Fill(*c, *p), n.chart_label().to_string()))
         .collect();
     legend(top, &items)?;
     let n = quarters.len();

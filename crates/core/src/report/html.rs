@@ -16,15 +16,15 @@ use std::collections::BTreeMap;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use super::links::LinkRow;
-use super::pseudonym::Mask;
-use super::stats::{Share, Stats, TwoSamples};
+use super::format::percent;
+use super::reviews::ReviewsView;
+use super::Report;
+use crate::analysis::statistics::{BypassGroup, Sample, Share, Stats, TwoSamples};
 use crate::checks::{CheckCode, Finding, Severity};
 use crate::config::{Config, ConfigSource};
 use crate::error::{Error, Result};
-use crate::issues::Issues;
-use crate::period::Period;
-use crate::read::SourceInfo;
+use crate::model::Route;
+use crate::privacy::pseudonym::Mask;
 
 /// The template; its registered name ends in `.html`, which turns on
 /// minijinja's HTML auto-escaping.
@@ -36,34 +36,6 @@ const TEMPLATE_NAME: &str = "report.html";
 const MAX_PER_CHECK: usize = 500;
 /// The data issues listed in the scope; data_issues.csv has them all.
 const FIRST_ISSUES: usize = 10;
-
-/// What the report is made of.
-pub struct ReportInput<'a> {
-    /// The audit period.
-    pub period: &'a Period,
-    /// Whether `--lenient` was given.
-    pub lenient: bool,
-    /// Where the config came from.
-    pub config_source: &'a ConfigSource,
-    /// The config as used.
-    pub config: &'a Config,
-    /// The input files read.
-    pub sources: &'a [SourceInfo],
-    /// Data issues and row counts.
-    pub issues: &'a Issues,
-    /// The findings, sorted as in findings.csv.
-    pub findings: &'a [Finding],
-    /// The rows of links.csv.
-    pub links: &'a [LinkRow],
-    /// The statistics of stats.json.
-    pub stats: &'a Stats,
-    /// The charts, drawn inline.
-    pub charts: &'a [super::charts::Chart],
-    /// Last quarter's reviews, with `--reviews`.
-    pub reviews: Option<&'a super::reviews::Reviews>,
-    /// Pseudonymises personal values with `--pseudonymise`.
-    pub mask: &'a Mask,
-}
 
 #[derive(Serialize)]
 struct View {
@@ -86,7 +58,7 @@ struct View {
     stats: StatsView,
     compliance: Vec<ComplianceView>,
     charts: Vec<ChartView>,
-    reviews: Option<super::reviews::ReviewsView>,
+    reviews: Option<ReviewsView>,
 }
 
 #[derive(Serialize, Default)]
@@ -243,44 +215,20 @@ struct ComplianceView {
     note: String,
 }
 
-/// What each check looks for, in plain words for the report.
-fn what(code: CheckCode) -> &'static str {
-    match code {
-        CheckCode::OrderBypass => "A candidate ranked above the tenant in the derived order was passed over without a recorded refusal, pass-over or withdrawal with a reason.",
-        CheckCode::OrderNotACandidate => "The tenant of an advert let did not respond to the advert on or before its closing date.",
-        CheckCode::OrderIneligible => "The tenant responded on time but did not meet the advert's eligibility rules (registration date, age, household size, income).",
-        CheckCode::OrderNoAdvert => "A let recorded as through the aanbodsysteem names no advert, or an advert that does not exist.",
-        CheckCode::OrderPositionMismatch => "The position the source system recorded for a candidate differs from the rank derived from the rules.",
-        CheckCode::RouteUnapproved => "A let outside the aanbodsysteem without an approver, without a reason, or approved by the person who handled it.",
-        CheckCode::RouteStaffCircle => "A let outside the aanbodsysteem to a tenant linked to staff.",
-        CheckCode::StaffAllocation => "A let to a tenant linked to staff: the register of staff-circle lets.",
-        CheckCode::ConflictOfInterest => "An employee handled, approved or decided on the case of someone linked to them.",
-        CheckCode::UndeclaredLink => "A tenant or buyer is linked to an employee by address, contact details or surname and postcode, without a declaration.",
-        CheckCode::RegistrationBackdated => "A registration date was moved earlier, or lies well before the day the registration was created.",
-        CheckCode::SaleBelowAppraisal => "A home was sold below its appraisal value, after any documented discount scheme and the tolerance.",
-        CheckCode::SaleNotPublic => "A home was sold to someone linked to staff without a public offer of sufficient length, or sold privately.",
-        CheckCode::SaleStaleAppraisal => "A sale rests on a missing, later or outdated appraisal.",
-        CheckCode::HandlerBypassRate => "A letting employee's share of lets with a bypass is higher than chance explains (exact binomial test, Benjamini-Hochberg corrected).",
-    }
-}
+/// What a figure that could not be computed reads as.
+const NOT_COMPUTED: &str = "not computed";
 
 fn p_value(p: Option<f64>) -> String {
     match p {
-        None => "not computed".to_string(),
+        None => NOT_COMPUTED.to_string(),
         Some(p) if p != 0.0 && p < 0.0001 => format!("{p:.2e}"),
         Some(p) => format!("{p:.4}"),
     }
 }
 
-fn percent(x: Option<f64>) -> String {
-    x.map_or_else(
-        || "not computed".to_string(),
-        |v| format!("{:.1}%", v * 100.0),
-    )
-}
 
 fn number(x: Option<f64>, decimals: usize) -> String {
-    x.map_or_else(|| "not computed".to_string(), |v| format!("{v:.decimals$}"))
+    x.map_or_else(|| NOT_COMPUTED.to_string(), |v| format!("{v:.decimals$}"))
 }
 
 fn figure(label: &str, value: String, counts: String) -> Figure {
@@ -294,12 +242,12 @@ fn figure(label: &str, value: String, counts: String) -> Figure {
 fn share_figure(label: &str, s: &Share) -> Figure {
     figure(
         label,
-        percent(s.share),
+        percent(s.share, NOT_COMPUTED),
         format!(
             "{} of {} (norm {}; {} unknown){}",
             s.numerator,
             s.denominator,
-            percent(Some(s.norm)),
+            percent(Some(s.norm), NOT_COMPUTED),
             s.unknown,
             if s.note.is_empty() {
                 String::new()
@@ -316,12 +264,12 @@ fn two_samples(
     question: &'static str,
     days: bool,
 ) -> StatBlock {
-    let median = |s: &super::stats::Sample| {
+    let median = |s: &Sample| {
         let m = if days { s.median_days } else { s.median }.flatten();
         if days {
             number(m, 1).replace("not computed", "none") + if m.is_some() { " days" } else { "" }
         } else {
-            percent(m)
+            percent(m, NOT_COMPUTED)
         }
     };
     StatBlock {
@@ -355,13 +303,13 @@ fn two_samples(
 
 fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
     let b = &s.bypass_disparity;
-    let group = |g: &super::stats::BypassGroup| {
+    let group = |g: &BypassGroup| {
         format!(
             "{} of {} advert lets (95% Wilson interval {} to {})",
             g.with_bypass,
             g.allocations,
-            percent(g.wilson_low),
-            percent(g.wilson_high)
+            percent(g.wilson_low, NOT_COMPUTED),
+            percent(g.wilson_high, NOT_COMPUTED)
         )
     };
     let table = format!(
@@ -375,8 +323,8 @@ fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
         title: "Bypass disparity",
         question: "Are lets to staff-linked tenants more often made over the heads of higher-ranked candidates?",
         figures: vec![
-            figure("Share with a bypass, linked tenants", percent(b.linked.share), group(&b.linked)),
-            figure("Share with a bypass, other tenants", percent(b.other.share), group(&b.other)),
+            figure("Share with a bypass, linked tenants", percent(b.linked.share, NOT_COMPUTED), group(&b.linked)),
+            figure("Share with a bypass, other tenants", percent(b.other.share, NOT_COMPUTED), group(&b.other)),
             figure("Odds ratio", number(b.odds_ratio, 2), table.clone()),
             figure("Fisher exact two-sided p", p_value(b.fisher_p), table),
         ],
@@ -412,8 +360,8 @@ fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
             employee_id: mask.value(&h.employee_id),
             allocations: h.allocations,
             with_bypass: h.with_bypass,
-            share: percent(Some(h.share)),
-            overall: percent(h.overall_share),
+            share: percent(Some(h.share), NOT_COMPUTED),
+            overall: percent(h.overall_share, NOT_COMPUTED),
             p: p_value(h.p),
             q: p_value(h.q),
             flagged: h.q.is_some_and(|q| q < config.thresholds.handler_q),
@@ -446,21 +394,17 @@ fn compliance_view(s: &Stats) -> Vec<ComplianceView> {
     s.compliance
         .iter()
         .map(|y| {
-            let r = &y.routes;
-            let routes = [
-                ("advert", r.advert),
-                ("urgency", r.urgency),
-                ("direct", r.direct),
-                ("temporary", r.temporary),
-                ("swap", r.swap),
-                ("other", r.other),
-            ]
-            .into_iter()
-            .map(|(name, n)| {
-                let share = (y.lets > 0).then(|| n as f64 / y.lets as f64);
-                (name.to_string(), format!("{n} ({})", percent(share)))
-            })
-            .collect();
+            let routes = Route::ALL
+                .iter()
+                .map(|&route| {
+                    let n = y.routes.get(route);
+                    let share = (y.lets > 0).then(|| n as f64 / y.lets as f64);
+                    (
+                        route.as_str().to_string(),
+                        format!("{n} ({})", percent(share, NOT_COMPUTED)),
+                    )
+                })
+                .collect();
             ComplianceView {
                 year: y.year,
                 limits_year: y
@@ -477,10 +421,12 @@ fn compliance_view(s: &Stats) -> Vec<ComplianceView> {
 }
 
 /// Renders report.html.
-pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
+pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
+    let (audit, run) = (report.audit, report.run);
+    let findings = &audit.findings;
     let mut total = SeverityCounts::default();
     let mut per_check: BTreeMap<CheckCode, SeverityCounts> = BTreeMap::new();
-    for f in r.findings {
+    for f in findings {
         total.add(f.severity);
         per_check.entry(f.check).or_default().add(f.severity);
     }
@@ -492,38 +438,37 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
         })
         .collect();
     // Findings are sorted high first, so the first ones are the high ones.
-    let high: Vec<&Finding> = r
-        .findings
+    let high: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.severity == Severity::High)
         .collect();
     let attention = high
         .iter()
         .take(MAX_PER_CHECK)
-        .map(|f| FindingView::of(f, r.mask))
+        .map(|f| FindingView::of(f, run.mask))
         .collect();
     let checks = CheckCode::IMPLEMENTED
         .iter()
         .map(|&c| {
-            let of_check: Vec<&Finding> = r.findings.iter().filter(|f| f.check == c).collect();
+            let of_check: Vec<&Finding> = findings.iter().filter(|f| f.check == c).collect();
             CheckSection {
                 code: c.as_str(),
-                what: what(c),
+                what: c.description(),
                 count: of_check.len(),
                 findings: of_check
                     .iter()
                     .take(MAX_PER_CHECK)
-                    .map(|f| FindingView::of(f, r.mask))
+                    .map(|f| FindingView::of(f, run.mask))
                     .collect(),
                 more: of_check.len().saturating_sub(MAX_PER_CHECK),
             }
         })
         .collect();
-    let inputs = r
+    let inputs = run
         .sources
         .iter()
         .map(|s| {
-            let rows = r.issues.counts.get(s.table).copied().unwrap_or_default();
+            let rows = run.issues.counts.get(s.table).copied().unwrap_or_default();
             InputView {
                 table: s.table,
                 file: s.file.clone(),
@@ -534,7 +479,7 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
             }
         })
         .collect();
-    let sorted = r.issues.sorted();
+    let sorted = run.issues.sorted();
     let first_issues = sorted
         .iter()
         .take(FIRST_ISSUES)
@@ -542,29 +487,30 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
             file: i.file.clone(),
             line: i.line,
             column: i.column.clone(),
-            value: r.mask.issue_value(&i.column, &i.value),
+            value: run.mask.issue_value(&i.column, &i.value),
             level: i.level.as_str(),
-            problem: r.mask.text(&i.problem),
+            problem: run.mask.text(&i.problem),
         })
         .collect();
-    let links = r
+    let mask = run.mask;
+    let links = audit
         .links
         .iter()
         .map(|l| LinkView {
             person_type: l.person_type,
-            applicant_id: r.mask.value(&l.applicant_id),
+            applicant_id: mask.value(&l.applicant_id),
             sale_id: l.sale_id.clone(),
             name: if l.first_names.is_empty() {
-                r.mask.value(&l.last_name)
+                mask.value(&l.last_name)
             } else {
                 format!(
                     "{}, {}",
-                    r.mask.value(&l.last_name),
-                    r.mask.value(&l.first_names)
+                    mask.value(&l.last_name),
+                    mask.value(&l.first_names)
                 )
             },
-            birth_date: r.mask.value(&l.birth_date),
-            employee_id: r.mask.value(&l.employee_id),
+            birth_date: mask.value(&l.birth_date),
+            employee_id: mask.value(&l.employee_id),
             kind: l.kind.as_str(),
             kinds: l.kinds.clone(),
             employed: format!(
@@ -580,14 +526,14 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
                     &l.employed_to
                 }
             ),
-            evidence: r.mask.text(&l.evidence),
+            evidence: mask.text(&l.evidence),
         })
         .collect();
     let view = View {
         version: env!("CARGO_PKG_VERSION"),
-        period: r.period.to_string(),
-        mode: if r.lenient { "lenient" } else { "strict" },
-        config_source: match r.config_source {
+        period: audit.period().to_string(),
+        mode: if run.lenient { "lenient" } else { "strict" },
+        config_source: match run.config_source {
             ConfigSource::Defaults => "defaults (no config file)".to_string(),
             ConfigSource::File(p) => p.display().to_string(),
         },
@@ -598,18 +544,18 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
         absent_tables: crate::read::schema::Table::ALL
             .iter()
             .map(|t| t.name())
-            .filter(|n| !r.sources.iter().any(|s| s.table == *n))
+            .filter(|n| !run.sources.iter().any(|s| s.table == *n))
             .collect(),
         inputs,
-        issue_errors: r.issues.errors(),
-        issue_warnings: r.issues.warnings(),
+        issue_errors: run.issues.errors(),
+        issue_warnings: run.issues.warnings(),
         first_issues,
         issues_more: sorted.len().saturating_sub(FIRST_ISSUES),
         checks,
         links,
-        stats: stats_view(r.stats, r.config, r.mask),
-        compliance: compliance_view(r.stats),
-        charts: r
+        stats: stats_view(&audit.stats, audit.config(), mask),
+        compliance: compliance_view(&audit.stats),
+        charts: report
             .charts
             .iter()
             .map(|c| ChartView {
@@ -624,9 +570,9 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
                 )),
             })
             .collect(),
-        reviews: r
+        reviews: run
             .reviews
-            .map(|v| super::reviews::ReviewsView::of(v, r.findings).masked(r.mask)),
+            .map(|v| ReviewsView::of(v, findings).masked(mask)),
     };
     let mut env = Environment::new();
     // A misspelt name in the template is an error, not an empty cell.

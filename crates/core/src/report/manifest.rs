@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::checks::{CheckCode, Finding};
+use super::Report;
+use crate::checks::{CheckCode, Severity};
 use crate::config::{Config, ConfigSource};
-use crate::issues::{Issues, RowCounts};
+use crate::issues::RowCounts;
 use crate::period::Period;
 use crate::read::SourceInfo;
 
@@ -37,28 +38,9 @@ struct Manifest<'a> {
     findings_by_severity: BTreeMap<&'static str, usize>,
 }
 
-/// What the manifest is made of.
-pub struct ManifestInput<'a> {
-    /// The data folder as given.
-    pub data_dir: &'a std::path::Path,
-    /// Whether `--lenient` was given.
-    pub lenient: bool,
-    /// Config source.
-    pub config_source: &'a ConfigSource,
-    /// Config as used.
-    pub config: &'a Config,
-    /// Period.
-    pub period: &'a Period,
-    /// Input files found.
-    pub sources: &'a [SourceInfo],
-    /// Issues with row counts.
-    pub issues: &'a Issues,
-    /// Findings.
-    pub findings: &'a [Finding],
-}
-
 /// Renders manifest.json.
-pub fn render(m: &ManifestInput<'_>) -> Vec<u8> {
+pub fn render(report: &Report<'_>) -> Vec<u8> {
+    let (audit, m) = (report.audit, report.run);
     let inputs = m
         .sources
         .iter()
@@ -77,8 +59,8 @@ pub fn render(m: &ManifestInput<'_>) -> Vec<u8> {
         .map(|c| (c.as_str(), 0))
         .collect();
     let mut by_severity: BTreeMap<&'static str, usize> =
-        [("high", 0), ("medium", 0), ("low", 0)].into();
-    for f in m.findings {
+        Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    for f in &audit.findings {
         *findings.entry(f.check.as_str()).or_default() += 1;
         *by_severity.entry(f.severity.as_str()).or_default() += 1;
     }
@@ -89,8 +71,8 @@ pub fn render(m: &ManifestInput<'_>) -> Vec<u8> {
         data: m.data_dir.display().to_string(),
         mode: if m.lenient { "lenient" } else { "strict" },
         config_source: m.config_source,
-        config: m.config,
-        period: m.period,
+        config: audit.config(),
+        period: audit.period(),
         inputs,
         absent_tables,
         data_issues: [
@@ -102,7 +84,5 @@ pub fn render(m: &ManifestInput<'_>) -> Vec<u8> {
         findings,
         findings_by_severity: by_severity,
     };
-    let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    super::json(&manifest)
 }

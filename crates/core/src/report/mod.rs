@@ -1,24 +1,145 @@
-//! Stage 6, report: the output files of spec 6. Every file is rendered to
-//! bytes first and then written atomically (temporary name, then rename), so
-//! a reader never sees half a file and a failed run leaves the old one.
+//! Stage 7, report: the output files of spec 6, rendered from one
+//! [`Audit`] and the circumstances of the run ([`RunMeta`]). Renderers
+//! compute nothing of the audit: they format what the earlier stages
+//! worked out. [`OUTPUTS`] lists every result file; it drives the writing
+//! and the clean-up of an earlier run's results. Every file is rendered to
+//! bytes first and then written atomically (temporary name, then rename),
+//! so a reader never sees half a file and a failed run leaves the old one.
 
 pub mod annual;
 pub mod charts;
+mod format;
 pub mod html;
 pub mod links;
 pub mod manifest;
-pub mod pseudonym;
 pub mod reviews;
-pub mod stats;
-pub mod suppress;
 pub mod xlsx;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::audit::Audit;
 use crate::checks::Finding;
 use crate::error::{Error, Result};
 use crate::issues::Issues;
+use crate::config::ConfigSource;
+use crate::privacy::pseudonym::Mask;
+use crate::read::reviews::Reviews;
+use crate::read::SourceInfo;
+pub use crate::text::inert;
+
+/// The circumstances of a run that the outputs report besides the audit.
+pub struct RunMeta<'a> {
+    /// The data folder as given.
+    pub data_dir: &'a Path,
+    /// Whether `--lenient` was given.
+    pub lenient: bool,
+    /// Where the config came from.
+    pub config_source: &'a ConfigSource,
+    /// The input files read.
+    pub sources: &'a [SourceInfo],
+    /// Data issues and row counts.
+    pub issues: &'a Issues,
+    /// Last quarter's reviews, with `--reviews`.
+    pub reviews: Option<&'a Reviews>,
+    /// Pseudonymises personal values with `--pseudonymise`.
+    pub mask: &'a Mask,
+}
+
+/// What every renderer reads: the audit, the run, and the charts (drawn
+/// once: report.html embeds them and charts/ holds them).
+pub struct Report<'a> {
+    /// The audit.
+    pub audit: &'a Audit<'a>,
+    /// The run.
+    pub run: &'a RunMeta<'a>,
+    /// The charts, data and SVG.
+    pub charts: Vec<charts::Chart>,
+}
+
+impl<'a> Report<'a> {
+    /// Prepares the rendering of `audit`: draws the charts.
+    pub fn new(audit: &'a Audit<'a>, run: &'a RunMeta<'a>) -> Result<Report<'a>> {
+        let charts = charts::build(audit, run.mask)?;
+        Ok(Report { audit, run, charts })
+    }
+}
+
+/// One file written into the output folder, relative to it.
+pub type OutFile = (PathBuf, Vec<u8>);
+
+/// One entry of the output table: a file, or a group of files made
+/// together.
+pub struct Output {
+    /// Its name in messages and docs.
+    pub name: &'static str,
+    /// The files it writes, relative to the output folder.
+    pub files: fn() -> Vec<PathBuf>,
+    /// Renders those files.
+    pub render: fn(&Report<'_>) -> Result<Vec<OutFile>>,
+}
+
+/// An output of one file rendered by `$render`.
+macro_rules! one_file {
+    ($name:literal, $render:expr) => {
+        Output {
+            name: $name,
+            files: || vec![PathBuf::from($name)],
+            render: |r| Ok(vec![(PathBuf::from($name), $render(r)?)]),
+        }
+    };
+}
+
+/// Every result file of a completed run besides data_issues.csv (which is
+/// written first, whatever happens next), in the order they are written.
+pub const OUTPUTS: [Output; 8] = [
+    one_file!("findings.csv", |r: &Report<'_>| Ok::<_, Error>(findings_csv(&r.audit.findings))),
+    one_file!("links.csv", |r: &Report<'_>| Ok::<_, Error>(links::csv(&r.audit.links, r.run.mask))),
+    one_file!("stats.json", |r: &Report<'_>| Ok::<_, Error>(json(&r.audit.stats))),
+    one_file!("manifest.json", |r: &Report<'_>| Ok::<_, Error>(manifest::render(r))),
+    Output {
+        name: "annual.json and annual.md",
+        files: || vec![PathBuf::from("annual.json"), PathBuf::from("annual.md")],
+        render: |r| {
+            let annual = annual::render(r);
+            Ok(vec![
+                (PathBuf::from("annual.json"), annual.json),
+                (PathBuf::from("annual.md"), annual.markdown),
+            ])
+        },
+    },
+    Output {
+        name: "charts/",
+        files: charts::files,
+        render: charts::render,
+    },
+    one_file!("report.html", html::render),
+    one_file!("exceptions.xlsx", xlsx::render),
+];
+
+/// Renders every output and writes it into `out`, in table order; the
+/// first failure stops the writing (earlier files stay whole).
+pub fn write_all(out: &Path, report: &Report<'_>) -> Result<()> {
+    for output in &OUTPUTS {
+        for (path, bytes) in (output.render)(report)? {
+            write_atomic(&out.join(path), &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// The result files of a run, relative to the output folder.
+pub fn result_files() -> Vec<PathBuf> {
+    OUTPUTS.iter().flat_map(|o| (o.files)()).collect()
+}
+
+/// A value as pretty JSON with a final newline.
+fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    // Serialising plain structs of numbers and strings cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
 
 /// Writes `bytes` to `path` atomically, creating the folder.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -45,9 +166,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.map_err(fail)
 }
 
-/// Removes output files of an earlier run from `dir` (absent ones are fine).
-pub fn remove_stale(dir: &Path, names: &[&str]) -> Result<()> {
-    for name in names {
+/// Removes the result files of an earlier run from `dir` (absent ones are
+/// fine): after a failed run they would read as this run's.
+pub fn remove_stale(dir: &Path) -> Result<()> {
+    for name in result_files() {
         let path = dir.join(name);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
@@ -56,42 +178,6 @@ pub fn remove_stale(dir: &Path, names: &[&str]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The inert-output rule of spec 6: text from the data that a spreadsheet
-/// would read as a formula gets a leading apostrophe.
-pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
-    let risky = match s.chars().next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => true,
-        Some('-') => !is_number(&s[1..]),
-        _ => false,
-    };
-    if risky {
-        format!("'{s}").into()
-    } else {
-        s.into()
-    }
-}
-
-/// A plain number: digits with at most one `.` or `,` between digits.
-fn is_number(s: &str) -> bool {
-    let mut seen_digit = false;
-    let mut seen_mark = false;
-    let mut last_was_mark = false;
-    for c in s.chars() {
-        match c {
-            '0'..='9' => {
-                seen_digit = true;
-                last_was_mark = false;
-            }
-            '.' | ',' if seen_digit && !seen_mark => {
-                seen_mark = true;
-                last_was_mark = true;
-            }
-            _ => return false,
-        }
-    }
-    seen_digit && !last_was_mark
 }
 
 pub(crate) fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
@@ -161,21 +247,6 @@ pub fn data_issues_csv(issues: &Issues) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formulas_are_made_inert() {
-        assert_eq!(inert("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(inert("+31612345678"), "'+31612345678");
-        assert_eq!(inert("@x"), "'@x");
-        assert_eq!(inert("\tx"), "'\tx");
-        assert_eq!(inert("-x"), "'-x");
-        assert_eq!(inert("-"), "'-");
-        assert_eq!(inert("-12"), "-12");
-        assert_eq!(inert("-12.5"), "-12.5");
-        assert_eq!(inert("-12,5"), "-12,5");
-        assert_eq!(inert("-1-2"), "'-1-2");
-        assert_eq!(inert("de Vries"), "de Vries");
-    }
 
     fn scratch(name: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("woonaudit-{name}-{}", std::process::id()));

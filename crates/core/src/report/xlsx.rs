@@ -5,7 +5,7 @@
 //! reviews.
 //!
 //! Every text from the data is written as a string, never as a formula, and
-//! with the inert-output rule of spec 6 ([`super::inert`]). The creation
+//! with the inert-output rule of spec 6 ([`crate::text::inert`]). The creation
 //! date is fixed, so the same findings give a byte-identical workbook.
 
 use rust_xlsxwriter::{
@@ -13,9 +13,12 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-use super::pseudonym::Mask;
-use super::reviews::{Reviews, Since, Status};
-use crate::checks::{CheckCode, Finding, Severity};
+use std::collections::BTreeSet;
+
+use super::Report;
+use crate::checks::{CheckCode, Family, Finding, Severity};
+use crate::privacy::pseudonym::Mask;
+use crate::read::reviews::{Reviews, Since, Status};
 use crate::config::ConfigSource;
 use crate::error::{Error, Result};
 use crate::issues::Issues;
@@ -29,44 +32,8 @@ const MAX_DATA_ROWS: usize = 1_048_574;
 /// The sheet of gone reviews.
 pub const GONE_SHEET: &str = "Gone since last review";
 
-/// The check families, each a sheet, in the catalogue's order.
-pub const FAMILIES: [(&str, &[CheckCode]); 6] = [
-    (
-        "Order",
-        &[
-            CheckCode::OrderBypass,
-            CheckCode::OrderNotACandidate,
-            CheckCode::OrderIneligible,
-            CheckCode::OrderNoAdvert,
-            CheckCode::OrderPositionMismatch,
-        ],
-    ),
-    (
-        "Route",
-        &[CheckCode::RouteUnapproved, CheckCode::RouteStaffCircle],
-    ),
-    (
-        "Staff",
-        &[
-            CheckCode::StaffAllocation,
-            CheckCode::UndeclaredLink,
-            CheckCode::ConflictOfInterest,
-        ],
-    ),
-    ("Registration", &[CheckCode::RegistrationBackdated]),
-    (
-        "Sales",
-        &[
-            CheckCode::SaleBelowAppraisal,
-            CheckCode::SaleNotPublic,
-            CheckCode::SaleStaleAppraisal,
-        ],
-    ),
-    ("Handlers", &[CheckCode::HandlerBypassRate]),
-];
-
-/// What the workbook is made of.
-pub struct WorkbookInput<'a> {
+/// What the workbook is made of: the parts of the report it shows.
+struct WorkbookInput<'a> {
     /// The audit period.
     pub period: &'a Period,
     /// Whether `--lenient` was given.
@@ -79,18 +46,12 @@ pub struct WorkbookInput<'a> {
     pub issues: &'a Issues,
     /// The findings, sorted as in findings.csv.
     pub findings: &'a [Finding],
+    /// Their ids, for matching reviews.
+    pub ids: BTreeSet<String>,
     /// Last quarter's reviews, with `--reviews`.
     pub reviews: Option<&'a Reviews>,
     /// Pseudonymises personal values with `--pseudonymise`.
     pub mask: &'a Mask,
-}
-
-/// The family sheet a check's findings are listed on.
-pub fn family(code: CheckCode) -> &'static str {
-    FAMILIES
-        .iter()
-        .find(|(_, codes)| codes.contains(&code))
-        .map_or("Order", |(name, _)| *name)
 }
 
 /// The severity as a word with a symbol, readable without colour.
@@ -103,8 +64,20 @@ fn severity_label(s: Severity) -> &'static str {
 }
 
 /// Renders exceptions.xlsx to bytes.
-pub fn render(w: &WorkbookInput<'_>) -> Result<Vec<u8>> {
-    build(w).map_err(|e| Error::Output {
+pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
+    let (audit, run) = (report.audit, report.run);
+    let w = WorkbookInput {
+        period: audit.period(),
+        lenient: run.lenient,
+        config_source: run.config_source,
+        sources: run.sources,
+        issues: run.issues,
+        findings: &audit.findings,
+        ids: audit.findings.iter().map(Finding::id).collect(),
+        reviews: run.reviews,
+        mask: run.mask,
+    };
+    build(&w).map_err(|e| Error::Output {
         path: std::path::PathBuf::from("exceptions.xlsx"),
         source: std::io::Error::other(e.to_string()),
     })
@@ -181,20 +154,20 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
     };
 
     summary(book.add_worksheet(), w, &f)?;
-    for (name, codes) in FAMILIES {
+    for family in Family::ALL {
         let rows: Vec<&Finding> = w
             .findings
             .iter()
-            .filter(|x| codes.contains(&x.check))
+            .filter(|x| x.check.family() == family)
             .collect();
         let ws = book.add_worksheet();
-        ws.set_name(name)?;
+        ws.set_name(family.name())?;
         family_sheet(ws, &rows, w.reviews, w.mask, &f)?;
     }
     if let Some(reviews) = w.reviews {
         let ws = book.add_worksheet();
         ws.set_name(GONE_SHEET)?;
-        gone_sheet(ws, reviews, w.findings, w.mask, &f)?;
+        gone_sheet(ws, reviews, &w.ids, w.mask, &f)?;
     }
     book.save_to_buffer()
 }
@@ -267,7 +240,7 @@ fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(),
         let counts = [of(Severity::High), of(Severity::Medium), of(Severity::Low)];
         let all: usize = counts.iter().sum();
         ws.write_string(row, 0, code.as_str())?;
-        ws.write_string(row, 1, family(code))?;
+        ws.write_string(row, 1, code.family().name())?;
         for (i, n) in counts.iter().chain([&all]).enumerate() {
             number(ws, row, 3 + i as u16, *n)?;
             totals[i] += n;
@@ -312,7 +285,7 @@ fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(),
         row += 1;
         let ids: Vec<String> = w.findings.iter().map(Finding::id).collect();
         let count = |s: Since| ids.iter().filter(|id| r.since(id) == s).count();
-        let gone = r.gone(w.findings);
+        let gone = r.gone(&w.ids);
         let mut lines = vec![
             ("new findings".to_string(), count(Since::New)),
             (
@@ -426,7 +399,7 @@ fn family_sheet(
 fn gone_sheet(
     ws: &mut Worksheet,
     reviews: &Reviews,
-    findings: &[Finding],
+    current: &BTreeSet<String>,
     mask: &Mask,
     f: &Formats,
 ) -> Result<(), XlsxError> {
@@ -440,7 +413,7 @@ fn gone_sheet(
         ("note", 40.0),
         ("review history", 50.0),
     ];
-    let gone = reviews.gone(findings);
+    let gone = reviews.gone(current);
     let shown = gone.len().min(MAX_DATA_ROWS);
     header(ws, &columns, shown, f)?;
     status_dropdown(ws, 4, shown)?;

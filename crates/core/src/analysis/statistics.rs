@@ -1,4 +1,4 @@
-//! stats.json: the statistics of spec 5 in the layout of spec 5.1.
+//! The statistics of spec 5, in the layout of stats.json (spec 5.1).
 //!
 //! Every figure is computed over the allocations (by allocated_on) and sales
 //! (by sold_on) in the period and carries the counts it came from. A figure
@@ -6,15 +6,15 @@
 //! Keys come out in the order of the serde structs below, which is the
 //! order of spec 5.1; keys of our own stand after the spec's.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
-use chrono::Datelike;
 use serde::Serialize;
 
-use crate::checks::handler::{bypassed_allocations, handler_family, HandlerFamily};
-use crate::checks::{Context, Finding};
+use super::facts::{Facts, LetFact};
+use crate::checks::handler::HandlerFamily;
 use crate::config::Limits;
-use crate::model::{AdvertId, Allocation, Cents, Model, Route};
+use crate::context::Context;
+use crate::model::{AdvertId, Cents, Model, Route};
 use crate::stats::{
     fisher_exact_two_sided, mann_whitney_u, median, odds_ratio, poisson_binomial_upper_tail, wilson,
 };
@@ -142,6 +142,21 @@ pub struct HandlerEntry {
     pub overall_share: Option<f64>,
 }
 
+/// The field of a per-route struct (its fields are named as the routes,
+/// which is the layout of spec 5.1).
+macro_rules! route_field {
+    ($s:expr, $route:expr, $($borrow:tt)*) => {
+        match $route {
+            Route::Advert => $($borrow)* $s.advert,
+            Route::Urgency => $($borrow)* $s.urgency,
+            Route::Direct => $($borrow)* $s.direct,
+            Route::Temporary => $($borrow)* $s.temporary,
+            Route::Swap => $($borrow)* $s.swap,
+            Route::Other => $($borrow)* $s.other,
+        }
+    };
+}
+
 /// Lets per route.
 #[derive(Debug, Default, Serialize)]
 pub struct Routes {
@@ -159,8 +174,20 @@ pub struct Routes {
     pub other: u64,
 }
 
+impl Routes {
+    /// The count of a route.
+    pub fn get(&self, route: Route) -> u64 {
+        route_field!(self, route,)
+    }
+
+    /// The count of a route, to add to.
+    pub fn get_mut(&mut self, route: Route) -> &mut u64 {
+        route_field!(self, route, &mut)
+    }
+}
+
 /// Shares of lets per route (ours, beside the spec's counts).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct RouteShares {
     /// Aanbodsysteem.
     pub advert: f64,
@@ -174,6 +201,13 @@ pub struct RouteShares {
     pub swap: f64,
     /// Other.
     pub other: f64,
+}
+
+impl RouteShares {
+    /// The share of a route, to set.
+    pub fn get_mut(&mut self, route: Route) -> &mut f64 {
+        route_field!(self, route, &mut)
+    }
 }
 
 /// A compliance share: `numerator / denominator`, unknowns left out.
@@ -231,42 +265,18 @@ fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-/// Computes every statistic. `findings` are the findings of the run (the
-/// ORDER_BYPASS ones mark the allocations with a bypassed candidate).
-pub fn compute(ctx: &Context<'_>, findings: &[Finding]) -> Stats {
-    let advert_lets: Vec<&Allocation> = ctx
-        .data
-        .allocations
-        .iter()
-        .filter(|a| a.route == Route::Advert && ctx.period.contains(a.allocated_on))
-        .collect();
-    // Whether the tenant is linked, once per allocation.
-    let linked: HashMap<&str, bool> = advert_lets
-        .iter()
-        .map(|a| {
-            (
-                a.id.as_str(),
-                ctx.link(&a.applicant_id, a.allocated_on).is_some(),
-            )
-        })
-        .collect();
-    let is_linked = |a: &Allocation| linked.get(a.id.as_str()).copied().unwrap_or(false);
+/// Computes every statistic from the facts of the period and the tested
+/// family of HANDLER_BYPASS_RATE.
+pub fn compute(ctx: &Context<'_>, facts: &Facts<'_>, handlers: &HandlerFamily) -> Stats {
+    let advert_lets: Vec<&LetFact<'_>> = facts.advert_lets().collect();
     Stats {
-        bypass_disparity: bypass_disparity(&advert_lets, &is_linked, findings),
-        waiting_advantage: waiting_advantage(ctx, &advert_lets, &is_linked),
-        lottery_fairness: lottery_fairness(ctx, &advert_lets, &is_linked),
-        sale_discount: sale_discount(ctx),
-        handlers: handlers(&handler_family(ctx, findings)),
-        compliance: compliance(ctx),
+        bypass_disparity: bypass_disparity(&advert_lets),
+        waiting_advantage: waiting_advantage(&advert_lets),
+        lottery_fairness: lottery_fairness(ctx, &advert_lets),
+        sale_discount: sale_discount(facts),
+        handlers: handler_entries(handlers),
+        compliance: compliance(ctx, facts),
     }
-}
-
-/// Renders stats.json (pretty, with a final newline).
-pub fn render(stats: &Stats) -> Vec<u8> {
-    // Serialising plain structs of numbers and strings cannot fail.
-    let mut bytes = serde_json::to_vec_pretty(stats).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
 }
 
 fn group(n: u64, k: u64) -> BypassGroup {
@@ -280,16 +290,11 @@ fn group(n: u64, k: u64) -> BypassGroup {
     }
 }
 
-fn bypass_disparity(
-    lets: &[&Allocation],
-    is_linked: &dyn Fn(&Allocation) -> bool,
-    findings: &[Finding],
-) -> BypassDisparity {
-    let bypassed: HashSet<&str> = bypassed_allocations(findings);
+fn bypass_disparity(lets: &[&LetFact<'_>]) -> BypassDisparity {
     // [[a, b], [c, d]]: rows linked / other, columns with / without bypass.
     let (mut a, mut b, mut c, mut d) = (0u64, 0u64, 0u64, 0u64);
-    for alloc in lets {
-        match (is_linked(alloc), bypassed.contains(alloc.id.as_str())) {
+    for l in lets {
+        match (l.linked(), l.bypass) {
             (true, true) => a += 1,
             (true, false) => b += 1,
             (false, true) => c += 1,
@@ -356,21 +361,17 @@ fn two_samples(linked: &[f64], other: &[f64], days: bool, what: &str) -> TwoSamp
     }
 }
 
-fn waiting_advantage(
-    ctx: &Context<'_>,
-    lets: &[&Allocation],
-    is_linked: &dyn Fn(&Allocation) -> bool,
-) -> TwoSamples {
+fn waiting_advantage(lets: &[&LetFact<'_>]) -> TwoSamples {
     let (mut linked, mut other) = (Vec::new(), Vec::new());
     let mut off_list = 0u64;
-    for alloc in lets {
+    for l in lets {
         // Tenants not on the waiting list have no registration date.
-        let Some(applicant) = ctx.data.applicant(&alloc.applicant_id) else {
+        let Some(days) = l.days_waited else {
             off_list += 1;
             continue;
         };
-        let days = (alloc.allocated_on - applicant.registration_date).num_days() as f64;
-        if is_linked(alloc) {
+        let days = days as f64;
+        if l.linked() {
             linked.push(days);
         } else {
             other.push(days);
@@ -388,26 +389,24 @@ fn waiting_advantage(
     result
 }
 
-fn lottery_fairness(
-    ctx: &Context<'_>,
-    lets: &[&Allocation],
-    is_linked: &dyn Fn(&Allocation) -> bool,
-) -> LotteryFairness {
+fn lottery_fairness(ctx: &Context<'_>, lets: &[&LetFact<'_>]) -> LotteryFairness {
     // One trial per advert: the first of its allocations in the period by
     // allocated_on, then allocation_id, should an advert be let twice.
-    let mut first: BTreeMap<&AdvertId, &Allocation> = BTreeMap::new();
-    for alloc in lets {
-        let Some(id) = &alloc.advert_id else {
+    let mut first: BTreeMap<&AdvertId, &LetFact<'_>> = BTreeMap::new();
+    for l in lets {
+        let Some(id) = &l.alloc.advert_id else {
             continue;
         };
-        let entry = first.entry(id).or_insert(alloc);
-        if (alloc.allocated_on, alloc.id.as_str()) < (entry.allocated_on, entry.id.as_str()) {
-            *entry = alloc;
+        let entry = first.entry(id).or_insert(l);
+        let (a, e) = (l.alloc, entry.alloc);
+        if (a.allocated_on, a.id.as_str()) < (e.allocated_on, e.id.as_str()) {
+            *entry = l;
         }
     }
     let mut probabilities = Vec::new();
     let mut observed = 0u64;
-    for (id, alloc) in first {
+    for (id, l) in first {
+        let alloc = l.alloc;
         let Some(advert) = ctx.data.advert(id) else {
             continue;
         };
@@ -428,7 +427,7 @@ fn lottery_fairness(
             .filter(|r| ctx.link(&r.applicant.id, alloc.allocated_on).is_some())
             .count();
         probabilities.push(linked_eligible as f64 / eligible as f64);
-        observed += u64::from(is_linked(alloc));
+        observed += u64::from(l.linked());
     }
     let adverts = probabilities.len() as u64;
     let expected: f64 = probabilities.iter().sum();
@@ -454,32 +453,29 @@ fn lottery_fairness(
     }
 }
 
-fn sale_discount(ctx: &Context<'_>) -> TwoSamples {
+fn sale_discount(facts: &Facts<'_>) -> TwoSamples {
     let (mut linked, mut other) = (Vec::new(), Vec::new());
-    for sale in &ctx.data.sales {
-        if !ctx.period.contains(sale.sold_on) || sale.appraisal_value.0 <= 0 {
+    for s in &facts.sales {
+        let Some(discount) = s.discount else {
             continue;
-        }
-        // 1 - price / appraisal, from the exact cents.
-        let discount =
-            (sale.appraisal_value.0 - sale.price.0) as f64 / sale.appraisal_value.0 as f64;
-        if ctx.buyer_links(sale).is_empty() {
-            other.push(discount);
-        } else {
+        };
+        if s.linked {
             linked.push(discount);
+        } else {
+            other.push(discount);
         }
     }
     two_samples(&linked, &other, false, "buyers")
 }
 
-fn handlers(family: &HandlerFamily) -> Vec<HandlerEntry> {
+fn handler_entries(family: &HandlerFamily) -> Vec<HandlerEntry> {
     family
         .tests
         .iter()
         .map(|t| HandlerEntry {
-            employee_id: t.employee_id.to_string(),
-            allocations: t.allocations,
-            with_bypass: t.with_bypass,
+            employee_id: t.actor.to_string(),
+            allocations: t.acts,
+            with_bypass: t.hits,
             share: t.share,
             p: t.p.and_then(finite),
             q: t.q.and_then(finite),
@@ -535,25 +531,14 @@ struct YearTally {
     daeb: Tally,
 }
 
-fn compliance(ctx: &Context<'_>) -> Vec<ComplianceYear> {
+fn compliance(ctx: &Context<'_>, facts: &Facts<'_>) -> Vec<ComplianceYear> {
     let limits = &ctx.config.limits;
     let mut years: BTreeMap<i32, YearTally> = BTreeMap::new();
-    for alloc in &ctx.data.allocations {
-        if !ctx.period.contains(alloc.allocated_on) {
-            continue;
-        }
-        let year = alloc.contract_start.unwrap_or(alloc.allocated_on).year();
+    for l in &facts.lets {
+        let (alloc, year) = (l.alloc, l.year);
         let tally = years.entry(year).or_default();
         tally.lets += 1;
-        let r = &mut tally.routes;
-        *match alloc.route {
-            Route::Advert => &mut r.advert,
-            Route::Urgency => &mut r.urgency,
-            Route::Direct => &mut r.direct,
-            Route::Temporary => &mut r.temporary,
-            Route::Swap => &mut r.swap,
-            Route::Other => &mut r.other,
-        } += 1;
+        *tally.routes.get_mut(alloc.route) += 1;
         let Some(lim) = limits_for(limits, year) else {
             continue;
         };
@@ -590,15 +575,10 @@ fn compliance(ctx: &Context<'_>) -> Vec<ComplianceYear> {
                     n as f64 / t.lets as f64
                 }
             };
-            let r = &t.routes;
-            let route_shares = RouteShares {
-                advert: share(r.advert),
-                urgency: share(r.urgency),
-                direct: share(r.direct),
-                temporary: share(r.temporary),
-                swap: share(r.swap),
-                other: share(r.other),
-            };
+            let mut route_shares = RouteShares::default();
+            for &route in Route::ALL {
+                *route_shares.get_mut(route) = share(t.routes.get(route));
+            }
             ComplianceYear {
                 year,
                 limits_year,

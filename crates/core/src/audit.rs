@@ -1,0 +1,74 @@
+//! The audit as a value: everything a run works out from its input, made
+//! once by [`Audit::build`] and read by every output. It runs the stages
+//! after validation in their order: link and rank (the [`Context`]),
+//! checks, and the analysis (facts and statistics).
+
+use crate::analysis::{Facts, Stats};
+use crate::checks::{self, Finding};
+use crate::config::Config;
+use crate::context::Context;
+use crate::dataset::Dataset;
+use crate::link::register::{self, LinkRow};
+use crate::period::Period;
+use crate::timings::Timings;
+
+/// One audit of one data set over one period.
+pub struct Audit<'a> {
+    /// The input, config, period, links and rankings.
+    pub ctx: Context<'a>,
+    /// Every finding, sorted as findings.csv lists them.
+    pub findings: Vec<Finding>,
+    /// The register of staff-linked people whose link holds in the period.
+    pub links: Vec<LinkRow>,
+    /// The facts of every let and sale in the period.
+    pub facts: Facts<'a>,
+    /// The statistics of spec 5.
+    pub stats: Stats,
+}
+
+impl<'a> Audit<'a> {
+    /// Audits `data` under `config` over `period`.
+    pub fn build(data: &'a Dataset, config: &'a Config, period: Period) -> Audit<'a> {
+        Audit::build_timed(data, config, period, &mut Timings::default())
+    }
+
+    /// [`Audit::build`], recording the stages `link`, `rank`, `checks` and
+    /// `analysis` in `timings`.
+    pub fn build_timed(
+        data: &'a Dataset,
+        config: &'a Config,
+        period: Period,
+        timings: &mut Timings,
+    ) -> Audit<'a> {
+        let ctx = Context::timed(data, config, period, timings);
+        let checked = timings.time("checks", || checks::run_all(&ctx));
+        let (links, facts, stats) = timings.time("analysis", || {
+            let links = register::rows(data, &ctx.linker, &ctx.period);
+            let facts = Facts::build(&ctx, &checked.findings);
+            let stats = crate::analysis::statistics::compute(&ctx, &facts, &checked.handlers);
+            (links, facts, stats)
+        });
+        Audit {
+            ctx,
+            findings: checked.findings,
+            links,
+            facts,
+            stats,
+        }
+    }
+
+    /// The input.
+    pub fn data(&self) -> &'a Dataset {
+        self.ctx.data
+    }
+
+    /// The config as used.
+    pub fn config(&self) -> &'a Config {
+        self.ctx.config
+    }
+
+    /// The period the audit covers.
+    pub fn period(&self) -> &Period {
+        &self.ctx.period
+    }
+}

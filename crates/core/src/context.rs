@@ -1,0 +1,108 @@
+//! What the checks and the analysis read: the input, the config, the
+//! period, and the results of the link and rank stages (spec 2 and 3),
+//! computed once.
+
+use std::collections::HashMap;
+
+use crate::config::Config;
+use crate::dataset::Dataset;
+use crate::fast::FastSet;
+use crate::link::{Link, Linker};
+use crate::model::{AdvertId, ApplicantId, Date, Sale};
+use crate::period::Period;
+use crate::rank::Ranking;
+use crate::timings::Timings;
+
+/// What every check reads.
+pub struct Context<'a> {
+    /// The usable input.
+    pub data: &'a Dataset,
+    /// The config as used.
+    pub config: &'a Config,
+    /// The period the checks are limited to.
+    pub period: Period,
+    /// Links people to staff (spec 2).
+    pub linker: Linker<'a>,
+    /// The derived order of every advert (spec 3), made once: the order,
+    /// conflict and lottery figures all read it.
+    rankings: HashMap<&'a AdvertId, Ranking<'a>>,
+    /// Applicants linked to some employee at some time (spec 2 without
+    /// the employment window): everyone else is linked on no day.
+    staff_circle: FastSet<&'a ApplicantId>,
+}
+
+impl<'a> Context<'a> {
+    /// Builds the context, indexing the staff register once.
+    pub fn new(data: &'a Dataset, config: &'a Config, period: Period) -> Context<'a> {
+        Context::timed(data, config, period, &mut Timings::default())
+    }
+
+    /// [`Context::new`], recording the stages `link` and `rank`.
+    pub fn timed(
+        data: &'a Dataset,
+        config: &'a Config,
+        period: Period,
+        timings: &mut Timings,
+    ) -> Context<'a> {
+        use rayon::prelude::*;
+        let (linker, staff_circle) = timings.time("link", || {
+            let linker = Linker::new(data);
+            // Who could be linked at all (any employee, any time): most
+            // applicants cannot, and for them no later question about a
+            // link on a given day needs their names normalised again.
+            let circle: Vec<&'a ApplicantId> = data
+                .applicants
+                .par_iter()
+                .filter(|a| !linker.candidates(a.person(), Some(&a.id)).is_empty())
+                .map(|a| &a.id)
+                .collect();
+            (linker, circle.into_iter().collect())
+        });
+        // Adverts rank independently: one per core.
+        let rankings = timings.time("rank", || {
+            data.adverts
+                .par_iter()
+                .map(|a| (&a.id, Ranking::derive(data, a)))
+                .collect()
+        });
+        Context {
+            data,
+            config,
+            period,
+            linker,
+            staff_circle,
+            rankings,
+        }
+    }
+
+    /// The derived order of an advert.
+    pub fn ranking(&self, advert: &AdvertId) -> Option<&Ranking<'a>> {
+        self.rankings.get(advert)
+    }
+
+    /// Every employee a waiting-list applicant is linked to on `day`,
+    /// strongest kind first, then lowest employee_id (spec 2). Empty for an
+    /// id that is not on the waiting list: there is nothing to compare.
+    pub fn applicant_links(&self, applicant: &ApplicantId, day: Date) -> Vec<Link> {
+        if !self.staff_circle.contains(applicant) {
+            return Vec::new();
+        }
+        match self.data.applicant(applicant) {
+            Some(a) => self.linker.links(a.person(), Some(&a.id), day),
+            None => Vec::new(),
+        }
+    }
+
+    /// The link a finding names for an applicant on `day`: the strongest
+    /// kind, then the lowest employee_id.
+    pub fn link(&self, applicant: &ApplicantId, day: Date) -> Option<Link> {
+        self.applicant_links(applicant, day).into_iter().next()
+    }
+
+    /// Every employee a sale's buyer is linked to on the day of the sale.
+    pub fn buyer_links(&self, sale: &Sale) -> Vec<Link> {
+        self.linker
+            .links(sale.buyer(), sale.buyer_applicant_id.as_ref(), sale.sold_on)
+    }
+}
+
