@@ -8,6 +8,8 @@ mod broken;
 mod charts;
 #[path = "suite/determinism.rs"]
 mod determinism;
+#[path = "suite/docs.rs"]
+mod docs;
 #[path = "suite/errors.rs"]
 mod errors;
 #[path = "suite/fuzz.rs"]
