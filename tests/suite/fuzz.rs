@@ -870,8 +870,7 @@ fn fuzz_config_reader() {
                 mantissa: 1,
                 scale: 0,
             };
-            if !sorted
-                || !(t.handler_q > 0.0 && t.handler_q <= 1.0)
+            if !(sorted && t.handler_q > 0.0 && t.handler_q <= 1.0)
                 || t.sale_tolerance.mantissa < 0
                 || t.sale_tolerance.cmp_exact(&one).is_gt()
                 || t.backdating_days < 0

@@ -2,7 +2,7 @@
 //! byte-identical reruns.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::common::*;
 
@@ -18,7 +18,7 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 /// Runs the default data folder (no --data) into `out`.
-fn run_default(out: &PathBuf) {
+fn run_default(out: &Path) {
     let o = woonaudit(&["run", "--out", out.to_str().unwrap()], &repo());
     assert_ok(&o);
 }

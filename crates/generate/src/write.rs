@@ -565,7 +565,8 @@ enum Sink {
     /// A CSV file in the dialect.
     Csv(io::BufWriter<std::fs::File>),
     /// A Parquet file of text columns, one row group per append.
-    Parquet(woonaudit::read::parquet::StreamWriter),
+    /// (Boxed: the writer is large and there are only a few sinks.)
+    Parquet(Box<woonaudit::read::parquet::StreamWriter>),
 }
 
 /// The open files of every table: the core's rows go in first, then any
@@ -594,9 +595,9 @@ impl Sinks {
                 // A CSV of an earlier run next to it would make the folder
                 // unusable (both formats of a table).
                 remove_if_present(&dir.join(format!("{}.csv", t.name)))?;
-                Sink::Parquet(woonaudit::read::parquet::StreamWriter::create(
+                Sink::Parquet(Box::new(woonaudit::read::parquet::StreamWriter::create(
                     &path, &t.header,
-                )?)
+                )?))
             } else {
                 remove_if_present(&dir.join(format!("{}.parquet", t.name)))?;
                 let file = std::fs::File::create(dir.join(format!("{}.csv", t.name)))?;

@@ -347,7 +347,7 @@ fn family_sheet(
     for (i, x) in rows.iter().take(shown).enumerate() {
         let row = i as u32 + 1;
         let id = x.id();
-        ws.write_string_with_format(row, 0, &mask.finding_id(&id), &f.plain)?;
+        ws.write_string_with_format(row, 0, mask.finding_id(&id), &f.plain)?;
         ws.write_string_with_format(row, 1, x.check.as_str(), &f.plain)?;
         let sev = if x.severity == Severity::High {
             &f.bold
