@@ -75,20 +75,7 @@ impl DataArgs {
         check_data_dir(&self.data)?;
         let (config, config_source) = Config::load(self.config.as_deref(), &self.data)?;
         let input = timings.time("read", || woonaudit::read::read_dir(&self.data, &config))?;
-        let sources = [
-            &input.applicants.source,
-            &input.adverts.source,
-            &input.responses.source,
-            &input.allocations.source,
-            &input.employees.source,
-            &input.relations.source,
-            &input.sales.source,
-            &input.registration_changes.source,
-        ]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
+        let sources = input.sources();
         let (data, issues) = timings.time("validate", || woonaudit::validate::validate(input));
         Ok(Loaded {
             config,
@@ -120,7 +107,10 @@ pub(crate) fn print_issues(issues: &Issues, where_all: Option<&Path>) {
             None => eprintln!("... and {} more", sorted.len() - SHOWN_ISSUES),
         }
     }
-    for (table, c) in &issues.counts {
+    // By table name, as ever.
+    let mut counts: Vec<_> = issues.counts.iter().collect();
+    counts.sort_by_key(|(table, _)| table.name());
+    for (table, c) in counts {
         eprintln!(
             "{table}: {} rows read, {} used, {} set aside",
             c.read, c.used, c.set_aside

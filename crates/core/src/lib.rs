@@ -4,6 +4,9 @@
 //! The data flows one way, one module per stage:
 //! [`read`] -> [`validate`] -> [`link`] -> [`rank`] and [`checks`] ->
 //! [`stats`] -> [`report`].
+//! Every stage speaks the foundation vocabulary, which imports no stage:
+//! [`model`] (the records), [`parse`] (the cell parsers), [`schema`] (the
+//! tables and their columns), [`config`], [`issues`] and [`period`].
 //! The command line lives in the `woonaudit` binary (the workspace root);
 //! the synthetic data generator in `woonaudit-generate` (crates/generate).
 
@@ -15,10 +18,12 @@ pub mod fast;
 pub mod issues;
 pub mod link;
 pub mod model;
+pub mod parse;
 pub mod period;
 pub mod rank;
 pub mod read;
 pub mod report;
+pub mod schema;
 pub mod stats;
 pub mod timings;
 pub mod validate;

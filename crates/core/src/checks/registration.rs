@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::checks::{CheckCode, Context, Finding, Severity, SubjectType};
 use crate::link::Link;
 use crate::model::{ApplicantId, Date};
-use crate::read::parse;
+use crate::parse;
 
 /// One piece of evidence of backdating.
 struct Event {

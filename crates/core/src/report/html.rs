@@ -523,9 +523,9 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
         .sources
         .iter()
         .map(|s| {
-            let rows = r.issues.counts.get(s.table).copied().unwrap_or_default();
+            let rows = r.issues.counts.get(&s.table).copied().unwrap_or_default();
             InputView {
-                table: s.table,
+                table: s.table.name(),
                 file: s.file.clone(),
                 sha256: s.sha256.clone(),
                 read: rows.read,
@@ -595,10 +595,10 @@ pub fn render(r: &ReportInput<'_>) -> Result<Vec<u8>> {
         by_check,
         attention,
         attention_more: high.len().saturating_sub(MAX_PER_CHECK),
-        absent_tables: crate::read::schema::Table::ALL
+        absent_tables: crate::schema::Table::ALL
             .iter()
             .map(|t| t.name())
-            .filter(|n| !r.sources.iter().any(|s| s.table == *n))
+            .filter(|n| !r.sources.iter().any(|s| s.table.name() == *n))
             .collect(),
         inputs,
         issue_errors: r.issues.errors(),

@@ -64,13 +64,13 @@ pub fn render(m: &ManifestInput<'_>) -> Vec<u8> {
         .iter()
         .map(|s| InputEntry {
             source: s,
-            rows: m.issues.counts.get(s.table).copied().unwrap_or_default(),
+            rows: m.issues.counts.get(&s.table).copied().unwrap_or_default(),
         })
         .collect();
-    let absent_tables = crate::read::schema::Table::ALL
+    let absent_tables = crate::schema::Table::ALL
         .iter()
         .map(|t| t.name())
-        .filter(|n| !m.sources.iter().any(|s| s.table == *n))
+        .filter(|n| !m.sources.iter().any(|s| s.table.name() == *n))
         .collect();
     let mut findings: BTreeMap<&'static str, usize> = CheckCode::IMPLEMENTED
         .iter()
