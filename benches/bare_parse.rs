@@ -105,19 +105,9 @@ fn main() {
             .nth(1)
             .unwrap_or_else(|| "data/sample".into()),
     );
-    let tables = [
-        "applicants",
-        "adverts",
-        "responses",
-        "allocations",
-        "employees",
-        "relations",
-        "sales",
-        "registration_changes",
-    ];
     let start = Instant::now();
     let mut rows = 0;
-    for t in tables {
+    for t in woonaudit::schema::Table::ALL.map(|t| t.name()) {
         let csv = dir.join(format!("{t}.csv"));
         let parquet = dir.join(format!("{t}.parquet"));
         let t0 = Instant::now();

@@ -85,7 +85,10 @@ pub(crate) fn print_issues(issues: &Issues, where_all: Option<&Path>) {
             None => eprintln!("... and {} more", sorted.len() - SHOWN_ISSUES),
         }
     }
-    for (table, c) in &issues.counts {
+    // By table name, as ever.
+    let mut counts: Vec<_> = issues.counts.iter().collect();
+    counts.sort_by_key(|(table, _)| table.name());
+    for (table, c) in counts {
         eprintln!(
             "{table}: {} rows read, {} used, {} set aside",
             c.read, c.used, c.set_aside

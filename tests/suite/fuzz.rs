@@ -32,7 +32,9 @@ use woonaudit::config::Config;
 use woonaudit::error::Error;
 use woonaudit::issues::Level;
 use woonaudit::model::{Cents, Date, Decimal};
-use woonaudit::read::{self, parse};
+use woonaudit::parse;
+use woonaudit::read;
+use woonaudit::schema::Table;
 use woonaudit::validate::validate;
 
 /// How long a target runs: a case count, or a time from the environment.
@@ -484,52 +486,25 @@ fn check_dir(
             };
         }
     };
-    let mut files: Vec<(&'static str, String, u64)> = Vec::new();
-    let mut note = |name: &'static str, src: &Option<read::SourceInfo>, read: u64| {
-        if let Some(s) = src {
-            files.push((name, s.file.clone(), read));
+    let files: Vec<(Table, String, u64)> = Table::ALL
+        .into_iter()
+        .filter_map(|t| input.source(t).map(|s| (t, s.file.clone(), input.read(t))))
+        .collect();
+    let (data, issues) = validate(input);
+    let used_lines = |table: Table| -> Vec<u64> {
+        match table {
+            Table::Applicants => data.applicants.iter().map(|r| r.line).collect(),
+            Table::Adverts => data.adverts.iter().map(|r| r.line).collect(),
+            Table::Responses => data.responses.iter().map(|r| r.line).collect(),
+            Table::Allocations => data.allocations.iter().map(|r| r.line).collect(),
+            Table::Employees => data.employees.iter().map(|r| r.line).collect(),
+            Table::Relations => data.relations.iter().map(|r| r.line).collect(),
+            Table::Sales => data.sales.iter().map(|r| r.line).collect(),
+            Table::RegistrationChanges => {
+                data.registration_changes.iter().map(|r| r.line).collect()
+            }
         }
     };
-    note(
-        "applicants",
-        &input.applicants.source,
-        input.applicants.read,
-    );
-    note("adverts", &input.adverts.source, input.adverts.read);
-    note("responses", &input.responses.source, input.responses.read);
-    note(
-        "allocations",
-        &input.allocations.source,
-        input.allocations.read,
-    );
-    note("employees", &input.employees.source, input.employees.read);
-    note("relations", &input.relations.source, input.relations.read);
-    note("sales", &input.sales.source, input.sales.read);
-    note(
-        "registration_changes",
-        &input.registration_changes.source,
-        input.registration_changes.read,
-    );
-    let (data, issues) = validate(input);
-    let used_lines: Vec<(&str, Vec<u64>)> = vec![
-        (
-            "applicants",
-            data.applicants.iter().map(|r| r.line).collect(),
-        ),
-        ("adverts", data.adverts.iter().map(|r| r.line).collect()),
-        ("responses", data.responses.iter().map(|r| r.line).collect()),
-        (
-            "allocations",
-            data.allocations.iter().map(|r| r.line).collect(),
-        ),
-        ("employees", data.employees.iter().map(|r| r.line).collect()),
-        ("relations", data.relations.iter().map(|r| r.line).collect()),
-        ("sales", data.sales.iter().map(|r| r.line).collect()),
-        (
-            "registration_changes",
-            data.registration_changes.iter().map(|r| r.line).collect(),
-        ),
-    ];
     let all = issues.sorted();
     for i in &all {
         if !files.iter().any(|(_, f, _)| *f == i.file) {
@@ -542,30 +517,26 @@ fn check_dir(
             return Err(format!("an open quote in well-formed CSV: {i}"));
         }
     }
-    for (name, file, read) in &files {
+    for (table, file, read) in &files {
+        let name = table.name();
         if *file != format!("{name}.csv") {
             return Err(format!("{name} read from {file}"));
         }
-        if let Some((_, n)) = expect.records.iter().find(|(t, _)| t == name) {
+        if let Some((_, n)) = expect.records.iter().find(|(t, _)| *t == name) {
             if n != read {
                 return Err(format!("{file}: {n} records written, {read} read"));
             }
         }
         let counts = issues
             .counts
-            .get(name)
+            .get(table)
             .ok_or_else(|| format!("no row counts for {name}"))?;
         if counts.read != *read || counts.read != counts.used + counts.set_aside {
             return Err(format!(
                 "{name}: counts do not add up: {counts:?}, read {read}"
             ));
         }
-        let used: Vec<u64> = used_lines
-            .iter()
-            .find(|(t, _)| t == name)
-            .unwrap()
-            .1
-            .clone();
+        let used = used_lines(*table);
         let used_set: BTreeSet<u64> = used.iter().copied().collect();
         if used_set.len() != used.len() || used.len() as u64 != counts.used {
             return Err(format!("{name}: used lines {used:?} vs counts {counts:?}"));
@@ -655,7 +626,7 @@ fn fuzz_tables_structured_and_byte_mutations() {
         };
         for (name, grid) in &grids {
             let file = dir.join(format!("{name}.csv"));
-            let optional = matches!(*name, "relations" | "sales" | "registration_changes");
+            let optional = !Table::by_name(name).expect("a table").required();
             if optional && rng.random_range(0..6) == 0 {
                 let _ = std::fs::remove_file(&file);
                 continue;

@@ -4,28 +4,50 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
 use crate::model::{Cents, Decimal};
-use crate::read::parse;
-use crate::read::schema::Table;
+use crate::parse;
+use crate::schema::Table;
 
-/// The whole config, as used by a run (defaults filled in).
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+/// The whole config, as used by a run (defaults filled in, every value
+/// checked and parsed). Serialised as given, for the manifest.
+#[derive(Clone, Debug, Serialize)]
 pub struct Config {
     /// How to read the input files.
-    #[serde(default)]
     pub input: InputConfig,
     /// Thresholds of the checks and statistics.
-    #[serde(default)]
     pub thresholds: Thresholds,
     /// Legal limits per year; a config with `[[limits]]` replaces the
     /// defaults entirely.
-    #[serde(default = "default_limits")]
     pub limits: Vec<Limits>,
+}
+
+/// The config file as written, before [`Config::from_file`] checks it.
+/// Serde's messages name the struct (`expected struct Config`): it goes by
+/// the name of the config it becomes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "struct Config")]
+struct ConfigFile {
+    #[serde(default)]
+    input: InputFile,
+    #[serde(default)]
+    thresholds: Thresholds,
+    #[serde(default = "default_limits")]
+    limits: Vec<Limits>,
+}
+
+/// `[input]` as written.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "struct InputConfig")]
+struct InputFile {
+    encoding: Option<String>,
+    delimiter: Option<String>,
+    #[serde(default)]
+    columns: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Default for Config {
@@ -39,18 +61,125 @@ impl Default for Config {
 }
 
 /// `[input]`: encoding, delimiter and column mappings.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct InputConfig {
     /// `utf-8` or `windows-1252` (any label of those); detected when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<String>,
+    pub encoding: Option<EncodingSetting>,
     /// `,` or `;`; detected from the header line when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub delimiter: Option<String>,
-    /// Per table: source column name -> spec column name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub delimiter: Option<DelimiterSetting>,
+    /// Per table name: source column name -> spec column name, all
+    /// lower-cased.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// A text encoding of CSV input (spec 1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte order mark.
+    Utf8,
+    /// Windows-1252.
+    Windows1252,
+}
+
+impl Encoding {
+    /// The encoding an encoding label names: any WHATWG label of UTF-8 or
+    /// Windows-1252 (`utf8`, `cp1252`, `latin1`, ...), case-insensitive.
+    pub fn for_label(label: &str) -> Option<Encoding> {
+        match encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
+            Some(e) if e == encoding_rs::UTF_8 => Some(Encoding::Utf8),
+            Some(e) if e == encoding_rs::WINDOWS_1252 => Some(Encoding::Windows1252),
+            _ => None,
+        }
+    }
+
+    /// Its canonical name, as the manifest gives a file's encoding.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Windows1252 => "windows-1252",
+        }
+    }
+}
+
+/// `[input] encoding`: the encoding, with the label as written (the
+/// manifest repeats the config as given).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodingSetting {
+    encoding: Encoding,
+    label: String,
+}
+
+impl EncodingSetting {
+    /// The encoding.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+}
+
+impl FromStr for EncodingSetting {
+    type Err = String;
+
+    fn from_str(label: &str) -> std::result::Result<Self, String> {
+        match Encoding::for_label(label) {
+            Some(encoding) => Ok(EncodingSetting {
+                encoding,
+                label: label.to_string(),
+            }),
+            None => Err(format!(
+                "[input] encoding = \"{label}\": expected utf-8 or windows-1252"
+            )),
+        }
+    }
+}
+
+impl Serialize for EncodingSetting {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.label)
+    }
+}
+
+/// `[input] delimiter`: `,` (or `comma`) or `;` (or `semicolon`), as its
+/// byte, with the text as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DelimiterSetting {
+    byte: u8,
+    text: String,
+}
+
+impl DelimiterSetting {
+    /// The delimiter, `b','` or `b';'`.
+    pub fn byte(&self) -> u8 {
+        self.byte
+    }
+}
+
+impl FromStr for DelimiterSetting {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let byte = match text {
+            "," | "comma" => b',',
+            ";" | "semicolon" => b';',
+            _ => {
+                return Err(format!(
+                    "[input] delimiter = \"{text}\": expected \",\" or \";\""
+                ))
+            }
+        };
+        Ok(DelimiterSetting {
+            byte,
+            text: text.to_string(),
+        })
+    }
+}
+
+impl Serialize for DelimiterSetting {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
 }
 
 /// `[thresholds]`.
@@ -212,77 +341,96 @@ impl Config {
     pub fn parse(text: &str) -> std::result::Result<Config, String> {
         // toml's own message draws the line with a caret over several
         // lines; the user gets one line naming the line and the problem.
-        let mut config: Config = toml::from_str(text).map_err(|e| match e.span() {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| match e.span() {
             Some(span) => {
                 let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
                 format!("line {line}: {}", e.message().trim())
             }
             None => e.message().trim().to_string(),
         })?;
-        config.check()?;
-        Ok(config)
+        Config::from_file(file)
     }
 
-    fn check(&mut self) -> std::result::Result<(), String> {
-        if let Some(enc) = &self.input.encoding {
-            crate::read::source::encoding_for_label(enc)?;
-        }
-        if let Some(d) = &self.input.delimiter {
-            crate::read::source::delimiter_for(d)?;
-        }
-        // Mapping keys are case-insensitive (spec 1.1): store them lower-cased.
-        let mut columns = BTreeMap::new();
-        for (table_name, mapping) in &self.input.columns {
-            let table = Table::by_name(table_name).ok_or_else(|| {
-                format!(
-                    "[input.columns.{table_name}]: unknown table (expected one of {})",
-                    Table::ALL
-                        .iter()
-                        .map(|t| t.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })?;
-            let mut lowered = BTreeMap::new();
-            for (source, spec) in mapping {
-                let spec_l = spec.trim().to_lowercase();
-                if !table.columns().iter().any(|c| c.name == spec_l) {
-                    return Err(format!(
-                        "[input.columns.{table_name}] {source} = \"{spec}\": {table_name} has no column {spec}"
-                    ));
-                }
-                lowered.insert(source.trim().to_lowercase(), spec_l);
-            }
-            columns.insert(table.name().to_string(), lowered);
-        }
-        self.input.columns = columns;
-        let t = &self.thresholds;
-        if t.backdating_days < 0 || t.listing_min_days < 0 || t.appraisal_max_age_days < 0 {
-            return Err("[thresholds]: day counts must not be negative".into());
-        }
-        let one = Decimal {
-            mantissa: 1,
-            scale: 0,
+    /// Checks the file's values and parses the ones given as text.
+    fn from_file(file: ConfigFile) -> std::result::Result<Config, String> {
+        let ConfigFile {
+            input,
+            thresholds,
+            mut limits,
+        } = file;
+        let input = InputConfig {
+            encoding: input.encoding.as_deref().map(str::parse).transpose()?,
+            delimiter: input.delimiter.as_deref().map(str::parse).transpose()?,
+            columns: check_columns(&input.columns)?,
         };
-        if t.sale_tolerance.mantissa < 0 || t.sale_tolerance.cmp_exact(&one).is_gt() {
-            return Err("[thresholds] sale_tolerance must be within 0..1".into());
-        }
-        if !(t.handler_q > 0.0 && t.handler_q <= 1.0) {
-            return Err("[thresholds] handler_q must be within (0, 1]".into());
-        }
-        let mut years: Vec<i32> = self.limits.iter().map(|l| l.year).collect();
+        check_thresholds(&thresholds)?;
+        let mut years: Vec<i32> = limits.iter().map(|l| l.year).collect();
         years.sort_unstable();
         if years.windows(2).any(|w| w[0] == w[1]) {
             return Err("[[limits]]: a year appears twice".into());
         }
-        self.limits.sort_by_key(|l| l.year);
-        Ok(())
+        limits.sort_by_key(|l| l.year);
+        Ok(Config {
+            input,
+            thresholds,
+            limits,
+        })
     }
 
     /// The source -> spec column mapping of a table (keys lower-cased).
     pub fn mapping(&self, table: Table) -> Option<&BTreeMap<String, String>> {
         self.input.columns.get(table.name())
     }
+}
+
+/// The column mappings, checked against the schema; keys are
+/// case-insensitive (spec 1.1), so they are stored lower-cased.
+fn check_columns(
+    columns: &BTreeMap<String, BTreeMap<String, String>>,
+) -> std::result::Result<BTreeMap<String, BTreeMap<String, String>>, String> {
+    let mut checked = BTreeMap::new();
+    for (table_name, mapping) in columns {
+        let table = Table::by_name(table_name).ok_or_else(|| {
+            format!(
+                "[input.columns.{table_name}]: unknown table (expected one of {})",
+                Table::ALL
+                    .iter()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+        let mut lowered = BTreeMap::new();
+        for (source, spec) in mapping {
+            let spec_l = spec.trim().to_lowercase();
+            if !table.columns().iter().any(|c| c.name == spec_l) {
+                return Err(format!(
+                    "[input.columns.{table_name}] {source} = \"{spec}\": {table_name} has no column {spec}"
+                ));
+            }
+            lowered.insert(source.trim().to_lowercase(), spec_l);
+        }
+        checked.insert(table.name().to_string(), lowered);
+    }
+    Ok(checked)
+}
+
+/// The thresholds' ranges.
+fn check_thresholds(t: &Thresholds) -> std::result::Result<(), String> {
+    if t.backdating_days < 0 || t.listing_min_days < 0 || t.appraisal_max_age_days < 0 {
+        return Err("[thresholds]: day counts must not be negative".into());
+    }
+    let one = Decimal {
+        mantissa: 1,
+        scale: 0,
+    };
+    if t.sale_tolerance.mantissa < 0 || t.sale_tolerance.cmp_exact(&one).is_gt() {
+        return Err("[thresholds] sale_tolerance must be within 0..1".into());
+    }
+    if !(t.handler_q > 0.0 && t.handler_q <= 1.0) {
+        return Err("[thresholds] handler_q must be within (0, 1]".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -307,6 +455,36 @@ mod tests {
         );
         let err = Config::parse("[input.columns.applicants]\nx = \"nope\"\n").unwrap_err();
         assert!(err.contains("no column nope"), "{err}");
+    }
+
+    #[test]
+    fn encoding_and_delimiter_are_parsed_once_and_written_as_given() {
+        let c =
+            Config::parse("[input]\nencoding = \" Latin1\"\ndelimiter = \"semicolon\"\n").unwrap();
+        let encoding = c.input.encoding.as_ref().unwrap();
+        assert_eq!(encoding.encoding(), Encoding::Windows1252);
+        assert_eq!(c.input.delimiter.as_ref().unwrap().byte(), b';');
+        let written = serde_json::to_string(&c.input).unwrap();
+        assert_eq!(written, r#"{"encoding":" Latin1","delimiter":"semicolon"}"#);
+        let utf8 = Config::parse("[input]\nencoding = \"UTF8\"\ndelimiter = \",\"\n").unwrap();
+        assert_eq!(utf8.input.encoding.unwrap().encoding(), Encoding::Utf8);
+        assert_eq!(utf8.input.delimiter.unwrap().byte(), b',');
+    }
+
+    #[test]
+    fn bad_encodings_and_delimiters_are_named() {
+        assert_eq!(
+            Config::parse("[input]\nencoding = \"utf-16\"\n").unwrap_err(),
+            "[input] encoding = \"utf-16\": expected utf-8 or windows-1252"
+        );
+        assert_eq!(
+            Config::parse("[input]\ndelimiter = \"tab\"\n").unwrap_err(),
+            "[input] delimiter = \"tab\": expected \",\" or \";\""
+        );
+        assert_eq!(
+            Config::parse("input = 3\n").unwrap_err(),
+            "line 1: invalid type: integer `3`, expected struct InputConfig"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::schema::Table;
+
 /// How bad a data issue is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -68,8 +70,8 @@ pub struct RowCounts {
 #[derive(Debug, Default)]
 pub struct Issues {
     list: Vec<DataIssue>,
-    /// Row counts by table name.
-    pub counts: BTreeMap<&'static str, RowCounts>,
+    /// Row counts of the tables read, in the order of [`Table::ALL`].
+    pub counts: BTreeMap<Table, RowCounts>,
 }
 
 impl Issues {

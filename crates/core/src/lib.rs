@@ -16,8 +16,10 @@
 //! 7. [`report`]: the output files (spec 6), rendered from an [`Audit`],
 //!    under the policies of [`privacy`].
 //!
-//! Foundations every stage may use: [`model`], [`config`], [`period`],
-//! [`issues`], [`error`], [`text`], [`stats`] (the statistical tests).
+//! Foundations every stage may use, which import no stage: [`model`] (the
+//! records), [`parse`] (the cell parsers), [`schema`] (the tables and their
+//! columns), [`config`], [`period`], [`issues`], [`error`], [`text`] and
+//! [`stats`] (the statistical tests).
 //! The command line lives in the `woonaudit` binary (the workspace root);
 //! the synthetic data generator in `woonaudit-generate` (crates/generate).
 
@@ -33,11 +35,13 @@ pub mod issues;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod parse;
 pub mod period;
 pub mod privacy;
 pub mod rank;
 pub mod read;
 pub mod report;
+pub mod schema;
 pub mod stats;
 pub mod text;
 pub mod timings;

@@ -9,6 +9,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::issues::Issues;
 use crate::read::SourceInfo;
+use crate::schema::Table;
 use crate::timings::Timings;
 
 /// The input after reading and validation.
@@ -25,10 +26,6 @@ pub struct Loaded {
     pub issues: Issues,
 }
 
-/// The required tables, for messages.
-const REQUIRED: &str =
-    "applicants, adverts, responses, allocations and employees (.csv or .parquet)";
-
 /// Fails unless `dir` is a folder.
 pub fn check_data_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
@@ -39,9 +36,18 @@ pub fn check_data_dir(dir: &Path) -> Result<()> {
     } else {
         "data folder not found"
     };
+    let required: Vec<&str> = Table::ALL
+        .iter()
+        .filter(|t| t.required())
+        .map(|t| t.name())
+        .collect();
+    let (last, first) = required.split_last().unwrap_or((&"", &[]));
     Err(Error::input(
         dir,
-        format!("{what}: give --data the folder that holds {REQUIRED}"),
+        format!(
+            "{what}: give --data the folder that holds {} and {last} (.csv or .parquet)",
+            first.join(", ")
+        ),
     ))
 }
 
@@ -52,20 +58,7 @@ pub fn load(dir: &Path, config: Option<&Path>, timings: &mut Timings) -> Result<
     check_data_dir(dir)?;
     let (config, config_source) = Config::load(config, dir)?;
     let input = timings.time("read", || crate::read::read_dir(dir, &config))?;
-    let sources = [
-        &input.applicants.source,
-        &input.adverts.source,
-        &input.responses.source,
-        &input.allocations.source,
-        &input.employees.source,
-        &input.relations.source,
-        &input.sales.source,
-        &input.registration_changes.source,
-    ]
-    .into_iter()
-    .flatten()
-    .cloned()
-    .collect();
+    let sources = input.sources();
     let (data, issues) = timings.time("validate", || crate::validate::validate(input));
     Ok(Loaded {
         config,

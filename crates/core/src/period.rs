@@ -7,7 +7,7 @@ use chrono::Datelike;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::model::Date;
-use crate::read::parse;
+use crate::parse;
 
 /// An inclusive range of dates; open ends are unbounded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -4,14 +4,13 @@
 //! result is the [`Dataset`] of usable rows and every data issue with row
 //! counts per table.
 
-use std::collections::HashMap;
-
 use crate::fast::{FastMap, FastSet};
 
 use crate::dataset::Dataset;
 use crate::issues::{DataIssue, Issues, Level, RowCounts};
 use crate::model::*;
 use crate::read::{Input, Rows};
+use crate::schema::Table;
 
 /// Collects issues for one table file.
 struct Sink<'a> {
@@ -19,7 +18,11 @@ struct Sink<'a> {
     issues: &'a mut Vec<DataIssue>,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    fn new(file: String, issues: &'a mut Vec<DataIssue>) -> Self {
+        Sink { file, issues }
+    }
+
     fn push(&mut self, line: u64, column: &str, value: &str, level: Level, problem: String) {
         self.issues.push(DataIssue {
             file: self.file.clone(),
@@ -53,90 +56,17 @@ fn dedupe<T: Sync>(
         file: file_of(&rows),
         issues,
     };
-    // Group the rows by key with one sort of (hash, row) pairs instead of a
-    // hash map probed twice per row: at millions of responses the map's
-    // random memory accesses dominated the whole validation. Rows whose
-    // hashes are equal are then told apart by their keys.
-    const FAILED: u32 = 1 << 31;
-    let state = foldhash::fast::RandomState::default();
-    let key_hash = |k: Key<'_>| std::hash::BuildHasher::hash_one(&state, k);
-    let n = rows.records.len();
-    let mut order: Vec<(u64, u32)> = {
-        use rayon::prelude::*;
-        rows.records
-            .par_iter()
-            .enumerate()
-            .map(|(i, r)| (key_hash(key(r)), i as u32))
-            .collect()
+    let (taken, unusable) = {
+        let entries = Entries {
+            rows: &rows,
+            key,
+            line,
+        };
+        entries.owners(&entries.by_hash())
     };
-    order.reserve(rows.failed_keys.len());
-    for (j, (_, k)) in rows.failed_keys.iter().enumerate() {
-        if !k.is_empty() {
-            order.push((key_hash(Key(k.as_str(), "")), j as u32 | FAILED));
-        }
-    }
-    {
-        use rayon::prelude::*;
-        order.par_sort_unstable();
-    }
-    let key_of = |e: u32| -> Key<'_> {
-        if e & FAILED != 0 {
-            Key(rows.failed_keys[(e & !FAILED) as usize].1.as_str(), "")
-        } else {
-            key(&rows.records[e as usize])
-        }
-    };
-    let line_of = |e: u32| -> u64 {
-        if e & FAILED != 0 {
-            rows.failed_keys[(e & !FAILED) as usize].0
-        } else {
-            line(&rows.records[e as usize])
-        }
-    };
-    // For each record: the line that owns its key, when that is another.
-    // Lines start at 2, so NonZero halves the size of a table's worth.
-    let mut taken: Vec<Option<std::num::NonZeroU64>> = vec![None; n];
-    let mut unusable: FastSet<String> = FastSet::default();
-    let mut group: Vec<u32> = Vec::new();
-    for run in order.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() == 1 {
-            if run[0].1 & FAILED != 0 {
-                unusable.insert(key_of(run[0].1).to_string());
-            }
-            continue;
-        }
-        // Equal hashes: split the run into groups of equal keys.
-        let mut rest: Vec<u32> = run.iter().map(|e| e.1).collect();
-        while let Some(&first_entry) = rest.first() {
-            let k = key_of(first_entry);
-            group.clear();
-            rest.retain(|&e| {
-                let same = key_of(e) == k;
-                if same {
-                    group.push(e);
-                }
-                !same
-            });
-            let owner = group
-                .iter()
-                .copied()
-                .min_by_key(|&e| (line_of(e), e & FAILED == 0))
-                .unwrap_or(first_entry);
-            let first = line_of(owner);
-            if owner & FAILED != 0 {
-                unusable.insert(k.to_string());
-            }
-            for &e in &group {
-                if e & FAILED == 0 && line_of(e) != first {
-                    taken[e as usize] = std::num::NonZeroU64::new(first);
-                }
-            }
-        }
-    }
     // In place: a copy of a table of millions of responses would double
     // the peak memory.
     let mut kept = rows.records;
-    drop(order);
     let mut taken = taken.into_iter();
     kept.retain(|r| match taken.next().flatten() {
         None => true,
@@ -152,6 +82,106 @@ fn dedupe<T: Sync>(
         }
     });
     (kept, unusable)
+}
+
+/// Marks an entry of [`Entries`] that is a row that did not parse.
+const FAILED: u32 = 1 << 31;
+
+/// The rows of a table with a key, for [`dedupe`]: an entry is a record's
+/// index, or with [`FAILED`] set, an index into the rows that did not parse.
+struct Entries<'r, T> {
+    rows: &'r Rows<T>,
+    key: for<'k> fn(&'k T) -> Key<'k>,
+    line: fn(&T) -> u64,
+}
+
+impl<'r, T: Sync> Entries<'r, T> {
+    fn key_of(&self, e: u32) -> Key<'r> {
+        if e & FAILED != 0 {
+            Key(self.rows.failed_keys[(e & !FAILED) as usize].1.as_str(), "")
+        } else {
+            (self.key)(&self.rows.records[e as usize])
+        }
+    }
+
+    fn line_of(&self, e: u32) -> u64 {
+        if e & FAILED != 0 {
+            self.rows.failed_keys[(e & !FAILED) as usize].0
+        } else {
+            (self.line)(&self.rows.records[e as usize])
+        }
+    }
+
+    /// Every entry with a key, as (hash of the key, entry), sorted. Rows
+    /// are grouped by key with one sort of these pairs instead of a hash
+    /// map probed twice per row: at millions of responses the map's random
+    /// memory accesses dominated the whole validation.
+    fn by_hash(&self) -> Vec<(u64, u32)> {
+        use rayon::prelude::*;
+        let state = foldhash::fast::RandomState::default();
+        let key_hash = |k: Key<'_>| std::hash::BuildHasher::hash_one(&state, k);
+        let mut order: Vec<(u64, u32)> = self
+            .rows
+            .records
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| (key_hash((self.key)(r)), i as u32))
+            .collect();
+        order.reserve(self.rows.failed_keys.len());
+        for (j, (_, k)) in self.rows.failed_keys.iter().enumerate() {
+            if !k.is_empty() {
+                order.push((key_hash(Key(k.as_str(), "")), j as u32 | FAILED));
+            }
+        }
+        order.par_sort_unstable();
+        order
+    }
+
+    /// From the entries sorted by hash: for each record, the line that owns
+    /// its key when that is another (lines start at 2, so NonZero halves
+    /// the size of a table's worth); and the keys whose owning row did not
+    /// parse. Rows whose hashes are equal are told apart by their keys.
+    fn owners(&self, order: &[(u64, u32)]) -> (Vec<Option<std::num::NonZeroU64>>, FastSet<String>) {
+        let mut taken: Vec<Option<std::num::NonZeroU64>> = vec![None; self.rows.records.len()];
+        let mut unusable: FastSet<String> = FastSet::default();
+        let mut group: Vec<u32> = Vec::new();
+        for run in order.chunk_by(|a, b| a.0 == b.0) {
+            if run.len() == 1 {
+                if run[0].1 & FAILED != 0 {
+                    unusable.insert(self.key_of(run[0].1).to_string());
+                }
+                continue;
+            }
+            // Equal hashes: split the run into groups of equal keys.
+            let mut rest: Vec<u32> = run.iter().map(|e| e.1).collect();
+            while let Some(&first_entry) = rest.first() {
+                let k = self.key_of(first_entry);
+                group.clear();
+                rest.retain(|&e| {
+                    let same = self.key_of(e) == k;
+                    if same {
+                        group.push(e);
+                    }
+                    !same
+                });
+                let owner = group
+                    .iter()
+                    .copied()
+                    .min_by_key(|&e| (self.line_of(e), e & FAILED == 0))
+                    .unwrap_or(first_entry);
+                let first = self.line_of(owner);
+                if owner & FAILED != 0 {
+                    unusable.insert(k.to_string());
+                }
+                for &e in &group {
+                    if e & FAILED == 0 && self.line_of(e) != first {
+                        taken[e as usize] = std::num::NonZeroU64::new(first);
+                    }
+                }
+            }
+        }
+        (taken, unusable)
+    }
 }
 
 /// A row's key: one id, or the two parts of a composite key.
@@ -171,6 +201,12 @@ impl std::fmt::Display for Key<'_> {
 /// Validates what was read and builds the dataset. Never fails: every
 /// problem is a data issue.
 pub fn validate(input: Input) -> (Dataset, Issues) {
+    // Records read of each table present, before the input is taken apart.
+    let read: Vec<(Table, u64)> = Table::ALL
+        .into_iter()
+        .filter(|&t| input.source(t).is_some())
+        .map(|t| (t, input.read(t)))
+        .collect();
     let Input {
         applicants,
         adverts,
@@ -184,20 +220,6 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
         ..
     } = input;
 
-    let mut counts: Vec<(&'static str, u64, String)> = Vec::new();
-    let mut note = |name: &'static str, read: u64, file: String| counts.push((name, read, file));
-    note("applicants", applicants.read, file_of(&applicants));
-    note("adverts", adverts.read, file_of(&adverts));
-    note("responses", responses.read, file_of(&responses));
-    note("allocations", allocations.read, file_of(&allocations));
-    note("employees", employees.read, file_of(&employees));
-    note("relations", relations.read, file_of(&relations));
-    note("sales", sales.read, file_of(&sales));
-    note(
-        "registration_changes",
-        registration_changes.read,
-        file_of(&registration_changes),
-    );
     let response_file = file_of(&responses);
     let allocation_file = file_of(&allocations);
     let relation_file = file_of(&relations);
@@ -247,24 +269,112 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
         &mut issues,
     );
 
-    // Applicant id -> position: each response's applicant is looked up here
-    // once and kept, so no later stage has to hash its id again.
-    let applicant_ids: FastMap<&str, u32> = applicants
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id.as_str(), i as u32))
-        .collect();
-    let mut response_applicant: Vec<u32> = Vec::with_capacity(responses.len());
-    let advert_model: FastMap<&str, Model> =
-        adverts.iter().map(|a| (a.id.as_str(), a.model)).collect();
-    let employee_ids: FastSet<&str> = employees.iter().map(|e| e.id.as_str()).collect();
+    let known = Known::new(
+        &applicants,
+        &adverts,
+        &employees,
+        &bad_applicants,
+        &bad_adverts,
+        &bad_employees,
+    );
+    let (responses, response_applicant) =
+        known.responses(responses, &mut Sink::new(response_file, &mut issues));
+    known.allocations(&allocations, &mut Sink::new(allocation_file, &mut issues));
+    let relations = known.relations(
+        relations.records,
+        &mut Sink::new(relation_file, &mut issues),
+    );
+    known.sales(&sales, &mut Sink::new(sale_file, &mut issues));
+    known.changes(
+        &registration_changes.records,
+        &mut Sink::new(change_file, &mut issues),
+    );
+    drop(known);
 
-    // An employee id that is not usable is still that id in every check;
-    // it is only worth a warning.
-    let staff_warning = |sink: &mut Sink<'_>, line: u64, column: &str, id: &Option<EmployeeId>| {
+    let mut data = Dataset::default();
+    data.applicants = applicants;
+    data.adverts = adverts;
+    data.responses = responses;
+    data.response_applicant = response_applicant;
+    data.allocations = allocations;
+    data.employees = employees;
+    data.relations = relations;
+    data.sales = sales;
+    data.registration_changes = registration_changes.records;
+    data.set_aside_adverts = bad_adverts.into_iter().map(AdvertId::from).collect();
+    data.set_aside_applicants = bad_applicants.into_iter().map(ApplicantId::from).collect();
+
+    let mut result = Issues::default();
+    for (table, read) in read {
+        result.counts.insert(table, row_counts(&data, table, read));
+    }
+    for i in issues {
+        result.push(i);
+    }
+    (data.index(), result)
+}
+
+/// The row counts of `table`, of which `read` records were read.
+fn row_counts(data: &Dataset, table: Table, read: u64) -> RowCounts {
+    let used = match table {
+        Table::Applicants => data.applicants.len(),
+        Table::Adverts => data.adverts.len(),
+        Table::Responses => data.responses.len(),
+        Table::Allocations => data.allocations.len(),
+        Table::Employees => data.employees.len(),
+        Table::Relations => data.relations.len(),
+        Table::Sales => data.sales.len(),
+        Table::RegistrationChanges => data.registration_changes.len(),
+    } as u64;
+    RowCounts {
+        read,
+        used,
+        set_aside: read - used,
+    }
+}
+
+/// The usable keys the references of spec 1.2 are checked against, and the
+/// keys whose rows are set aside (to say why a reference is unusable).
+struct Known<'a> {
+    /// Applicant id -> position: each response's applicant is looked up
+    /// here once and kept, so no later stage has to hash its id again.
+    applicant_ids: FastMap<&'a str, u32>,
+    advert_model: FastMap<&'a str, Model>,
+    employee_ids: FastSet<&'a str>,
+    bad_applicants: &'a FastSet<String>,
+    bad_adverts: &'a FastSet<String>,
+    bad_employees: &'a FastSet<String>,
+}
+
+impl<'a> Known<'a> {
+    fn new(
+        applicants: &'a [Applicant],
+        adverts: &'a [Advert],
+        employees: &'a [Employee],
+        bad_applicants: &'a FastSet<String>,
+        bad_adverts: &'a FastSet<String>,
+        bad_employees: &'a FastSet<String>,
+    ) -> Self {
+        Known {
+            applicant_ids: applicants
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.as_str(), i as u32))
+                .collect(),
+            advert_model: adverts.iter().map(|a| (a.id.as_str(), a.model)).collect(),
+            employee_ids: employees.iter().map(|e| e.id.as_str()).collect(),
+            bad_applicants,
+            bad_adverts,
+            bad_employees,
+        }
+    }
+
+    /// An employee id that is not usable is still that id in every check;
+    /// it is only worth a warning.
+    fn staff_warning(&self, sink: &mut Sink<'_>, line: u64, column: &str, id: &Option<EmployeeId>) {
         if let Some(id) = id {
-            if !employee_ids.contains(id.as_str()) {
-                let why = if bad_employees.contains(id.as_str()) {
+            if !self.employee_ids.contains(id.as_str()) {
+                let why = if self.bad_employees.contains(id.as_str()) {
                     "employee is set aside (employees has an error on its row)"
                 } else {
                     "employee not in the staff register"
@@ -272,77 +382,49 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
                 sink.push(line, column, id.as_str(), Level::Warning, why.to_string());
             }
         }
-    };
-    let applicant_warning = |sink: &mut Sink<'_>, line: u64, column: &str, id: &ApplicantId| {
-        if !applicant_ids.contains_key(id.as_str()) {
-            let why = if bad_applicants.contains(id.as_str()) {
+    }
+
+    fn applicant_warning(&self, sink: &mut Sink<'_>, line: u64, column: &str, id: &ApplicantId) {
+        if !self.applicant_ids.contains_key(id.as_str()) {
+            let why = if self.bad_applicants.contains(id.as_str()) {
                 "refers to an applicant that is set aside"
             } else {
                 "applicant not on the waiting list"
             };
             sink.push(line, column, id.as_str(), Level::Warning, why.to_string());
         }
-    };
+    }
 
-    // Responses: references must exist; the cascade from set-aside rows.
-    let mut kept_responses = responses;
-    {
-        let mut sink = Sink {
-            file: response_file,
-            issues: &mut issues,
-        };
+    /// Responses: their advert and applicant must exist (the cascade from
+    /// set-aside rows), a lottery advert's need a lottery number. Returns
+    /// the responses kept and, for each, its applicant's position.
+    fn responses(
+        &self,
+        responses: Vec<Response>,
+        sink: &mut Sink<'_>,
+    ) -> (Vec<Response>, Vec<u32>) {
+        let mut kept = responses;
+        let mut response_applicant: Vec<u32> = Vec::with_capacity(kept.len());
         // The two look-ups per response, on every core; the issues follow
         // in file order below.
         let found: Vec<(Option<Model>, Option<u32>)> = {
             use rayon::prelude::*;
-            kept_responses
-                .par_iter()
+            kept.par_iter()
                 .map(|r| {
                     (
-                        advert_model.get(r.advert_id.as_str()).copied(),
-                        applicant_ids.get(r.applicant_id.as_str()).copied(),
+                        self.advert_model.get(r.advert_id.as_str()).copied(),
+                        self.applicant_ids.get(r.applicant_id.as_str()).copied(),
                     )
                 })
                 .collect()
         };
         let mut found = found.into_iter();
-        kept_responses.retain(|r| {
-            let mut ok = true;
+        kept.retain(|r| {
             let (model, applicant) = found.next().unwrap_or((None, None));
-            match model {
-                None => {
-                    ok = false;
-                    let why = if bad_adverts.contains(r.advert_id.as_str()) {
-                        "its advert is set aside (adverts has an error on its row)"
-                    } else {
-                        "unknown advert"
-                    };
-                    sink.push(
-                        r.line,
-                        "advert_id",
-                        r.advert_id.as_str(),
-                        Level::Error,
-                        why.into(),
-                    );
-                }
-                Some(Model::Lottery) if r.lottery_number.is_none() => {
-                    ok = false;
-                    sink.push(
-                        r.line,
-                        "lottery_number",
-                        "",
-                        Level::Error,
-                        format!(
-                            "response to lottery advert {} without lottery_number",
-                            r.advert_id
-                        ),
-                    );
-                }
-                Some(_) => {}
-            }
-            if applicant.is_none() {
-                ok = false;
-                let why = if bad_applicants.contains(r.applicant_id.as_str()) {
+            let advert_ok = self.response_advert(sink, r, model);
+            let applicant_ok = applicant.is_some();
+            if !applicant_ok {
+                let why = if self.bad_applicants.contains(r.applicant_id.as_str()) {
                     "its applicant is set aside (applicants has an error on its row)"
                 } else {
                     "unknown applicant"
@@ -355,24 +437,61 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
                     why.into(),
                 );
             }
-            staff_warning(&mut sink, r.line, "decided_by", &r.decided_by);
+            self.staff_warning(sink, r.line, "decided_by", &r.decided_by);
+            let ok = advert_ok && applicant_ok;
             if let (true, Some(applicant)) = (ok, applicant) {
                 response_applicant.push(applicant);
             }
             ok
         });
+        (kept, response_applicant)
     }
 
-    {
-        let mut sink = Sink {
-            file: allocation_file,
-            issues: &mut issues,
-        };
-        for a in &allocations {
-            applicant_warning(&mut sink, a.line, "applicant_id", &a.applicant_id);
+    /// Whether a response's advert (of `model`, `None` when unusable) is
+    /// usable and the response fits it; an error issue when not.
+    fn response_advert(&self, sink: &mut Sink<'_>, r: &Response, model: Option<Model>) -> bool {
+        match model {
+            None => {
+                let why = if self.bad_adverts.contains(r.advert_id.as_str()) {
+                    "its advert is set aside (adverts has an error on its row)"
+                } else {
+                    "unknown advert"
+                };
+                sink.push(
+                    r.line,
+                    "advert_id",
+                    r.advert_id.as_str(),
+                    Level::Error,
+                    why.into(),
+                );
+                false
+            }
+            Some(Model::Lottery) if r.lottery_number.is_none() => {
+                sink.push(
+                    r.line,
+                    "lottery_number",
+                    "",
+                    Level::Error,
+                    format!(
+                        "response to lottery advert {} without lottery_number",
+                        r.advert_id
+                    ),
+                );
+                false
+            }
+            Some(_) => true,
+        }
+    }
+
+    /// Allocations: warnings only (an unknown advert is the finding
+    /// ORDER_NO_ADVERT, not an issue).
+    fn allocations(&self, allocations: &[Allocation], sink: &mut Sink<'_>) {
+        for a in allocations {
+            self.applicant_warning(sink, a.line, "applicant_id", &a.applicant_id);
             if let Some(id) = &a.advert_id {
-                // Unknown adverts are the finding ORDER_NO_ADVERT, not an issue.
-                if bad_adverts.contains(id.as_str()) && !advert_model.contains_key(id.as_str()) {
+                if self.bad_adverts.contains(id.as_str())
+                    && !self.advert_model.contains_key(id.as_str())
+                {
                     sink.push(
                         a.line,
                         "advert_id",
@@ -382,25 +501,22 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
                     );
                 }
             }
-            staff_warning(&mut sink, a.line, "handled_by", &a.handled_by);
-            staff_warning(&mut sink, a.line, "approved_by", &a.approved_by);
+            self.staff_warning(sink, a.line, "handled_by", &a.handled_by);
+            self.staff_warning(sink, a.line, "approved_by", &a.approved_by);
         }
     }
 
-    let mut kept_relations = Vec::with_capacity(relations.records.len());
-    {
-        let mut sink = Sink {
-            file: relation_file,
-            issues: &mut issues,
-        };
-        for r in relations.records {
+    /// Relations: their employee must exist. Returns the relations kept.
+    fn relations(&self, relations: Vec<Relation>, sink: &mut Sink<'_>) -> Vec<Relation> {
+        let mut kept = Vec::with_capacity(relations.len());
+        for r in relations {
             if let Some(id) = &r.applicant_id {
-                applicant_warning(&mut sink, r.line, "applicant_id", id);
+                self.applicant_warning(sink, r.line, "applicant_id", id);
             }
-            if employee_ids.contains(r.employee_id.as_str()) {
-                kept_relations.push(r);
+            if self.employee_ids.contains(r.employee_id.as_str()) {
+                kept.push(r);
             } else {
-                let why = if bad_employees.contains(r.employee_id.as_str()) {
+                let why = if self.bad_employees.contains(r.employee_id.as_str()) {
                     "relation of an employee that is set aside"
                 } else {
                     "relation of an unknown employee"
@@ -414,76 +530,24 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
                 );
             }
         }
+        kept
     }
 
-    {
-        let mut sink = Sink {
-            file: sale_file,
-            issues: &mut issues,
-        };
-        for s in &sales {
+    /// Sales: warnings only.
+    fn sales(&self, sales: &[Sale], sink: &mut Sink<'_>) {
+        for s in sales {
             if let Some(id) = &s.buyer_applicant_id {
-                applicant_warning(&mut sink, s.line, "buyer_applicant_id", id);
+                self.applicant_warning(sink, s.line, "buyer_applicant_id", id);
             }
-            staff_warning(&mut sink, s.line, "handled_by", &s.handled_by);
+            self.staff_warning(sink, s.line, "handled_by", &s.handled_by);
         }
     }
 
-    {
-        let mut sink = Sink {
-            file: change_file,
-            issues: &mut issues,
-        };
-        for c in &registration_changes.records {
-            applicant_warning(&mut sink, c.line, "applicant_id", &c.applicant_id);
-            staff_warning(&mut sink, c.line, "changed_by", &c.changed_by);
+    /// The registration edit log: warnings only.
+    fn changes(&self, changes: &[RegistrationChange], sink: &mut Sink<'_>) {
+        for c in changes {
+            self.applicant_warning(sink, c.line, "applicant_id", &c.applicant_id);
+            self.staff_warning(sink, c.line, "changed_by", &c.changed_by);
         }
     }
-
-    let used: HashMap<&str, u64> = HashMap::from([
-        ("applicants", applicants.len() as u64),
-        ("adverts", adverts.len() as u64),
-        ("responses", kept_responses.len() as u64),
-        ("allocations", allocations.len() as u64),
-        ("employees", employees.len() as u64),
-        ("relations", kept_relations.len() as u64),
-        ("sales", sales.len() as u64),
-        (
-            "registration_changes",
-            registration_changes.records.len() as u64,
-        ),
-    ]);
-    let mut result = Issues::default();
-    for (name, read, file) in counts {
-        if file.is_empty() {
-            continue;
-        }
-        let used = used.get(name).copied().unwrap_or(0);
-        result.counts.insert(
-            name,
-            RowCounts {
-                read,
-                used,
-                set_aside: read - used,
-            },
-        );
-    }
-    for i in issues {
-        result.push(i);
-    }
-
-    let mut data = Dataset::default();
-    data.applicants = applicants;
-    data.adverts = adverts;
-    data.responses = kept_responses;
-    data.response_applicant = response_applicant;
-    data.allocations = allocations;
-    data.employees = employees;
-    data.relations = kept_relations;
-    data.sales = sales;
-    data.registration_changes = registration_changes.records;
-    data.set_aside_adverts = bad_adverts.into_iter().map(AdvertId::from).collect();
-    data.set_aside_applicants = bad_applicants.into_iter().map(ApplicantId::from).collect();
-    let data = data.index();
-    (data, result)
 }

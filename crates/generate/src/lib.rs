@@ -33,6 +33,7 @@ mod lets;
 mod link;
 mod names;
 mod offers;
+mod responders;
 mod scale;
 mod world;
 mod write;
@@ -121,8 +122,7 @@ impl Default for Options {
 /// The generated data set: the input tables and the planted anomalies.
 #[derive(Clone, Debug, Default)]
 pub struct Generated {
-    /// The spec's tables, in the order applicants, adverts, responses,
-    /// allocations, employees, relations, sales, registration_changes.
+    /// The spec's tables, in the order of `woonaudit::schema::Table::ALL`.
     pub tables: Vec<Table>,
     /// Every finding the rules give on the tables (all planted), sorted as
     /// findings.csv is: severity, check, subject_id, applicant_id,
@@ -218,17 +218,7 @@ pub(crate) fn build_world(mut w: World) -> Build {
     w.build_lets();
     w.build_sales();
     renumber_allocations(&mut w);
-    // The filler's lets go to the core's letting employees, except the one
-    // planted with a high bypass rate (the filler would hide the plant).
-    let filler_handlers: Vec<woonaudit::model::EmployeeId> = w
-        .allocations
-        .iter()
-        .filter(|a| a.route == woonaudit::model::Route::Advert)
-        .filter_map(|a| a.handled_by.clone())
-        .filter(|e| *e != w.eid(w.roles.h))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let filler_handlers = filler_handlers(&w);
     let mut extra_lets: BTreeMap<woonaudit::model::EmployeeId, usize> = BTreeMap::new();
     for j in 0..w.opts.filler.adverts {
         if let Some(h) = scale::handler_of(&filler_handlers, j) {
@@ -278,15 +268,42 @@ pub(crate) fn build_world(mut w: World) -> Build {
     {
         i.note = handler_note;
     }
+    let planted = planted(&rows, &intents);
+    Build {
+        data,
+        generated: Generated { tables, planted },
+        intents,
+        linked_applicants,
+        linked_sales,
+        near_misses,
+        filler_handlers,
+    }
+}
+
+/// The letting employees the filler's lets go to: the core's, except the
+/// one planted with a high bypass rate (the filler would hide the plant).
+fn filler_handlers(w: &World) -> Vec<woonaudit::model::EmployeeId> {
+    w.allocations
+        .iter()
+        .filter(|a| a.route == woonaudit::model::Route::Advert)
+        .filter_map(|a| a.handled_by.clone())
+        .filter(|e| *e != w.eid(w.roles.h))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The findings on the data, each with the note of the plant that caused
+/// it.
+fn planted(rows: &[expect::Row], intents: &[world::Intent]) -> Vec<Planted> {
     let mut notes: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
-    for i in &intents {
+    for i in intents {
         notes.insert(
             (i.check, i.subject_id.as_str(), i.applicant_id.as_str()),
             i.note.as_str(),
         );
     }
-    let planted = rows
-        .iter()
+    rows.iter()
         .map(|r| Planted {
             check: r.check,
             subject_type: r.subject_type,
@@ -300,16 +317,7 @@ pub(crate) fn build_world(mut w: World) -> Build {
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
         })
-        .collect();
-    Build {
-        data,
-        generated: Generated { tables, planted },
-        intents,
-        linked_applicants,
-        linked_sales,
-        near_misses,
-        filler_handlers,
-    }
+        .collect()
 }
 
 /// Generates the data set for `opts` and writes it into `dir` (created) as

@@ -14,6 +14,7 @@ use chrono::{Datelike, Duration};
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::RngExt;
 
+use super::responders::Responders;
 use super::world::World;
 use woonaudit::dataset::Dataset;
 use woonaudit::model::{
@@ -63,6 +64,18 @@ pub(crate) enum Plan {
     Special { tenant: usize },
 }
 
+/// The responses to one advert: where they are, and who was drawn in for
+/// the plan.
+struct Responded {
+    /// The advert's responses in `World::responses`.
+    range: Range<usize>,
+    /// The special applicant the plan lets the home to, when it names one.
+    tenant: Option<usize>,
+    /// Who gets the home without being a candidate (or as an ineligible
+    /// one).
+    outsider: Option<usize>,
+}
+
 /// The derived order of one advert, as response indices.
 struct Order {
     eligible: Vec<usize>,
@@ -96,38 +109,6 @@ const WITHDRAW: &[&str] = &[
 /// The span, in days, over which adverts are published.
 const SPAN: i64 = 680;
 
-/// With fast sampling: the ordinary, unhoused seekers registered by the
-/// publication day of the advert at hand (what `World::pool` lists), kept
-/// up to date as the adverts are published in date order and homes let.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Responders {
-    /// Applicant indices by the first day they can respond (the later of
-    /// registration_date and the record's creation), ascending.
-    by_day: Vec<(Date, usize)>,
-    /// How many of `by_day` have been let in.
-    next: usize,
-    /// The seekers let in and not housed, in no particular order.
-    members: Vec<usize>,
-    /// The position of each applicant in `members`, if there.
-    at: Vec<Option<usize>>,
-    /// The pick in which each applicant was last drawn (see `pick_fast`).
-    drawn_in: Vec<u32>,
-    /// Picks so far.
-    picks: u32,
-}
-
-impl Responders {
-    /// Takes applicant `i` out (housed).
-    fn remove(&mut self, i: usize) {
-        if let Some(k) = self.at.get_mut(i).and_then(Option::take) {
-            self.members.swap_remove(k);
-            if let Some(&moved) = self.members.get(k) {
-                self.at[moved] = Some(k);
-            }
-        }
-    }
-}
-
 /// Fast sampling: draws from the pool before giving up on finding enough
 /// responders by chance and going through the rest of the pool in turn.
 fn draw_limit(n: usize) -> usize {
@@ -139,13 +120,11 @@ impl World {
     /// homes that someone accepted.
     pub(crate) fn build_adverts(&mut self) {
         let n = self.opts.adverts;
-        let r = self.roles.clone();
-        let sp = self.sp.clone();
         let published: Vec<Date> = (0..n)
             .map(|i| self.day(i as i64 * SPAN / n as i64))
             .collect();
         let mut plans: Vec<Option<Plan>> = vec![None; n];
-        let place = |offset: i64, plan: Plan, plans: &mut Vec<Option<Plan>>| {
+        for (offset, plan) in self.planted_adverts() {
             let target = self.day(offset);
             let start = published.iter().position(|&d| d >= target).unwrap_or(n - 1);
             // The first free advert at or after the target, else before it.
@@ -154,7 +133,27 @@ impl World {
                 .find(|&i| plans[i].is_none())
                 .expect("more adverts than plants");
             plans[i] = Some(plan);
-        };
+        }
+        if self.fast_sampling {
+            self.open_responders();
+        }
+        let mut seq_in_year: HashMap<i32, usize> = HashMap::new();
+        for (i, plan) in plans.into_iter().enumerate() {
+            let plan = plan.unwrap_or(Plan::Honest);
+            let published_on = published[i];
+            let year = published_on.year();
+            let seq = seq_in_year.entry(year).or_insert(0);
+            *seq += 1;
+            let id = format!("ADV-{year}-{:04}", *seq);
+            self.run_advert(id, published_on, plan);
+        }
+    }
+
+    /// The planted adverts, as (day offset, plan), in the order they are
+    /// placed on the advert published nearest their day.
+    fn planted_adverts(&self) -> Vec<(i64, Plan)> {
+        let r = &self.roles;
+        let sp = &self.sp;
         use Outcome::{Declined, Skipped};
         use Pass::{Empty, NotReached, Proper};
         // The letting employee with the high bypass rate: eight lets in
@@ -170,15 +169,15 @@ impl World {
             (600, 2, vec![NotReached]),
             (640, 3, vec![Empty(Declined), NotReached]),
         ];
-        for (offset, rank, above) in h_plants {
+        let h = h_plants.into_iter().map(|(offset, rank, above)| {
             let plan = Plan::Bypass {
                 handler: r.h,
                 rank,
                 above,
                 tenant: None,
             };
-            place(offset, plan, &mut plans);
-        }
+            (offset, plan)
+        });
         let others = [
             (
                 150,
@@ -253,22 +252,7 @@ impl World {
             (470, Plan::Special { tenant: sp.u_sp }),
             (520, Plan::Special { tenant: sp.n1 }),
         ];
-        for (offset, plan) in others {
-            place(offset, plan, &mut plans);
-        }
-        if self.fast_sampling {
-            self.open_responders();
-        }
-        let mut seq_in_year: HashMap<i32, usize> = HashMap::new();
-        for (i, plan) in plans.into_iter().enumerate() {
-            let plan = plan.unwrap_or(Plan::Honest);
-            let published_on = published[i];
-            let year = published_on.year();
-            let seq = seq_in_year.entry(year).or_insert(0);
-            *seq += 1;
-            let id = format!("ADV-{year}-{:04}", *seq);
-            self.run_advert(id, published_on, plan);
-        }
+        h.chain(others).collect()
     }
 
     /// Makes one advert from its plan, collects its responses, runs the
@@ -277,12 +261,57 @@ impl World {
         let advert = self.make_advert(id, published_on, &plan);
         let adv = self.adverts.len();
         self.adverts.push(advert);
+        let responded = self.collect_responses(adv, &plan);
+        let range = responded.range.clone();
+        if self.adverts[adv].model == Model::Lottery {
+            let mut numbers: Vec<i64> = (1..=range.len() as i64).collect();
+            numbers.shuffle(&mut self.rng);
+            for (k, ri) in range.clone().enumerate() {
+                self.responses[ri].lottery_number = Some(numbers[k] as i32);
+            }
+        }
+        let order = self.order(adv, range);
+        let closes = self.adverts[adv].closes_on;
+        let allocated_on = closes + Duration::days(self.rng.random_range(5..=21));
+        let handler = match &plan {
+            Plan::Bypass { handler, .. }
+            | Plan::NotCandidate { handler, .. }
+            | Plan::IneligibleIncome { handler }
+            | Plan::IneligibleYoung { handler, .. } => *handler,
+            _ => self.advert_handler(closes, allocated_on),
+        };
+        let hid = self.eid(handler);
+        self.record_order(&plan, &order, &hid);
+        let tenant_resp = self.offer(&plan, &order, &responded, &hid);
+        if let Plan::Position(changes) = &plan {
+            self.misrecord_positions(adv, &order, changes);
+        }
+
+        // The let.
+        let tenant: Option<usize> = match (&plan, tenant_resp) {
+            (Plan::NotCandidate { .. }, _) => responded.outsider,
+            (_, Some(ri)) => Some(self.applicant_index(&self.responses[ri].applicant_id.clone())),
+            (_, None) => None,
+        };
+        let Some(tenant) = tenant else {
+            return;
+        };
+        let key = self.let_home(adv, tenant, allocated_on, handler);
+        if handler == self.roles.h && !matches!(plan, Plan::Bypass { .. }) {
+            self.h_honest += 1;
+        }
+        self.advert_intents(&plan, &key, adv, &order, tenant, tenant_resp);
+        self.let_intents(&key, tenant, Route::Advert, handler, None, allocated_on);
+    }
+
+    /// The responses to advert `adv`, drawn as its plan needs them.
+    fn collect_responses(&mut self, adv: usize, plan: &Plan) -> Responded {
         let first = self.responses.len();
         let per = self.opts.responses_per_advert;
         let count = self.rng.random_range(per * 6 / 10..=per * 14 / 10).max(4);
-        let mut tenant_special: Option<usize> = None;
+        let mut tenant: Option<usize> = None;
         let mut outsider: Option<usize> = None;
-        match &plan {
+        match plan {
             Plan::Honest | Plan::Position(_) => {
                 let picks = self.pick(adv, count, |_, _| true);
                 self.respond_all(adv, &picks, true);
@@ -315,7 +344,7 @@ impl World {
                 picks.push(t);
                 picks.shuffle(&mut self.rng);
                 self.respond_all(adv, &picks, false);
-                tenant_special = Some(t);
+                tenant = Some(t);
             }
             Plan::NotCandidate { late, .. } => {
                 let n = if *late { 5 } else { count };
@@ -341,42 +370,31 @@ impl World {
                 self.respond(adv, o, false);
                 outsider = Some(o);
             }
-            Plan::IneligibleYoung { tenant, .. } => {
+            Plan::IneligibleYoung { tenant: t, .. } => {
                 let picks = self.pick(adv, 10, |_, _| true);
                 self.respond_all(adv, &picks, false);
-                self.respond(adv, *tenant, false);
-                tenant_special = Some(*tenant);
+                self.respond(adv, *t, false);
+                tenant = Some(*t);
             }
-            Plan::Special { tenant } => {
+            Plan::Special { tenant: t } => {
                 let mut picks = self.pick(adv, count, |_, _| true);
-                picks.push(*tenant);
+                picks.push(*t);
                 picks.shuffle(&mut self.rng);
                 self.respond_all(adv, &picks, false);
-                tenant_special = Some(*tenant);
+                tenant = Some(*t);
             }
         }
-        let range = first..self.responses.len();
-        if self.adverts[adv].model == Model::Lottery {
-            let mut numbers: Vec<i64> = (1..=range.len() as i64).collect();
-            numbers.shuffle(&mut self.rng);
-            for (k, ri) in range.clone().enumerate() {
-                self.responses[ri].lottery_number = Some(numbers[k] as i32);
-            }
+        Responded {
+            range: first..self.responses.len(),
+            tenant,
+            outsider,
         }
-        let order = self.order(adv, range.clone());
-        let closes = self.adverts[adv].closes_on;
-        let allocated_on = closes + Duration::days(self.rng.random_range(5..=21));
-        let handler = match &plan {
-            Plan::Bypass { handler, .. }
-            | Plan::NotCandidate { handler, .. }
-            | Plan::IneligibleIncome { handler }
-            | Plan::IneligibleYoung { handler, .. } => *handler,
-            _ => self.advert_handler(closes, allocated_on),
-        };
-        let hid = self.eid(handler);
+    }
 
-        // Every eligible candidate gets the rank as its recorded position
-        // (some exports leave positions out altogether).
+    /// Records the derived order: every eligible candidate gets the rank as
+    /// its recorded position (some exports leave positions out
+    /// altogether), every ineligible one is skipped with the reason.
+    fn record_order(&mut self, plan: &Plan, order: &Order, hid: &EmployeeId) {
         let record_positions = !matches!(plan, Plan::Honest) || self.rng.random_bool(0.95);
         for (k, &ri) in order.eligible.iter().enumerate() {
             if record_positions {
@@ -400,64 +418,56 @@ impl World {
                 }
                 _ => "voldoet niet aan de eisen",
             };
-            self.set_outcome(*ri, Outcome::Skipped, Some(reason), Some(&hid));
+            self.set_outcome(*ri, Outcome::Skipped, Some(reason), Some(hid));
         }
+    }
 
-        // The offer process.
-        let n_elig = order.eligible.len();
-        let tenant_resp: Option<usize> = match &plan {
-            Plan::Honest | Plan::Position(_) => self.offer_honestly(&order.eligible, &hid),
+    /// The offer process as the plan has it. Returns the response that
+    /// accepted and gets the let, if any (a planted outsider who did not
+    /// respond gets it without one).
+    fn offer(
+        &mut self,
+        plan: &Plan,
+        order: &Order,
+        responded: &Responded,
+        hid: &EmployeeId,
+    ) -> Option<usize> {
+        match plan {
+            Plan::Honest | Plan::Position(_) => self.offer_honestly(&order.eligible, hid),
             Plan::Bypass { rank, above, .. } => {
-                let t_rank = match tenant_special {
-                    Some(t) => order
-                        .eligible
-                        .iter()
-                        .position(|&ri| self.responses[ri].applicant_id == self.applicants[t].id)
-                        .map(|p| p + 1),
-                    None if n_elig >= 2 => Some((*rank).min(n_elig)),
-                    None => None,
-                };
-                match t_rank {
-                    Some(t_rank) => {
-                        for (k, &ri) in order.eligible[..t_rank - 1].iter().enumerate() {
-                            let pass = above.get(k).copied().unwrap_or(Pass::NotReached);
-                            self.pass_over(ri, pass, &hid);
-                        }
-                        let ri = order.eligible[t_rank - 1];
-                        self.set_outcome(ri, Outcome::Accepted, None, Some(&hid));
-                        Some(ri)
-                    }
-                    // Too few candidates to plant anything: honest.
-                    None => self.offer_honestly(&order.eligible, &hid),
-                }
+                self.offer_bypass(order, *rank, above, responded.tenant, hid)
             }
             Plan::NotCandidate { late, .. } => {
                 if *late {
                     for &ri in &order.eligible {
-                        self.pass_over(ri, Pass::Proper, &hid);
+                        self.pass_over(ri, Pass::Proper, hid);
                     }
                     let ri = order.late.iter().copied().find(|&ri| {
                         Some(&self.responses[ri].applicant_id)
-                            == outsider.map(|o| &self.applicants[o].id)
+                            == responded.outsider.map(|o| &self.applicants[o].id)
                     });
                     if let Some(ri) = ri {
-                        self.set_outcome(ri, Outcome::Accepted, None, Some(&hid));
+                        self.set_outcome(ri, Outcome::Accepted, None, Some(hid));
                     }
                 }
                 None
             }
             Plan::IneligibleIncome { .. } => {
                 for &ri in &order.eligible {
-                    self.pass_over(ri, Pass::Proper, &hid);
+                    self.pass_over(ri, Pass::Proper, hid);
                 }
-                let o = outsider.expect("set above");
-                let ri = self.response_of(range.clone(), o).expect("responded");
-                self.set_outcome(ri, Outcome::Accepted, None, Some(&hid));
+                let o = responded.outsider.expect("set above");
+                let ri = self
+                    .response_of(responded.range.clone(), o)
+                    .expect("responded");
+                self.set_outcome(ri, Outcome::Accepted, None, Some(hid));
                 Some(ri)
             }
             Plan::IneligibleYoung { tenant, .. } => {
-                let ri = self.response_of(range.clone(), *tenant).expect("responded");
-                self.set_outcome(ri, Outcome::Accepted, None, Some(&hid));
+                let ri = self
+                    .response_of(responded.range.clone(), *tenant)
+                    .expect("responded");
+                self.set_outcome(ri, Outcome::Accepted, None, Some(hid));
                 Some(ri)
             }
             Plan::Special { tenant } => {
@@ -467,44 +477,65 @@ impl World {
                     .position(|&ri| self.responses[ri].applicant_id == self.applicants[*tenant].id)
                     .expect("the special tenant is eligible");
                 for &ri in &order.eligible[..pos] {
-                    self.pass_over(ri, Pass::Proper, &hid);
+                    self.pass_over(ri, Pass::Proper, hid);
                 }
                 let ri = order.eligible[pos];
-                self.set_outcome(ri, Outcome::Accepted, None, Some(&hid));
+                self.set_outcome(ri, Outcome::Accepted, None, Some(hid));
                 Some(ri)
             }
+        }
+    }
+
+    /// A planted bypass: the candidate at `rank` (or the special `tenant`,
+    /// where the registration dates placed it) accepts, those above are
+    /// treated as `above` says. With too few candidates, honest offers.
+    fn offer_bypass(
+        &mut self,
+        order: &Order,
+        rank: usize,
+        above: &[Pass],
+        tenant: Option<usize>,
+        hid: &EmployeeId,
+    ) -> Option<usize> {
+        let n_elig = order.eligible.len();
+        let t_rank = match tenant {
+            Some(t) => order
+                .eligible
+                .iter()
+                .position(|&ri| self.responses[ri].applicant_id == self.applicants[t].id)
+                .map(|p| p + 1),
+            None if n_elig >= 2 => Some(rank.min(n_elig)),
+            None => None,
         };
-        if let Plan::Position(changes) = &plan {
-            for &(rank, recorded) in changes {
-                if let Some(&ri) = order.eligible.get(rank - 1) {
-                    self.responses[ri].position = Some(recorded as i32);
-                    let aid = self.responses[ri].applicant_id.0.clone();
-                    let adv_id = self.adverts[adv].id.0.clone();
-                    self.intend(
-                        "ORDER_POSITION_MISMATCH",
-                        &adv_id,
-                        &aid,
-                        format!("recorded position {recorded}, expected rank {rank}"),
-                    );
-                }
+        let Some(t_rank) = t_rank else {
+            // Too few candidates to plant anything: honest.
+            return self.offer_honestly(&order.eligible, hid);
+        };
+        for (k, &ri) in order.eligible[..t_rank - 1].iter().enumerate() {
+            let pass = above.get(k).copied().unwrap_or(Pass::NotReached);
+            self.pass_over(ri, pass, hid);
+        }
+        let ri = order.eligible[t_rank - 1];
+        self.set_outcome(ri, Outcome::Accepted, None, Some(hid));
+        Some(ri)
+    }
+
+    /// A planted position mismatch: the candidates at the expected ranks
+    /// get the recorded positions of `changes`.
+    fn misrecord_positions(&mut self, adv: usize, order: &Order, changes: &[(usize, i64)]) {
+        for &(rank, recorded) in changes {
+            if let Some(&ri) = order.eligible.get(rank - 1) {
+                self.responses[ri].position = Some(recorded as i32);
+                let aid = self.responses[ri].applicant_id.0.clone();
+                let adv_id = self.adverts[adv].id.0.clone();
+                self.intend(
+                    "ORDER_POSITION_MISMATCH",
+                    &adv_id,
+                    &aid,
+                    format!("recorded position {recorded}, expected rank {rank}"),
+                );
             }
         }
-
-        // The let.
-        let tenant: Option<usize> = match (&plan, tenant_resp) {
-            (Plan::NotCandidate { .. }, _) => outsider,
-            (_, Some(ri)) => Some(self.applicant_index(&self.responses[ri].applicant_id.clone())),
-            (_, None) => None,
-        };
-        let Some(tenant) = tenant else {
-            return;
-        };
-        let key = self.let_home(adv, tenant, allocated_on, handler);
-        if handler == self.roles.h && !matches!(plan, Plan::Bypass { .. }) {
-            self.h_honest += 1;
-        }
-        self.advert_intents(&plan, &key, adv, &order, tenant, tenant_resp);
-        self.let_intents(&key, tenant, Route::Advert, handler, None, allocated_on);
     }
 
     /// Creates the advert for `plan`.
@@ -646,7 +677,7 @@ impl World {
 
     /// Starts the responders of fast sampling: nobody let in yet.
     fn open_responders(&mut self) {
-        let mut by_day: Vec<(Date, usize)> = (0..self.applicants.len())
+        let by_day: Vec<(Date, usize)> = (0..self.applicants.len())
             .filter(|&i| !self.special[i])
             .map(|i| {
                 let first = self.applicants[i]
@@ -655,15 +686,7 @@ impl World {
                 (first, i)
             })
             .collect();
-        by_day.sort_unstable();
-        self.responders = Responders {
-            by_day,
-            next: 0,
-            members: Vec::new(),
-            at: vec![None; self.applicants.len()],
-            drawn_in: vec![0; self.applicants.len()],
-            picks: 0,
-        };
+        self.responders = Responders::new(by_day, self.applicants.len());
     }
 
     /// Marks applicant `i` housed (and so no longer a responder).
@@ -685,32 +708,18 @@ impl World {
         // Let in everyone registered by the publication day (the adverts
         // come in date order).
         let published = self.adverts[adv].published_on;
-        let r = &mut self.responders;
-        while let Some(&(first, i)) = r.by_day.get(r.next) {
-            if first > published {
-                break;
-            }
-            r.next += 1;
-            if !self.housed[i] {
-                r.at[i] = Some(r.members.len());
-                r.members.push(i);
-            }
-        }
-        // Who was drawn already: `drawn_in[i] == pick`.
-        r.picks += 1;
-        let pick = r.picks;
+        self.responders.let_in(published, &self.housed);
+        self.responders.start_pick();
         let mut out = Vec::with_capacity(n);
         let mut seen = 0;
         let mut draws = 0;
-        while out.len() < n && seen < self.responders.members.len() {
+        while out.len() < n && seen < self.responders.len() {
             if draws == draw_limit(n) {
                 // Few fit: go through the rest in random order.
-                let r = &self.responders;
-                let mut rest: Vec<usize> = r
-                    .members
-                    .iter()
-                    .copied()
-                    .filter(|&i| r.drawn_in[i] != pick && keep(self, i))
+                let mut rest: Vec<usize> = self
+                    .responders
+                    .undrawn()
+                    .filter(|&i| keep(self, i))
                     .collect();
                 rest.sort_unstable();
                 rest.shuffle(&mut self.rng);
@@ -725,12 +734,11 @@ impl World {
                 break;
             }
             draws += 1;
-            let r = &mut self.responders;
-            let i = r.members[self.rng.random_range(0..r.members.len())];
-            if r.drawn_in[i] == pick {
+            let k = self.rng.random_range(0..self.responders.len());
+            let i = self.responders.member(k);
+            if !self.responders.draw(i) {
                 continue;
             }
-            r.drawn_in[i] = pick;
             seen += 1;
             if !keep(self, i) {
                 continue;

@@ -45,6 +45,24 @@ const CHECKS: &[&str] = &[
 ];
 
 #[test]
+fn every_table_of_the_schema_is_written_with_all_its_columns_in_order() {
+    let tables = &sample().generated.tables;
+    let names: Vec<&str> = tables.iter().map(|t| t.name).collect();
+    let expected: Vec<&str> = woonaudit::schema::Table::ALL.map(|t| t.name()).to_vec();
+    assert_eq!(names, expected);
+    for t in tables {
+        let spec = woonaudit::schema::Table::by_name(t.name).expect("a table");
+        let columns: Vec<&str> = spec.columns().iter().map(|c| c.name).collect();
+        assert_eq!(t.header, columns, "{}", t.name);
+        assert!(
+            t.rows.iter().all(|r| r.len() == t.header.len()),
+            "{}",
+            t.name
+        );
+    }
+}
+
+#[test]
 fn same_seed_gives_identical_output() {
     let again = generate(&Options::default());
     assert_eq!(sample().generated.tables, again.tables);

@@ -19,6 +19,7 @@ use rand_pcg::Pcg64;
 
 use super::link::{norm_phone, norm_postcode, Index, Kind};
 use super::names::{self, Person};
+use super::responders::Responders;
 use super::Options;
 use woonaudit::model::{
     Advert, Allocation, Applicant, ApplicantId, Cents, Date, DateTime, Employee, EmployeeId,
@@ -203,7 +204,7 @@ pub(crate) struct World {
     pub fast_sampling: bool,
     /// The seekers the adverts draw their responders from, with fast
     /// sampling.
-    pub responders: super::offers::Responders,
+    pub responders: Responders,
     /// Dwelling numbers are drawn from `dwelling_range` (wider for large
     /// sizes, so the numbers do not run out).
     dwelling_range: std::ops::Range<u32>,
@@ -378,19 +379,28 @@ impl World {
         }
         let mut nums: Vec<u32> = nums.into_iter().collect();
         nums.shuffle(&mut self.rng);
-        let long = |w: &mut World| {
-            let from = w.date_in(EARLY, w.day(-400));
-            (Some(from), None)
-        };
+        let roles = self.add_roles(&nums[..24]);
+        self.add_other_staff(&nums[24..]);
+        self.roles = roles;
+    }
+
+    /// Employed since long before the period, to now.
+    fn long_window(&mut self) -> (Option<Date>, Option<Date>) {
+        let from = self.date_in(EARLY, self.day(-400));
+        (Some(from), None)
+    }
+
+    /// The staff the plants need, numbered from `nums`.
+    fn add_roles(&mut self, nums: &[u32]) -> Roles {
         let mut r = Roles::default();
-        let w = long(self);
+        let w = self.long_window();
         r.db = self.add_staff(nums[0], "Bestuur", "directeur-bestuurder", w);
-        let w = long(self);
+        let w = self.long_window();
         r.mw = self.add_staff(nums[1], "Wonen", "manager Wonen", w);
-        let w = long(self);
+        let w = self.long_window();
         r.tl = self.add_staff(nums[2], "Verhuur", "teamleider Verhuur", w);
         for k in 0..5 {
-            let w = long(self);
+            let w = self.long_window();
             r.v[k] = self.add_staff(nums[3 + k], "Verhuur", "verhuurconsulent", w);
         }
         let joined = (Some(self.day(300)), None);
@@ -401,33 +411,39 @@ impl World {
         let hired = (Some(self.day(54)), Some(self.day(540)));
         r.x = self.add_staff(nums[10], "Extern", "inhuur verhuurconsulent", hired);
         for k in 0..3 {
-            let w = long(self);
+            let w = self.long_window();
             r.kc[k] = self.add_staff(nums[11 + k], "Klantcontact", "medewerker klantcontact", w);
         }
-        let w = long(self);
+        let w = self.long_window();
         r.wk = self.add_staff(nums[14], "Wonen", "wijkconsulent", w);
         for (k, role) in ["opzichter", "vakman onderhoud", "planner onderhoud"]
             .iter()
             .enumerate()
         {
-            let w = long(self);
+            let w = self.long_window();
             r.ond[k] = self.add_staff(nums[15 + k], "Onderhoud", role, w);
         }
         for (k, role) in ["controller", "medewerker financiële administratie"]
             .iter()
             .enumerate()
         {
-            let w = long(self);
+            let w = self.long_window();
             r.fin[k] = self.add_staff(nums[18 + k], "Financiën", role, w);
         }
-        let w = long(self);
+        let w = self.long_window();
         r.ict = self.add_staff(nums[20], "ICT", "applicatiebeheerder", w);
-        let w = long(self);
+        let w = self.long_window();
         r.hr = self.add_staff(nums[21], "HR", "HR-adviseur", w);
         for k in 0..2 {
-            let w = long(self);
+            let w = self.long_window();
             r.s[k] = self.add_staff(nums[22 + k], "Vastgoed", "verkoopadviseur", w);
         }
+        r
+    }
+
+    /// The rest of the register, numbered from `nums`: the supervisory
+    /// board, a contractor and ordinary colleagues.
+    fn add_other_staff(&mut self, nums: &[u32]) {
         // The supervisory board and a contractor are in the register too
         // (the integrity code covers them).
         for (k, role) in ["voorzitter RvC", "lid RvC", "lid RvC", "lid RvC"]
@@ -435,22 +451,17 @@ impl World {
             .enumerate()
         {
             let from = self.date_in(self.day(-2200), self.day(-200));
-            self.add_staff(
-                nums[24 + k],
-                "Raad van Commissarissen",
-                role,
-                (Some(from), None),
-            );
+            self.add_staff(nums[k], "Raad van Commissarissen", role, (Some(from), None));
         }
         let contract = (Some(self.day(-370)), Some(self.day(720)));
         self.add_staff(
-            nums[28],
+            nums[4],
             "Extern",
             "aannemer (raamcontract onderhoud)",
             contract,
         );
-        let w = long(self);
-        self.add_staff(nums[29], "Verhuur", "medewerker verhuur", w);
+        let w = self.long_window();
+        self.add_staff(nums[5], "Verhuur", "medewerker verhuur", w);
         const OTHERS: &[(&str, &str)] = &[
             ("Onderhoud", "vakman onderhoud"),
             ("Onderhoud", "opzichter"),
@@ -463,7 +474,7 @@ impl World {
             ("Projecten", "projectleider nieuwbouw"),
             ("HR", "medewerker HR"),
         ];
-        for &num in &nums[30..] {
+        for &num in &nums[6..] {
             let (dept, role) = *OTHERS.choose(&mut self.rng).expect("non-empty");
             let window = match self.rng.random_range(0..10) {
                 0 => {
@@ -477,11 +488,10 @@ impl World {
                     let from = self.date_in(self.day(0), self.day(600));
                     (Some(from), None)
                 }
-                _ => long(self),
+                _ => self.long_window(),
             };
             self.add_staff(num, dept, role, window);
         }
-        self.roles = r;
     }
 
     /// Adds one staff member with reserved contact data; returns its index.
@@ -804,9 +814,29 @@ impl World {
         let r = self.roles.clone();
         let mut sp = Specials::default();
         let born = (ymd(1938, 1, 1), ymd(2006, 12, 31));
+        self.declare_outsiders(&r);
+        self.relatives_on_the_list(&r, &mut sp);
+        sp.r5 = self.board_daughter(&r);
+        // Buyers declared by name and birth date (not on the waiting list).
+        let below = self.declared_buyer(r.fin[1], RelationKind::InLaw, false);
+        let partner = self.declared_buyer(r.s[0], RelationKind::Partner, true);
+        self.undeclared_links(&r, &mut sp, born);
+        let (staff_self, undeclared) = self.undeclared_buyers(&r, born);
+        self.buyers = Some(Buyers {
+            below,
+            staff_self,
+            partner,
+            undeclared,
+        });
+        self.date_stories(&mut sp, born);
+        self.sp = sp;
+        self.ordinary_applicants(born);
+        self.assign_ids();
+    }
 
-        // Relatives not on the waiting list: colour, and people who must
-        // match nobody else.
+    /// Relatives not on the waiting list: colour, and people who must
+    /// match nobody else.
+    fn declare_outsiders(&mut self, r: &Roles) {
         for (e, kind) in [
             (r.v[1], RelationKind::Partner),
             (r.db, RelationKind::Partner),
@@ -820,8 +850,11 @@ impl World {
             let full = self.rng.random_bool(0.5);
             self.declare(e, kind, &p, None, full);
         }
+    }
 
-        // Relatives on the waiting list (a relation row with their id).
+    /// Relatives on the waiting list (a relation row with their id), each
+    /// linked to their employee only.
+    fn relatives_on_the_list(&mut self, r: &Roles, sp: &mut Specials) {
         let with_id = [
             (r.v[1], RelationKind::Child, 2019),
             (r.v[4], RelationKind::Sibling, 2019),
@@ -873,9 +906,11 @@ impl World {
         sp.r9 = made[6];
         sp.idle = made[7];
         sp.n1 = made[8];
+    }
 
-        // The board member's daughter: declared by name and birth date only.
-        sp.r5 = loop {
+    /// The board member's daughter: declared by name and birth date only.
+    fn board_daughter(&mut self, r: &Roles) -> usize {
+        loop {
             let p = self.relative(r.db, RelationKind::Child);
             let reg = self
                 .date_in(self.day(-2000), self.day(-400))
@@ -889,32 +924,27 @@ impl World {
             }
             self.drop_relations(n_rel);
             self.pop_applicant();
-        };
+        }
+    }
 
-        // Buyers declared by name and birth date (not on the waiting list).
-        let below = loop {
-            let p = self.relative(r.fin[1], RelationKind::InLaw);
+    /// A buyer declared by name and birth date (not on the waiting list) as
+    /// employee `e`'s relative of `kind`, linked to `e` only.
+    fn declared_buyer(&mut self, e: usize, kind: RelationKind, full: bool) -> Person {
+        loop {
+            let p = self.relative(e, kind);
             let n_rel = self.relations.len();
-            self.declare(r.fin[1], RelationKind::InLaw, &p, None, false);
+            self.declare(e, kind, &p, None, full);
             let written = self.rewrite(&p);
-            if self.links_of(&written, None) == vec![(r.fin[1], Kind::Declared)] {
+            if self.links_of(&written, None) == vec![(e, Kind::Declared)] {
                 break written;
             }
             self.drop_relations(n_rel);
-        };
-        let partner = loop {
-            let p = self.relative(r.s[0], RelationKind::Partner);
-            let n_rel = self.relations.len();
-            self.declare(r.s[0], RelationKind::Partner, &p, None, true);
-            let written = self.rewrite(&p);
-            if self.links_of(&written, None) == vec![(r.s[0], Kind::Declared)] {
-                break written;
-            }
-            self.drop_relations(n_rel);
-        };
+        }
+    }
 
-        // Undeclared links and the near misses: made by hand, then checked
-        // to link exactly as meant.
+    /// Undeclared links and the near misses: made by hand, then checked to
+    /// link exactly as meant.
+    fn undeclared_links(&mut self, r: &Roles, sp: &mut Specials, born: (Date, Date)) {
         sp.u_addr = self.special_with(r.fin[0], Kind::Address, born);
         sp.u_contact = self.special_with(r.ict, Kind::Contact, born);
         sp.u_sp = self.special_with(r.ond[1], Kind::SurnamePostcode, born);
@@ -930,6 +960,11 @@ impl World {
                 break self.push_applicant(&p, reg, true);
             }
         };
+    }
+
+    /// The buyers who are staff themselves or undeclared relatives of
+    /// staff.
+    fn undeclared_buyers(&mut self, r: &Roles, born: (Date, Date)) -> (Person, Person) {
         let staff_self = {
             let p = self.staff_person(r.ond[2]);
             self.rewrite(&p)
@@ -943,14 +978,12 @@ impl World {
                 break p;
             }
         };
-        self.buyers = Some(Buyers {
-            below,
-            staff_self,
-            partner,
-            undeclared,
-        });
+        (staff_self, undeclared)
+    }
 
-        // Registrations with a date story (see `build_changes`).
+    /// Registrations with a date story (see `build_changes`), and the
+    /// registrations of the plants' honest winners.
+    fn date_stories(&mut self, sp: &mut Specials, born: (Date, Date)) {
         let b1 = self.ordinary_person(born);
         sp.b1 = self.push_applicant(&b1, self.day(-663), true);
         let b2 = self.ordinary_person(born);
@@ -984,9 +1017,10 @@ impl World {
             self.applicants[i].registered_at = None;
             self.created[i] = d.and_hms_opt(12, 0, 0).expect("valid");
         }
-        self.sp = sp;
+    }
 
-        // The rest of the waiting list.
+    /// The rest of the waiting list: ordinary seekers, a few urgent.
+    fn ordinary_applicants(&mut self, born: (Date, Date)) {
         while self.applicants.len() < self.opts.applicants {
             let p = self.ordinary_person(born);
             let reg = self.registration_date(p.birth_date);
@@ -1001,7 +1035,6 @@ impl World {
                 }
             }
         }
-        self.assign_ids();
     }
 
     /// Removes the last applicant (a draw that linked by chance).
@@ -1132,6 +1165,14 @@ impl World {
             v.extend([r.tl, r.vl, r.h]);
             v
         };
+        self.honest_edits(&editors);
+        self.urgency_edits(&editors);
+        self.plant_changes();
+    }
+
+    /// Edits of ordinary registrations by one of the `editors` on duty,
+    /// one for every eighth applicant (fewer where a draw does not fit).
+    fn honest_edits(&mut self, editors: &[usize]) {
         let n = self.opts.applicants / 8;
         let ordinary: Vec<usize> = (0..self.applicants.len())
             .filter(|&i| !self.special[i])
@@ -1154,70 +1195,8 @@ impl World {
             };
             let at = day.and_time(self.office_time());
             let id = self.aid(i);
-            let roll = self.rng.random_range(0..100);
-            let (field, old, new, reason): (&str, String, String, &str) = match roll {
-                0..=34 => {
-                    let pc = names::postcode(&mut self.rng);
-                    let hn = names::house_number(&mut self.rng);
-                    let a = &self.applicants[i];
-                    let new = format!(
-                        "{} {}",
-                        a.postcode.clone().unwrap_or_default().trim(),
-                        a.house_number.clone().unwrap_or_default()
-                    );
-                    ("address", format!("{} {hn}", &pc), new, "verhuisd")
-                }
-                35..=59 => {
-                    let Some(cur) = self.applicants[i].household_income else {
-                        continue;
-                    };
-                    let old = Cents(cur.0 - self.rng.random_range(-400_000..400_000));
-                    if old.0 <= 0 {
-                        continue;
-                    }
-                    let reason = if self.rng.random_bool(0.5) {
-                        "inkomensverklaring Belastingdienst"
-                    } else {
-                        "nieuwe loonstrook"
-                    };
-                    ("household_income", old.to_string(), cur.to_string(), reason)
-                }
-                60..=74 => {
-                    let cur = self.applicants[i].household_size;
-                    let old = if cur > 1 && self.rng.random_bool(0.6) {
-                        cur - 1
-                    } else {
-                        cur + 1
-                    };
-                    let reason = if old < cur {
-                        "gezinsuitbreiding"
-                    } else {
-                        "scheiding"
-                    };
-                    ("household_size", old.to_string(), cur.to_string(), reason)
-                }
-                75..=84 => {
-                    let Some(cur) = self.applicants[i].phone.clone() else {
-                        continue;
-                    };
-                    let old = names::phone(&mut self.rng);
-                    ("phone", old, cur, "gewijzigd door klant")
-                }
-                _ => {
-                    // Re-registration after the registration lapsed: the
-                    // seniority date moves later, to the day of the edit.
-                    let cur = self.applicants[i].registration_date;
-                    if day <= cur + Duration::days(60) || day > self.day(500) {
-                        continue;
-                    }
-                    self.applicants[i].registration_date = day;
-                    (
-                        "registration_date",
-                        iso(cur),
-                        iso(day),
-                        "herinschrijving na verlopen inschrijving",
-                    )
-                }
+            let Some((field, old, new, reason)) = self.honest_edit(i, day) else {
+                continue;
             };
             self.changes.push(RegistrationChange {
                 line: 0,
@@ -1230,7 +1209,87 @@ impl World {
                 reason: Some(reason.to_string()),
             });
         }
-        // Urgent seekers got their urgency through the log as well.
+    }
+
+    /// One honest edit of applicant `i` on `day`, as (field, old value, new
+    /// value, reason), applied to the record where it changes the
+    /// registration date; `None` when the drawn kind of edit does not fit.
+    fn honest_edit(
+        &mut self,
+        i: usize,
+        day: Date,
+    ) -> Option<(&'static str, String, String, &'static str)> {
+        let roll = self.rng.random_range(0..100);
+        let edit: (&'static str, String, String, &'static str) = match roll {
+            0..=34 => {
+                let pc = names::postcode(&mut self.rng);
+                let hn = names::house_number(&mut self.rng);
+                let a = &self.applicants[i];
+                let new = format!(
+                    "{} {}",
+                    a.postcode.clone().unwrap_or_default().trim(),
+                    a.house_number.clone().unwrap_or_default()
+                );
+                ("address", format!("{} {hn}", &pc), new, "verhuisd")
+            }
+            35..=59 => {
+                let Some(cur) = self.applicants[i].household_income else {
+                    return None;
+                };
+                let old = Cents(cur.0 - self.rng.random_range(-400_000..400_000));
+                if old.0 <= 0 {
+                    return None;
+                }
+                let reason = if self.rng.random_bool(0.5) {
+                    "inkomensverklaring Belastingdienst"
+                } else {
+                    "nieuwe loonstrook"
+                };
+                ("household_income", old.to_string(), cur.to_string(), reason)
+            }
+            60..=74 => {
+                let cur = self.applicants[i].household_size;
+                let old = if cur > 1 && self.rng.random_bool(0.6) {
+                    cur - 1
+                } else {
+                    cur + 1
+                };
+                let reason = if old < cur {
+                    "gezinsuitbreiding"
+                } else {
+                    "scheiding"
+                };
+                ("household_size", old.to_string(), cur.to_string(), reason)
+            }
+            75..=84 => {
+                let Some(cur) = self.applicants[i].phone.clone() else {
+                    return None;
+                };
+                let old = names::phone(&mut self.rng);
+                ("phone", old, cur, "gewijzigd door klant")
+            }
+            _ => {
+                // Re-registration after the registration lapsed: the
+                // seniority date moves later, to the day of the edit.
+                let cur = self.applicants[i].registration_date;
+                if day <= cur + Duration::days(60) || day > self.day(500) {
+                    return None;
+                }
+                self.applicants[i].registration_date = day;
+                (
+                    "registration_date",
+                    iso(cur),
+                    iso(day),
+                    "herinschrijving na verlopen inschrijving",
+                )
+            }
+        };
+        Some(edit)
+    }
+
+    /// Urgent seekers got their urgency through the log as well, from one
+    /// of the `editors` on duty.
+    fn urgency_edits(&mut self, editors: &[usize]) {
         for i in 0..self.applicants.len() {
             if self.special[i] || self.applicants[i].urgency.is_none() {
                 continue;
@@ -1262,7 +1321,6 @@ impl World {
                 reason: Some("urgentieverklaring afgegeven".to_string()),
             });
         }
-        self.plant_changes();
     }
 
     /// The planted edits: backdated registrations and a relative's urgency.

@@ -16,6 +16,7 @@ use chrono::{Datelike, Timelike};
 use super::{Dialect, Generated, Planted, Table};
 use woonaudit::dataset::Dataset;
 use woonaudit::model::{Cents, Date, DateTime, Decimal};
+use woonaudit::schema;
 
 /// Cell formatting for one dialect.
 struct Fmt {
@@ -152,15 +153,34 @@ fn digit(id: &str) -> u32 {
     id.chars().rev().find_map(|c| c.to_digit(10)).unwrap_or(0)
 }
 
-/// The spec's tables of `data`, each sorted by its key.
+/// The spec's tables of `data`, in the order of [`schema::Table::ALL`],
+/// each sorted by its key.
 pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
     let f = Fmt::new(dialect);
-    let mut out = Vec::new();
+    schema::Table::ALL
+        .into_iter()
+        .map(|table| {
+            let write = match table {
+                schema::Table::Applicants => applicants_table,
+                schema::Table::Adverts => adverts_table,
+                schema::Table::Responses => responses_table,
+                schema::Table::Allocations => allocations_table,
+                schema::Table::Employees => employees_table,
+                schema::Table::Relations => relations_table,
+                schema::Table::Sales => sales_table,
+                schema::Table::RegistrationChanges => registration_changes_table,
+            };
+            write(data, &f)
+        })
+        .collect()
+}
 
+/// `applicants`, sorted by applicant id.
+fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
     let mut applicants: Vec<_> = data.applicants.iter().collect();
     applicants.sort_by(|a, b| a.id.cmp(&b.id));
-    out.push(Table {
-        name: "applicants",
+    Table {
+        name: schema::Table::Applicants.name(),
         header: vec![
             "applicant_id",
             "last_name",
@@ -214,12 +234,15 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
+    }
+}
 
+/// `adverts`, sorted by advert id.
+fn adverts_table(data: &Dataset, f: &Fmt) -> Table {
     let mut adverts: Vec<_> = data.adverts.iter().collect();
     adverts.sort_by(|a, b| a.id.cmp(&b.id));
-    out.push(Table {
-        name: "adverts",
+    Table {
+        name: schema::Table::Adverts.name(),
         header: vec![
             "advert_id",
             "dwelling_id",
@@ -263,8 +286,11 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
+    }
+}
 
+/// `responses`, sorted by advert, response time and applicant.
+fn responses_table(data: &Dataset, f: &Fmt) -> Table {
     let mut responses: Vec<_> = data.responses.iter().collect();
     responses.sort_by(|a, b| {
         (&a.advert_id, a.responded_at, &a.applicant_id).cmp(&(
@@ -273,8 +299,8 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
             &b.applicant_id,
         ))
     });
-    out.push(Table {
-        name: "responses",
+    Table {
+        name: schema::Table::Responses.name(),
         header: vec![
             "advert_id",
             "applicant_id",
@@ -303,12 +329,15 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
+    }
+}
 
+/// `allocations`, sorted by allocation id.
+fn allocations_table(data: &Dataset, f: &Fmt) -> Table {
     let mut allocations: Vec<_> = data.allocations.iter().collect();
     allocations.sort_by(|a, b| a.id.cmp(&b.id));
-    out.push(Table {
-        name: "allocations",
+    Table {
+        name: schema::Table::Allocations.name(),
         header: vec![
             "allocation_id",
             "dwelling_id",
@@ -353,12 +382,15 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
+    }
+}
 
+/// `employees`, sorted by employee id.
+fn employees_table(data: &Dataset, f: &Fmt) -> Table {
     let mut employees: Vec<_> = data.employees.iter().collect();
     employees.sort_by(|a, b| a.id.cmp(&b.id));
-    out.push(Table {
-        name: "employees",
+    Table {
+        name: schema::Table::Employees.name(),
         header: vec![
             "employee_id",
             "last_name",
@@ -392,12 +424,15 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
+    }
+}
 
+/// `relations`, sorted by employee and relation.
+fn relations_table(data: &Dataset, f: &Fmt) -> Table {
     let mut relations: Vec<_> = data.relations.iter().collect();
     relations.sort_by(|a, b| (&a.employee_id, a.relation).cmp(&(&b.employee_id, b.relation)));
-    out.push(Table {
-        name: "relations",
+    Table {
+        name: schema::Table::Relations.name(),
         header: vec![
             "employee_id",
             "relation",
@@ -432,12 +467,15 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
+    }
+}
 
+/// `sales`, sorted by sale id.
+fn sales_table(data: &Dataset, f: &Fmt) -> Table {
     let mut sales: Vec<_> = data.sales.iter().collect();
     sales.sort_by(|a, b| a.id.cmp(&b.id));
-    out.push(Table {
-        name: "sales",
+    Table {
+        name: schema::Table::Sales.name(),
         header: vec![
             "sale_id",
             "dwelling_id",
@@ -494,12 +532,15 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
+    }
+}
 
+/// `registration_changes`, sorted by change time and applicant.
+fn registration_changes_table(data: &Dataset, f: &Fmt) -> Table {
     let mut changes: Vec<_> = data.registration_changes.iter().collect();
     changes.sort_by(|a, b| (a.changed_at, &a.applicant_id).cmp(&(b.changed_at, &b.applicant_id)));
-    out.push(Table {
-        name: "registration_changes",
+    Table {
+        name: schema::Table::RegistrationChanges.name(),
         header: vec![
             "applicant_id",
             "changed_at",
@@ -532,8 +573,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
-    out
+    }
 }
 
 /// CSV bytes of rows (with the header first, when given).

@@ -157,7 +157,7 @@ fn shown(field: &str, value: Option<&str>) -> String {
     let value = value.unwrap_or("");
     let is_date_field =
         field.ends_with("date") || field.ends_with("_from") || field.ends_with("_to");
-    match crate::read::parse::date(value).filter(|_| is_date_field) {
+    match crate::parse::date(value).filter(|_| is_date_field) {
         Some(d) => d.to_string(),
         None => value.to_string(),
     }

@@ -8,7 +8,7 @@ use crate::checks::{CheckCode, Finding, Severity, SubjectType};
 use crate::context::Context;
 use crate::link::Link;
 use crate::model::{ApplicantId, Date};
-use crate::read::parse;
+use crate::parse;
 
 /// One piece of evidence of backdating.
 struct Event {

@@ -1,11 +1,14 @@
 //! Stage 1, read: find the eight tables of spec 1.3 in a folder, read CSV
 //! or Parquet into text cells, and parse each row into a typed record,
 //! collecting a data issue for every cell that cannot be used.
+//!
+//! [`source`] finds a table's file and splits it into the text rows of
+//! [`raw`] (Parquet through [`parquet`]); `tables` turns those into records
+//! with the cell parsers of [`crate::parse`].
 
 pub mod parquet;
-pub mod parse;
+pub mod raw;
 pub mod reviews;
-pub mod schema;
 pub mod source;
 mod tables;
 
@@ -17,15 +20,16 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::issues::DataIssue;
 use crate::model::*;
+use crate::schema::Table;
 use rayon::prelude::*;
-use schema::Table;
-use source::Format;
+
+pub use raw::Format;
 
 /// Where a table came from, for the manifest.
 #[derive(Clone, Debug, Serialize)]
 pub struct SourceInfo {
-    /// The table's name.
-    pub table: &'static str,
+    /// Which table (written as its name).
+    pub table: Table,
     /// File name, e.g. `applicants.csv`.
     pub file: String,
     /// CSV or Parquet.
@@ -78,6 +82,43 @@ pub struct Input {
     pub registration_changes: Rows<RegistrationChange>,
     /// Issues found while parsing cells.
     pub issues: Vec<DataIssue>,
+}
+
+impl Input {
+    /// Where `table` came from; `None` for an absent optional table.
+    pub fn source(&self, table: Table) -> Option<&SourceInfo> {
+        self.of(table).0.as_ref()
+    }
+
+    /// How many records of `table` were read.
+    pub fn read(&self, table: Table) -> u64 {
+        self.of(table).1
+    }
+
+    /// Where the tables came from, in the order of [`Table::ALL`]; absent
+    /// optional tables are left out.
+    pub fn sources(&self) -> Vec<SourceInfo> {
+        Table::ALL
+            .into_iter()
+            .filter_map(|t| self.source(t).cloned())
+            .collect()
+    }
+
+    fn of(&self, table: Table) -> (&Option<SourceInfo>, u64) {
+        fn of<T>(rows: &Rows<T>) -> (&Option<SourceInfo>, u64) {
+            (&rows.source, rows.read)
+        }
+        match table {
+            Table::Applicants => of(&self.applicants),
+            Table::Adverts => of(&self.adverts),
+            Table::Responses => of(&self.responses),
+            Table::Allocations => of(&self.allocations),
+            Table::Employees => of(&self.employees),
+            Table::Relations => of(&self.relations),
+            Table::Sales => of(&self.sales),
+            Table::RegistrationChanges => of(&self.registration_changes),
+        }
+    }
 }
 
 /// Reads every table of `dir`. Fails only when a file cannot be used at all.
@@ -166,7 +207,7 @@ fn load<T: Send>(
     })?;
     Ok(Rows {
         source: Some(SourceInfo {
-            table: table.name(),
+            table,
             file: raw.file.clone(),
             format: raw.format,
             sha256: raw.sha256.clone(),

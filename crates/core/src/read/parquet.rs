@@ -8,7 +8,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::read::source::RawRow;
+use crate::read::raw::RawRow;
 
 /// Rows decoded at a time: a table of tens of millions of rows is never
 /// decoded whole (polars' own text columns take several times the file).
@@ -71,11 +71,7 @@ pub fn read_slices(
 pub fn text_rows(df: &DataFrame, first: usize, start: usize, len: usize, out: &mut Vec<RawRow>) {
     use rayon::prelude::*;
     const PIECE: usize = 2048;
-    out.resize_with(len, || RawRow {
-        line: 0,
-        cells: csv::StringRecord::new(),
-        problems: Vec::new(),
-    });
+    out.resize_with(len, RawRow::empty);
     out.par_chunks_mut(PIECE)
         .enumerate()
         .for_each(|(k, rows)| fill(df, first, start + k * PIECE, rows));

@@ -2,111 +2,21 @@
 //! delimiter detection for CSV, Parquet through polars, header mapping.
 //! Everything after this works on [`RawTable`], whatever the source format.
 
-use crate::fast::FastMap;
 use std::path::{Path, PathBuf};
 
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
-use serde::Serialize;
+use encoding_rs::WINDOWS_1252;
 use sha2::{Digest, Sha256};
 
-use crate::config::Config;
+use crate::config::{Config, Encoding};
 use crate::error::{Error, Result};
-use crate::read::schema::Table;
-
-/// The file format of an input table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Delimited text.
-    Csv,
-    /// Apache Parquet.
-    Parquet,
-}
-
-/// One record of a table: its line (header = 1) and its cells, indexed like
-/// [`RawTable::columns`]. The cells of a record share one buffer (a
-/// `StringRecord`), which keeps a million-row table to one allocation a row.
-#[derive(Clone, Debug)]
-pub struct RawRow {
-    /// Record number counted from the header as line 1.
-    pub line: u64,
-    /// The cells as read; [`RawRow::cell`] trims them.
-    pub cells: csv::StringRecord,
-    /// Problems with the record as a whole, found while splitting the file
-    /// into cells; each becomes an error on the record.
-    pub problems: Vec<RecordProblem>,
-}
-
-/// A problem with a record as a whole (cells beyond the header, the header
-/// repeated, a quote never closed): an error-level data issue on that record.
-#[derive(Clone, Debug)]
-pub struct RecordProblem {
-    /// The column it is reported on: the spec's name, or the header's own
-    /// name for a column outside the spec.
-    pub column: String,
-    /// The value as read.
-    pub value: String,
-    /// What is wrong.
-    pub problem: String,
-}
-
-impl RawRow {
-    /// Cell `i`, trimmed of Unicode white space; empty = missing.
-    pub fn cell(&self, i: usize) -> Option<&str> {
-        self.cells.get(i).map(str::trim)
-    }
-}
-
-/// A table as text, with where it came from.
-#[derive(Clone, Debug)]
-pub struct RawTable {
-    /// Which table.
-    pub table: Table,
-    /// The file name, e.g. `applicants.csv`.
-    pub file: String,
-    /// Its format.
-    pub format: Format,
-    /// SHA-256 of the file's bytes, lower-case hex.
-    pub sha256: String,
-    /// Encoding used (CSV only).
-    pub encoding: Option<&'static str>,
-    /// Delimiter used (CSV only).
-    pub delimiter: Option<char>,
-    /// Spec column name -> index into each row's cells. Only the spec's
-    /// columns that the file has.
-    pub columns: FastMap<&'static str, usize>,
-    /// Whether `,` is a decimal mark (a `;`-delimited file).
-    pub decimal_comma: bool,
-}
-
-/// What is called with each batch of records of a table as they are read,
-/// in file order.
-pub type OnBatch<'f> = dyn FnMut(&RawTable, &[RawRow]) + 'f;
+use crate::fast::FastMap;
+use crate::read::parquet;
+use crate::read::raw::{Format, OnBatch, RawRow, RawTable, RecordProblem};
+use crate::schema::Table;
 
 /// Records per batch: enough to share out over the cores, small enough to
 /// keep memory flat.
 const BATCH: usize = 16_384;
-
-/// Maps an encoding label from the config to UTF-8 or Windows-1252.
-pub fn encoding_for_label(label: &str) -> std::result::Result<&'static Encoding, String> {
-    match Encoding::for_label(label.trim().as_bytes()) {
-        Some(e) if e == UTF_8 || e == WINDOWS_1252 => Ok(e),
-        _ => Err(format!(
-            "[input] encoding = \"{label}\": expected utf-8 or windows-1252"
-        )),
-    }
-}
-
-/// Maps a delimiter from the config to its byte.
-pub fn delimiter_for(text: &str) -> std::result::Result<u8, String> {
-    match text {
-        "," | "comma" => Ok(b','),
-        ";" | "semicolon" => Ok(b';'),
-        _ => Err(format!(
-            "[input] delimiter = \"{text}\": expected \",\" or \";\""
-        )),
-    }
-}
 
 /// Locates a table's file in `dir`. `Ok(None)` for an absent optional table.
 pub fn locate(dir: &Path, table: Table) -> Result<Option<(PathBuf, Format)>> {
@@ -129,6 +39,10 @@ pub fn locate(dir: &Path, table: Table) -> Result<Option<(PathBuf, Format)>> {
         (false, false) => Ok(None),
     }
 }
+
+/// Describes a table from its header cells, encoding and delimiter (the
+/// last two for CSV only): maps the header to the spec's columns.
+type Describe<'d> = dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable> + 'd;
 
 /// Reads one table file, handing its records to `on_batch` a batch at a
 /// time as they are read (one batch in memory, not the table). Returns the
@@ -162,36 +76,7 @@ pub fn read_table(
         let digest = s.spawn(|| sha256_of_file(path));
         let parsed = match format {
             Format::Csv => read_csv(path, config, &describe, on_batch),
-            Format::Parquet => std::fs::read(path)
-                .map_err(|e| Error::input(path, format!("cannot read: {e}")))
-                .and_then(|bytes| {
-                    let mut raw: Option<RawTable> = None;
-                    // Text rows a batch at a time, never the whole table.
-                    let mut batch = Vec::new();
-                    let (header, rows) =
-                        crate::read::parquet::read_slices(path, &bytes, |header, df, first| {
-                            if raw.is_none() {
-                                raw = Some(describe(header, None, None)?);
-                            }
-                            if let Some(table) = &raw {
-                                let mut start = 0;
-                                while start < df.height() {
-                                    let len = BATCH.min(df.height() - start);
-                                    crate::read::parquet::text_rows(
-                                        df, first, start, len, &mut batch,
-                                    );
-                                    on_batch(table, &batch);
-                                    start += len;
-                                }
-                            }
-                            Ok(())
-                        })?;
-                    let raw = match raw {
-                        Some(raw) => raw,
-                        None => describe(&header, None, None)?,
-                    };
-                    Ok((raw, rows as u64))
-                }),
+            Format::Parquet => read_parquet(path, &describe, on_batch),
         };
         (digest.join(), parsed)
     });
@@ -200,6 +85,38 @@ pub fn read_table(
         .map_err(|_| Error::input(path, "cannot compute the file's SHA-256"))?
         .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
     Ok((raw, read))
+}
+
+/// The records of a Parquet file, a batch of text rows at a time (never
+/// the whole table).
+fn read_parquet(
+    path: &Path,
+    describe: &Describe<'_>,
+    on_batch: &mut OnBatch<'_>,
+) -> Result<(RawTable, u64)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+    let mut raw: Option<RawTable> = None;
+    let mut batch = Vec::new();
+    let (header, rows) = parquet::read_slices(path, &bytes, |header, df, first| {
+        if raw.is_none() {
+            raw = Some(describe(header, None, None)?);
+        }
+        if let Some(table) = &raw {
+            let mut start = 0;
+            while start < df.height() {
+                let len = BATCH.min(df.height() - start);
+                parquet::text_rows(df, first, start, len, &mut batch);
+                on_batch(table, &batch);
+                start += len;
+            }
+        }
+        Ok(())
+    })?;
+    let raw = match raw {
+        Some(raw) => raw,
+        None => describe(&header, None, None)?,
+    };
+    Ok((raw, rows as u64))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -273,14 +190,10 @@ fn sha256_of_file(path: &Path) -> std::io::Result<String> {
 /// be UTF-8 (configured, or starting with a BOM) and is not stops the run,
 /// naming the physical line of the first bad byte. Reads the file in
 /// pieces, so a file of any size is checked in a megabyte of memory.
-fn detect_encoding(path: &Path, config: &Config) -> Result<&'static Encoding> {
+fn detect_encoding(path: &Path, forced: Option<Encoding>) -> Result<Encoding> {
     use std::io::Read;
-    let forced = match &config.input.encoding {
-        Some(label) => Some(encoding_for_label(label).map_err(|m| Error::input(path, m))?),
-        None => None,
-    };
-    if forced.is_some_and(|e| e != UTF_8) {
-        return Ok(WINDOWS_1252);
+    if forced == Some(Encoding::Windows1252) {
+        return Ok(Encoding::Windows1252);
     }
     let cannot = |e: std::io::Error| Error::input(path, format!("cannot read: {e}"));
     let mut file = std::fs::File::open(path).map_err(cannot)?;
@@ -316,10 +229,10 @@ fn detect_encoding(path: &Path, config: &Config) -> Result<&'static Encoding> {
                     format!("not valid UTF-8 (first bad byte on physical line {lines}); set [input] encoding = \"windows-1252\" if it is"),
                 ));
             }
-            return Ok(WINDOWS_1252);
+            return Ok(Encoding::Windows1252);
         }
         if n == 0 {
-            return Ok(UTF_8);
+            return Ok(Encoding::Utf8);
         }
         let offset = end - piece.len();
         let cut = piece.len() - valid;
@@ -346,54 +259,80 @@ fn detect_delimiter(text: &str) -> u8 {
     }
 }
 
+/// The records of a CSV file in the configured or detected encoding and
+/// delimiter.
 fn read_csv(
     path: &Path,
     config: &Config,
-    describe: &dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable>,
+    describe: &Describe<'_>,
+    on_batch: &mut OnBatch<'_>,
+) -> Result<(RawTable, u64)> {
+    let forced = config.input.encoding.as_ref().map(|e| e.encoding());
+    let delimiter = config.input.delimiter.as_ref().map(|d| d.byte());
+    match detect_encoding(path, forced)? {
+        Encoding::Utf8 => read_utf8(path, delimiter, describe, on_batch),
+        Encoding::Windows1252 => read_windows_1252(path, delimiter, describe, on_batch),
+    }
+}
+
+/// A UTF-8 file, parsed straight from the file: the parse holds one batch,
+/// not the file. `delimiter`: the configured one, else detected.
+fn read_utf8(
+    path: &Path,
+    delimiter: Option<u8>,
+    describe: &Describe<'_>,
     on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
     use std::io::{Read, Seek};
     let cannot = |e: std::io::Error| Error::input(path, format!("cannot read: {e}"));
-    let encoding = detect_encoding(path, config)?;
-    let configured = match &config.input.delimiter {
-        Some(d) => Some(delimiter_for(d).map_err(|m| Error::input(path, m))?),
-        None => None,
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let mut head = Vec::with_capacity(64 * 1024);
+    (&mut file)
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .map_err(cannot)?;
+    let bom = head.starts_with(b"\xEF\xBB\xBF");
+    let start = if bom { 3 } else { 0 };
+    let delimiter = match delimiter {
+        Some(d) => d,
+        None => detect_delimiter(&String::from_utf8_lossy(&head[start..])),
     };
-    if encoding == UTF_8 {
-        // Straight from the file: the parse holds one batch, not the file.
-        let mut file = std::fs::File::open(path).map_err(cannot)?;
-        let mut head = Vec::with_capacity(64 * 1024);
-        (&mut file)
-            .take(64 * 1024)
-            .read_to_end(&mut head)
+    file.seek(std::io::SeekFrom::Start(start as u64))
+        .map_err(cannot)?;
+    let rest_from = |offset: u64| -> Result<Vec<u8>> {
+        let mut f = std::fs::File::open(path).map_err(cannot)?;
+        f.seek(std::io::SeekFrom::Start(start as u64 + offset))
             .map_err(cannot)?;
-        let bom = head.starts_with(b"\xEF\xBB\xBF");
-        let start = if bom { 3 } else { 0 };
-        let delimiter = match configured {
-            Some(d) => d,
-            None => detect_delimiter(&String::from_utf8_lossy(&head[start..])),
-        };
-        file.seek(std::io::SeekFrom::Start(start as u64))
-            .map_err(cannot)?;
-        let rest_from = |offset: u64| -> Result<Vec<u8>> {
-            let mut f = std::fs::File::open(path).map_err(cannot)?;
-            f.seek(std::io::SeekFrom::Start(start as u64 + offset))
-                .map_err(cannot)?;
-            let mut rest = Vec::new();
-            f.read_to_end(&mut rest).map_err(cannot)?;
-            Ok(rest)
-        };
-        return parse_csv(
-            path, file, "utf-8", delimiter, describe, &rest_from, on_batch,
-        );
-    }
-    // Windows-1252 maps every byte, so decoding cannot fail.
+        let mut rest = Vec::new();
+        f.read_to_end(&mut rest).map_err(cannot)?;
+        Ok(rest)
+    };
+    parse_csv(
+        path,
+        file,
+        Encoding::Utf8,
+        delimiter,
+        describe,
+        &rest_from,
+        on_batch,
+    )
+}
+
+/// A Windows-1252 file, decoded whole (every byte maps to a character, so
+/// decoding cannot fail). `delimiter`: the configured one, else detected.
+fn read_windows_1252(
+    path: &Path,
+    delimiter: Option<u8>,
+    describe: &Describe<'_>,
+    on_batch: &mut OnBatch<'_>,
+) -> Result<(RawTable, u64)> {
+    use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(cannot)?;
+        .map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
     let (text, _) = WINDOWS_1252.decode_without_bom_handling(&bytes);
-    let delimiter = match configured {
+    let delimiter = match delimiter {
         Some(d) => d,
         None => detect_delimiter(&text),
     };
@@ -407,7 +346,7 @@ fn read_csv(
     parse_csv(
         path,
         text.as_bytes(),
-        "windows-1252",
+        Encoding::Windows1252,
         delimiter,
         describe,
         &rest_from,
@@ -421,9 +360,9 @@ fn read_csv(
 fn parse_csv(
     path: &Path,
     source: impl std::io::Read,
-    encoding: &'static str,
+    encoding: Encoding,
     delimiter: u8,
-    describe: &dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable>,
+    describe: &Describe<'_>,
     rest_from: &dyn Fn(u64) -> Result<Vec<u8>>,
     on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
@@ -447,11 +386,7 @@ fn parse_csv(
     let mut last_start = 0u64;
     loop {
         if filled == batch.len() {
-            batch.push(RawRow {
-                line: 0,
-                cells: csv::StringRecord::new(),
-                problems: Vec::new(),
-            });
+            batch.push(RawRow::empty());
         }
         let row = &mut batch[filled];
         match reader.read_record(&mut row.cells) {
@@ -467,20 +402,17 @@ fn parse_csv(
         match &raw {
             None => {
                 header = row.cells.iter().map(|c| c.trim().to_string()).collect();
-                raw = Some(describe(&header, Some(encoding), Some(delimiter as char))?);
+                raw = Some(describe(
+                    &header,
+                    Some(encoding.name()),
+                    Some(delimiter as char),
+                )?);
             }
             Some(table) => {
                 line += 1;
                 read += 1;
                 row.line = line;
-                row.problems.clear();
-                for (cell, value, problem) in record_problems(&header, &row.cells, delimiter) {
-                    row.problems.push(RecordProblem {
-                        column: column_name(&header, &table.columns, cell),
-                        value,
-                        problem,
-                    });
-                }
+                note_record_problems(row, &header, table, delimiter);
                 if filled == BATCH {
                     // A full batch and one more record: hand the batch on
                     // and keep the new record as the next batch's first.
@@ -495,20 +427,8 @@ fn parse_csv(
     if let Some(table) = &raw {
         let rest = rest_from(last_start)?;
         if let Some(cell) = open_quote(&rest, delimiter) {
-            let Some(row) = batch[..filled].last_mut() else {
-                return Err(Error::input(
-                    path,
-                    "a quote in the header line is never closed: the rest of the file is one header cell",
-                ));
-            };
-            let value = row.cells.get(cell).unwrap_or_default();
-            let more = value.lines().count().saturating_sub(1);
-            let first = value.lines().next().unwrap_or_default().trim().to_string();
-            row.problems.push(RecordProblem {
-                column: column_name(&header, &table.columns, cell),
-                value: first,
-                problem: format!("a quote opened in this cell is never closed: the rest of the file ({more} more physical lines) was read into it"),
-            });
+            let last = batch[..filled].last_mut();
+            unclosed_quote(path, &header, table, cell, last)?;
         }
         if filled > 0 {
             on_batch(table, &batch[..filled]);
@@ -516,6 +436,46 @@ fn parse_csv(
     }
     let raw = raw.ok_or_else(|| Error::input(path, "empty file: no header line"))?;
     Ok((raw, read))
+}
+
+/// Sets the problems of `row`, a record of `table` under `header` (see
+/// [`record_problems`]).
+fn note_record_problems(row: &mut RawRow, header: &[String], table: &RawTable, delimiter: u8) {
+    row.problems.clear();
+    for (cell, value, problem) in record_problems(header, &row.cells, delimiter) {
+        row.problems.push(RecordProblem {
+            column: column_name(header, &table.columns, cell),
+            value,
+            problem,
+        });
+    }
+}
+
+/// Reports a quote opened in cell `cell` of the last record and never
+/// closed, on that record (`last`); with no record, the quote is in the
+/// header and the file cannot be used.
+fn unclosed_quote(
+    path: &Path,
+    header: &[String],
+    table: &RawTable,
+    cell: usize,
+    last: Option<&mut RawRow>,
+) -> Result<()> {
+    let Some(row) = last else {
+        return Err(Error::input(
+            path,
+            "a quote in the header line is never closed: the rest of the file is one header cell",
+        ));
+    };
+    let value = row.cells.get(cell).unwrap_or_default();
+    let more = value.lines().count().saturating_sub(1);
+    let first = value.lines().next().unwrap_or_default().trim().to_string();
+    row.problems.push(RecordProblem {
+        column: column_name(header, &table.columns, cell),
+        value: first,
+        problem: format!("a quote opened in this cell is never closed: the rest of the file ({more} more physical lines) was read into it"),
+    });
+    Ok(())
 }
 
 /// The name of header cell `i` for a data issue: the spec's name when the

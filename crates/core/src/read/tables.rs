@@ -4,8 +4,8 @@
 
 use crate::issues::{DataIssue, Level};
 use crate::model::*;
-use crate::read::parse;
-use crate::read::source::{RawRow, RawTable};
+use crate::parse;
+use crate::read::raw::{RawRow, RawTable};
 
 /// Values that mean "no urgency" (spec 1.3).
 const NO_URGENCY: [&str; 6] = ["", "geen", "none", "nee", "no", "-"];

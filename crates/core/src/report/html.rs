@@ -468,9 +468,9 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         .sources
         .iter()
         .map(|s| {
-            let rows = run.issues.counts.get(s.table).copied().unwrap_or_default();
+            let rows = run.issues.counts.get(&s.table).copied().unwrap_or_default();
             InputView {
-                table: s.table,
+                table: s.table.name(),
                 file: s.file.clone(),
                 sha256: s.sha256.clone(),
                 read: rows.read,
@@ -541,11 +541,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         by_check,
         attention,
         attention_more: high.len().saturating_sub(MAX_PER_CHECK),
-        absent_tables: crate::read::schema::Table::ALL
-            .iter()
-            .map(|t| t.name())
-            .filter(|n| !run.sources.iter().any(|s| s.table == *n))
-            .collect(),
+        absent_tables: run.absent_tables(),
         inputs,
         issue_errors: run.issues.errors(),
         issue_warnings: run.issues.warnings(),

@@ -46,14 +46,10 @@ pub fn render(report: &Report<'_>) -> Vec<u8> {
         .iter()
         .map(|s| InputEntry {
             source: s,
-            rows: m.issues.counts.get(s.table).copied().unwrap_or_default(),
+            rows: m.issues.counts.get(&s.table).copied().unwrap_or_default(),
         })
         .collect();
-    let absent_tables = crate::read::schema::Table::ALL
-        .iter()
-        .map(|t| t.name())
-        .filter(|n| !m.sources.iter().any(|s| s.table == *n))
-        .collect();
+    let absent_tables = m.absent_tables();
     let mut findings: BTreeMap<&'static str, usize> = CheckCode::IMPLEMENTED
         .iter()
         .map(|c| (c.as_str(), 0))

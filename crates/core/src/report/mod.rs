@@ -26,6 +26,7 @@ use crate::config::ConfigSource;
 use crate::privacy::pseudonym::Mask;
 use crate::read::reviews::Reviews;
 use crate::read::SourceInfo;
+use crate::schema::Table;
 pub use crate::text::inert;
 
 /// The circumstances of a run that the outputs report besides the audit.
@@ -44,6 +45,18 @@ pub struct RunMeta<'a> {
     pub reviews: Option<&'a Reviews>,
     /// Pseudonymises personal values with `--pseudonymise`.
     pub mask: &'a Mask,
+}
+
+impl RunMeta<'_> {
+    /// The names of the tables no input file was found for, in table
+    /// order.
+    pub fn absent_tables(&self) -> Vec<&'static str> {
+        Table::ALL
+            .iter()
+            .filter(|t| !self.sources.iter().any(|s| s.table == **t))
+            .map(|t| t.name())
+            .collect()
+    }
 }
 
 /// What every renderer reads: the audit, the run, and the charts (drawn

@@ -268,8 +268,8 @@ fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(),
     }
     row += 1;
     for s in w.sources {
-        let counts = w.issues.counts.get(s.table).copied().unwrap_or_default();
-        ws.write_string(row, 0, s.table)?;
+        let counts = w.issues.counts.get(&s.table).copied().unwrap_or_default();
+        ws.write_string(row, 0, s.table.name())?;
         text(ws, row, 1, &s.file, &f.plain)?;
         ws.write_string(row, 2, &s.sha256)?;
         ws.write_number(row, 3, counts.read as f64)?;

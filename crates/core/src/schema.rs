@@ -1,8 +1,12 @@
-//! The eight input tables of spec 1.3: names, columns and which are required.
+//! The eight input tables of spec 1.3: names, columns and which are
+//! required. The vocabulary every stage and the config name tables in;
+//! [`Table::ALL`] is the one list of them.
 
 use std::fmt;
 
-/// One input table.
+use serde::{Serialize, Serializer};
+
+/// One input table. Ordered as [`Table::ALL`] (not by name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
     /// The waiting list.
@@ -243,5 +247,12 @@ impl Table {
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// A table is written as its name (manifest.json).
+impl Serialize for Table {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
