@@ -14,9 +14,9 @@ use std::sync::OnceLock;
 
 use woonaudit::config::Config;
 use woonaudit::dataset::Dataset;
-use woonaudit_generate::{self as generate, Options};
 use woonaudit::link::Linker;
 use woonaudit::model::{Date, Relation, RelationKind};
+use woonaudit_generate::{self as generate, Options};
 
 fn main() {
     divan::main();

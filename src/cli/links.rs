@@ -12,8 +12,8 @@ use woonaudit::error::{Error, Result};
 use woonaudit::link::register;
 use woonaudit::link::Linker;
 use woonaudit::period::Period;
-use woonaudit::report;
 use woonaudit::privacy::pseudonym::Mask;
+use woonaudit::report;
 
 /// Options of `links`.
 #[derive(Debug, Args)]

@@ -153,7 +153,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
 /// Writes data_issues.csv, whatever happens next (spec 1.2), and lists the
 /// issues on screen. With errors in strict mode the run stops here, and an
 /// earlier run's results are removed: they would read as this run's.
-fn write_data_issues(out: &Path, loaded: &Loaded, lenient: bool, progress: &Progress) -> Result<()> {
+fn write_data_issues(
+    out: &Path,
+    loaded: &Loaded,
+    lenient: bool,
+    progress: &Progress,
+) -> Result<()> {
     let path = out.join("data_issues.csv");
     report::write_atomic(&path, &report::data_issues_csv(&loaded.issues))?;
     if !loaded.issues.is_empty() {

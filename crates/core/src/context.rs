@@ -105,4 +105,3 @@ impl<'a> Context<'a> {
             .links(sale.buyer(), sale.buyer_applicant_id.as_ref(), sale.sold_on)
     }
 }
-

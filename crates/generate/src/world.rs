@@ -1233,9 +1233,7 @@ impl World {
                 ("address", format!("{} {hn}", &pc), new, "verhuisd")
             }
             35..=59 => {
-                let Some(cur) = self.applicants[i].household_income else {
-                    return None;
-                };
+                let cur = self.applicants[i].household_income?;
                 let old = Cents(cur.0 - self.rng.random_range(-400_000..400_000));
                 if old.0 <= 0 {
                     return None;
@@ -1262,9 +1260,7 @@ impl World {
                 ("household_size", old.to_string(), cur.to_string(), reason)
             }
             75..=84 => {
-                let Some(cur) = self.applicants[i].phone.clone() else {
-                    return None;
-                };
+                let cur = self.applicants[i].phone.clone()?;
                 let old = names::phone(&mut self.rng);
                 ("phone", old, cur, "gewijzigd door klant")
             }

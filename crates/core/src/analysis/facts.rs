@@ -105,9 +105,8 @@ impl<'a> Facts<'a> {
             .map(|s| SaleFact {
                 sale: s,
                 linked: !ctx.buyer_links(s).is_empty(),
-                discount: (s.appraisal_value.0 > 0).then(|| {
-                    (s.appraisal_value.0 - s.price.0) as f64 / s.appraisal_value.0 as f64
-                }),
+                discount: (s.appraisal_value.0 > 0)
+                    .then(|| (s.appraisal_value.0 - s.price.0) as f64 / s.appraisal_value.0 as f64),
             })
             .collect();
         Facts { lets, sales }

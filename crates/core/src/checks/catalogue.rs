@@ -87,7 +87,9 @@ impl Family {
 
     /// The checks of the family, in the catalogue's order.
     pub fn checks(self) -> impl Iterator<Item = CheckCode> {
-        CheckCode::ALL.into_iter().filter(move |c| c.family() == self)
+        CheckCode::ALL
+            .into_iter()
+            .filter(move |c| c.family() == self)
     }
 }
 

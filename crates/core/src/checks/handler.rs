@@ -9,10 +9,10 @@
 
 use std::collections::HashSet;
 
+use crate::checks::rate::{sig, RateFamily};
 use crate::checks::{CheckCode, Finding, Severity, SubjectType};
 use crate::context::Context;
 use crate::model::{EmployeeId, Route};
-use crate::checks::rate::{sig, RateFamily};
 
 /// The tested family of HANDLER_BYPASS_RATE: per handler (handled_by),
 /// route-advert allocations in the period (acts) and those with at least

@@ -3,8 +3,8 @@
 //! employment window and evidence, so an auditor can review the register
 //! itself.
 
-use crate::dataset::Dataset;
 use super::Linker;
+use crate::dataset::Dataset;
 use crate::model::Date;
 use crate::period::Period;
 

@@ -460,7 +460,9 @@ fn count_per_year(audit: &Audit<'_>, reviews: Option<&Reviews>) -> BTreeMap<i32,
         }
         if l.bypass {
             c.bypass += 1;
-            if let (Some(f), Some(&rank)) = (c.follow_up.as_mut(), follow_up.get(l.alloc.id.as_str())) {
+            if let (Some(f), Some(&rank)) =
+                (c.follow_up.as_mut(), follow_up.get(l.alloc.id.as_str()))
+            {
                 f[rank] += 1;
             }
         }

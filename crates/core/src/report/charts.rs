@@ -195,7 +195,11 @@ pub fn build(audit: &Audit<'_>, mask: &Mask) -> Result<Vec<Chart>> {
 }
 
 /// 1. Lets per route per quarter.
-fn routes_plot(facts: &Facts<'_>, index: &BTreeMap<(i32, u32), usize>, quarters: Vec<String>) -> Plot {
+fn routes_plot(
+    facts: &Facts<'_>,
+    index: &BTreeMap<(i32, u32), usize>,
+    quarters: Vec<String>,
+) -> Plot {
     let mut counts = vec![vec![0u64; Route::ALL.len()]; index.len()];
     for l in &facts.lets {
         let a = l.alloc;
@@ -208,7 +212,11 @@ fn routes_plot(facts: &Facts<'_>, index: &BTreeMap<(i32, u32), usize>, quarters:
 }
 
 /// 2. Advert lets with a bypass per quarter, linked or not on allocated_on.
-fn bypass_plot(facts: &Facts<'_>, index: &BTreeMap<(i32, u32), usize>, quarters: Vec<String>) -> Plot {
+fn bypass_plot(
+    facts: &Facts<'_>,
+    index: &BTreeMap<(i32, u32), usize>,
+    quarters: Vec<String>,
+) -> Plot {
     let mut linked = vec![(0u64, 0u64); index.len()];
     let mut other = vec![(0u64, 0u64); index.len()];
     for l in facts.advert_lets() {
@@ -307,7 +315,10 @@ pub fn render(report: &Report<'_>) -> Result<Vec<OutFile>> {
     let mut files = Vec::new();
     for chart in &report.charts {
         let dir = Path::new(DIR);
-        files.push((dir.join(format!("{}.svg", chart.name)), chart.svg.clone().into_bytes()));
+        files.push((
+            dir.join(format!("{}.svg", chart.name)),
+            chart.svg.clone().into_bytes(),
+        ));
         let path = dir.join(format!("{}.png", chart.name));
         let png = chart.png().map_err(|e| fail(&path, e.to_string()))?;
         files.push((path, png));

@@ -226,7 +226,6 @@ fn p_value(p: Option<f64>) -> String {
     }
 }
 
-
 fn number(x: Option<f64>, decimals: usize) -> String {
     x.map_or_else(|| NOT_COMPUTED.to_string(), |v| format!("{v:.decimals$}"))
 }

@@ -17,12 +17,12 @@ use std::collections::BTreeSet;
 
 use super::Report;
 use crate::checks::{CheckCode, Family, Finding, Severity};
-use crate::privacy::pseudonym::Mask;
-use crate::read::reviews::{Reviews, Since, Status};
 use crate::config::ConfigSource;
 use crate::error::{Error, Result};
 use crate::issues::Issues;
 use crate::period::Period;
+use crate::privacy::pseudonym::Mask;
+use crate::read::reviews::{Reviews, Since, Status};
 use crate::read::SourceInfo;
 
 /// Excel's last row index is 1,048,575; row 0 is the header, and one row is
