@@ -13,8 +13,9 @@ use super::{print_issues, usage, DataArgs};
 use woonaudit::checks::{self, CheckCode};
 use woonaudit::context::Context;
 use woonaudit::error::{Error, Result};
-use woonaudit::model::{Allocation, Response, Route};
+use woonaudit::model::{Advert, Allocation, Response, Route};
 use woonaudit::period::Period;
+use woonaudit::rank::Ranking;
 
 /// Options of `explain`.
 #[derive(Debug, Args)]
@@ -61,6 +62,46 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
 fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -> String {
     let data = ctx.data;
     let mut out = String::new();
+    allocation_lines(&mut out, ctx, alloc);
+    findings_lines(&mut out, findings);
+    let advert = alloc.advert_id.as_ref().and_then(|id| data.advert(id));
+    let (Some(advert), Some(ranking)) = (advert, advert.and_then(|a| ctx.ranking(&a.id))) else {
+        let why = if alloc.route == Route::Advert {
+            "route advert, but the advert is missing or not in adverts"
+        } else {
+            "not let through an advert"
+        };
+        let _ = writeln!(out, "\nNo offer order to show: {why}.");
+        return out;
+    };
+    advert_line(&mut out, advert);
+    let bypassed: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.check == CheckCode::OrderBypass)
+        .filter_map(|f| f.applicant_id.as_ref().map(|a| a.as_str()))
+        .collect();
+    let rows = candidate_rows(ctx, alloc, advert, ranking, &bypassed);
+    if data.response(&advert.id, &alloc.applicant_id).is_none() {
+        let _ = writeln!(
+            out,
+            "The tenant {} has no response to this advert.",
+            alloc.applicant_id
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} eligible candidate(s), {} not eligible, {} late\n",
+        ranking.eligible.len(),
+        ranking.ineligible.len(),
+        ranking.late.len()
+    );
+    write_table(&mut out, &rows);
+    out
+}
+
+/// The allocation itself: dwelling, tenant, date, route and advert, who
+/// handled and approved it and why, and the tenant's link to staff.
+fn allocation_lines(out: &mut String, ctx: &Context<'_>, alloc: &Allocation) {
     let _ = writeln!(
         out,
         "Allocation {}: dwelling {} to applicant {} on {}, route {}{}",
@@ -85,6 +126,11 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
     if let Some(link) = ctx.link(&alloc.applicant_id, alloc.allocated_on) {
         let _ = writeln!(out, "Tenant linked to staff: {}", link.evidence);
     }
+}
+
+/// The findings on the allocation: severity, check and applicant, one a
+/// line.
+fn findings_lines(out: &mut String, findings: &[checks::Finding]) {
     let _ = writeln!(out, "\nFindings on this allocation: {}", findings.len());
     for f in findings {
         let _ = writeln!(
@@ -95,16 +141,10 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
             f.applicant_id.as_ref().map_or("", |a| a.as_str())
         );
     }
-    let advert = alloc.advert_id.as_ref().and_then(|id| data.advert(id));
-    let (Some(advert), Some(ranking)) = (advert, advert.and_then(|a| ctx.ranking(&a.id))) else {
-        let why = if alloc.route == Route::Advert {
-            "route advert, but the advert is missing or not in adverts"
-        } else {
-            "not let through an advert"
-        };
-        let _ = writeln!(out, "\nNo offer order to show: {why}.");
-        return out;
-    };
+}
+
+/// The advert: model, dates and the order rules it ranks by.
+fn advert_line(out: &mut String, advert: &Advert) {
     let _ = writeln!(
         out,
         "\nAdvert {}: {} model, published {}, closes {}; urgent seekers first: {}; local ties next: {}",
@@ -115,11 +155,18 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
         if advert.urgency_first { "yes" } else { "no" },
         if advert.local_first { "yes" } else { "no" },
     );
-    let bypassed: BTreeSet<&str> = findings
-        .iter()
-        .filter(|f| f.check == CheckCode::OrderBypass)
-        .filter_map(|f| f.applicant_id.as_ref().map(|a| a.as_str()))
-        .collect();
+}
+
+/// The candidate table, a header row first: the eligible candidates in
+/// rank order with the keys they were ordered by, then the ineligible ones
+/// with why, then the late ones.
+fn candidate_rows(
+    ctx: &Context<'_>,
+    alloc: &Allocation,
+    advert: &Advert,
+    ranking: &Ranking<'_>,
+    bypassed: &BTreeSet<&str>,
+) -> Vec<[String; 10]> {
     let mut rows: Vec<[String; 10]> = vec![[
         "rank".into(),
         "applicant".into(),
@@ -132,23 +179,7 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
         "decided_by".into(),
         "link / mark".into(),
     ]];
-    let mark = |r: &Response, extra: &str| -> String {
-        let mut m: Vec<String> = Vec::new();
-        if let Some(l) = ctx.link(&r.applicant_id, alloc.allocated_on) {
-            m.push(format!("{} {}", l.kind.as_str(), l.employee_id));
-        }
-        if r.applicant_id == alloc.applicant_id {
-            m.push("<< TENANT".into());
-        }
-        if bypassed.contains(r.applicant_id.as_str()) {
-            m.push("<< BYPASSED".into());
-        }
-        if !extra.is_empty() {
-            m.push(extra.into());
-        }
-        m.join("  ")
-    };
-    let row = |rank: String, r: &Response, eligible: String, keys: String, extra: &str| {
+    let row = |rank: String, r: &Response, eligible: String, keys: String| {
         [
             rank,
             r.applicant_id.to_string(),
@@ -163,7 +194,7 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
             r.decided_by
                 .as_ref()
                 .map_or_else(|| "-".into(), |e| e.to_string()),
-            mark(r, extra),
+            mark(ctx, alloc, bypassed, r),
         ]
     };
     for c in &ranking.eligible {
@@ -172,7 +203,6 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
             c.response,
             "yes".into(),
             woonaudit::rank::describe_keys(advert, c.response, c.applicant),
-            "",
         ));
     }
     for (r, why) in &ranking.ineligible {
@@ -182,30 +212,37 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
             r,
             format!("no: {}", why.join("; ")),
             "-".into(),
-            "",
         ));
     }
     for r in &ranking.late {
-        rows.push(row("-".into(), r, "late".into(), "-".into(), ""));
+        rows.push(row("-".into(), r, "late".into(), "-".into()));
     }
-    if data.response(&advert.id, &alloc.applicant_id).is_none() {
-        let _ = writeln!(
-            out,
-            "The tenant {} has no response to this advert.",
-            alloc.applicant_id
-        );
+    rows
+}
+
+/// The last column of a candidate's row: its link to staff on the day of
+/// the allocation, and whether it is the tenant or was bypassed.
+fn mark(ctx: &Context<'_>, alloc: &Allocation, bypassed: &BTreeSet<&str>, r: &Response) -> String {
+    let mut m: Vec<String> = Vec::new();
+    if let Some(l) = ctx.link(&r.applicant_id, alloc.allocated_on) {
+        m.push(format!("{} {}", l.kind.as_str(), l.employee_id));
     }
-    let _ = writeln!(
-        out,
-        "{} eligible candidate(s), {} not eligible, {} late\n",
-        ranking.eligible.len(),
-        ranking.ineligible.len(),
-        ranking.late.len()
-    );
+    if r.applicant_id == alloc.applicant_id {
+        m.push("<< TENANT".into());
+    }
+    if bypassed.contains(r.applicant_id.as_str()) {
+        m.push("<< BYPASSED".into());
+    }
+    m.join("  ")
+}
+
+/// `rows` as a table: each column as wide as its widest cell, two spaces
+/// between columns, no trailing spaces.
+fn write_table(out: &mut String, rows: &[[String; 10]]) {
     let widths: Vec<usize> = (0..10)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
-    for r in &rows {
+    for r in rows {
         let mut line = String::new();
         for (i, cell) in r.iter().enumerate() {
             if i + 1 == r.len() {
@@ -218,5 +255,4 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
-    out
 }

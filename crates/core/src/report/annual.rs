@@ -293,84 +293,80 @@ fn rule_text(small: u64) -> String {
     )
 }
 
-/// Builds annual.md and annual.json from the run's findings and statistics.
-///
-/// With `reviews` (`run --reviews`), the bypassed lets are split by the
-/// follow-up their ORDER_BYPASS findings got.
-pub fn render(report: &Report<'_>) -> Annual {
-    let audit = report.audit;
-    let (stats, reviews) = (&audit.stats, report.run.reviews);
-    let small = audit.config().thresholds.small_cell;
-    let per_year = count_per_year(audit, reviews);
-    let years: Vec<&ComplianceYear> = stats.compliance.iter().collect();
+/// The cells of every published count in the suppression grid.
+struct Cells {
+    /// Lets and bypasses, one row per year.
+    rows: Vec<RowCells>,
+    /// The passend and DAEB norms, per year.
+    norms: Vec<(NormCells, NormCells)>,
+    /// The row of all years, with more than one year.
+    all: Option<RowCells>,
+}
 
-    let mut g = Grid::new();
-    let rows: Vec<RowCells> = years
-        .iter()
-        .map(|y| {
-            let c = per_year.get(&y.year).cloned().unwrap_or_else(|| Counts {
-                follow_up: reviews.map(|_| [0; 5]),
-                ..Counts::default()
-            });
-            RowCells::new(&mut g, &c)
-        })
-        .collect();
-    let norms: Vec<(NormCells, NormCells)> = years
-        .iter()
-        .map(|y| {
-            (
-                NormCells::new(&mut g, &NormCounts::of(&y.passend)),
-                NormCells::new(&mut g, &NormCounts::of(&y.daeb)),
-            )
-        })
-        .collect();
-    // With more than one year, a row of all years, each of its cells the
-    // total of the same cell over the years.
-    let all = (years.len() > 1).then(|| {
-        let mut sum = Counts::default();
-        for c in per_year.values() {
-            for (s, r) in sum.routes.iter_mut().zip(c.routes) {
-                *s += r;
-            }
-            sum.lets += c.lets;
-            sum.staff += c.staff;
-            sum.staff_exception += c.staff_exception;
-            sum.bypass += c.bypass;
-            if let Some(f) = c.follow_up {
-                let s = sum.follow_up.get_or_insert([0; 5]);
-                for (s, n) in s.iter_mut().zip(f) {
-                    *s += n;
-                }
+impl Cells {
+    /// Puts every count into `g` with the lines that add up (years' rows,
+    /// then their norms, then the row of all years), so that suppression
+    /// sees every total a reader could use.
+    fn new(
+        g: &mut Grid,
+        years: &[&ComplianceYear],
+        per_year: &BTreeMap<i32, Counts>,
+        reviewed: bool,
+    ) -> Cells {
+        let rows: Vec<RowCells> = years
+            .iter()
+            .map(|y| {
+                let c = per_year.get(&y.year).cloned().unwrap_or_else(|| Counts {
+                    follow_up: reviewed.then_some([0; 5]),
+                    ..Counts::default()
+                });
+                RowCells::new(g, &c)
+            })
+            .collect();
+        let norms = years
+            .iter()
+            .map(|y| {
+                (
+                    NormCells::new(g, &NormCounts::of(&y.passend)),
+                    NormCells::new(g, &NormCounts::of(&y.daeb)),
+                )
+            })
+            .collect();
+        let all = (years.len() > 1).then(|| all_years_row(g, per_year, &rows));
+        Cells { rows, norms, all }
+    }
+}
+
+/// The row of all years: each of its cells the total of the same cell
+/// over the years' `rows`, and a line for each such column.
+fn all_years_row(g: &mut Grid, per_year: &BTreeMap<i32, Counts>, rows: &[RowCells]) -> RowCells {
+    let mut sum = Counts::default();
+    for c in per_year.values() {
+        for (s, r) in sum.routes.iter_mut().zip(c.routes) {
+            *s += r;
+        }
+        sum.lets += c.lets;
+        sum.staff += c.staff;
+        sum.staff_exception += c.staff_exception;
+        sum.bypass += c.bypass;
+        if let Some(f) = c.follow_up {
+            let s = sum.follow_up.get_or_insert([0; 5]);
+            for (s, n) in s.iter_mut().zip(f) {
+                *s += n;
             }
         }
-        let total = RowCells::new(&mut g, &sum);
-        let columns: Vec<Vec<usize>> = rows.iter().map(RowCells::all).collect();
-        for (i, t) in total.all().into_iter().enumerate() {
-            g.line(columns.iter().map(|c| c[i]).collect(), t);
-        }
-        total
-    });
-    let shown = g.suppress(small);
+    }
+    let total = RowCells::new(g, &sum);
+    let columns: Vec<Vec<usize>> = rows.iter().map(RowCells::all).collect();
+    for (i, t) in total.all().into_iter().enumerate() {
+        g.line(columns.iter().map(|c| c[i]).collect(), t);
+    }
+    total
+}
 
-    let out_years: Vec<YearOut> = years
-        .iter()
-        .zip(&rows)
-        .zip(&norms)
-        .map(|((y, cells), (p, d))| {
-            let mut out = year_out(cells, &shown, reviews.is_some());
-            out.year = Some(y.year);
-            out.limits_year = y.limits_year;
-            out.passend = Some(norm_out(p, &y.passend, &shown));
-            out.daeb = Some(norm_out(d, &y.daeb, &shown));
-            out.note = y.note.clone();
-            out
-        })
-        .collect();
-    let all_years = all
-        .as_ref()
-        .map(|cells| year_out(cells, &shown, reviews.is_some()));
-
-    let legend: BTreeMap<String, String> = [
+/// The marks a suppressed count can read as, and what each means.
+fn legend(small: u64) -> BTreeMap<String, String> {
+    [
         (
             format!("<{small}"),
             format!("a count under {small}, 0 included"),
@@ -382,7 +378,36 @@ pub fn render(report: &Report<'_>) -> Annual {
             ),
         ),
     ]
-    .into();
+    .into()
+}
+
+/// Builds annual.md and annual.json from the run's findings and statistics.
+///
+/// With `reviews` (`run --reviews`), the bypassed lets are split by the
+/// follow-up their ORDER_BYPASS findings got.
+pub fn render(report: &Report<'_>) -> Annual {
+    let audit = report.audit;
+    let reviews = report.run.reviews;
+    let reviewed = reviews.is_some();
+    let small = audit.config().thresholds.small_cell;
+    let per_year = count_per_year(audit, reviews);
+    let years: Vec<&ComplianceYear> = audit.stats.compliance.iter().collect();
+
+    let mut g = Grid::new();
+    let cells = Cells::new(&mut g, &years, &per_year, reviewed);
+    let shown = g.suppress(small);
+
+    let out_years: Vec<YearOut> = years
+        .iter()
+        .zip(&cells.rows)
+        .zip(&cells.norms)
+        .map(|((y, row), norms)| dated_year_out(y, row, norms, &shown, reviewed))
+        .collect();
+    let all_years = cells
+        .all
+        .as_ref()
+        .map(|row| year_out(row, &shown, reviewed));
+
     let annual = AnnualOut {
         title: "Letting figures for the annual report",
         tool: "woonaudit",
@@ -390,7 +415,7 @@ pub fn render(report: &Report<'_>) -> Annual {
         period: audit.period().to_string(),
         year_of_a_let: "the year of contract_start, else of allocated_on",
         small_cell: small,
-        legend,
+        legend: legend(small),
         suppression_rule: rule_text(small),
         definitions: definitions(),
         years: out_years,
@@ -477,6 +502,26 @@ fn share(part: Shown, rest: Shown) -> Option<f64> {
     (whole > 0).then(|| (p as f64 / whole as f64 * 10_000.0).round() / 10_000.0)
 }
 
+/// The published figures of one year: its lets and bypasses, with the
+/// compliance norms and the note stats.json gives for it.
+fn dated_year_out(
+    y: &ComplianceYear,
+    row: &RowCells,
+    (passend, daeb): &(NormCells, NormCells),
+    shown: &[Shown],
+    reviewed: bool,
+) -> YearOut {
+    let mut out = year_out(row, shown, reviewed);
+    out.year = Some(y.year);
+    out.limits_year = y.limits_year;
+    out.passend = Some(norm_out(passend, &y.passend, shown));
+    out.daeb = Some(norm_out(daeb, &y.daeb, shown));
+    out.note = y.note.clone();
+    out
+}
+
+/// The published lets and bypasses of one row of cells, undated and
+/// without norms (as the row of all years is published).
 fn year_out(c: &RowCells, shown: &[Shown], reviewed: bool) -> YearOut {
     let s = |i: usize| shown[i];
     let r = c.routes.map(s);
@@ -559,9 +604,53 @@ fn daeb_of(y: &YearOut) -> Option<&NormOut> {
     y.daeb.as_ref()
 }
 
+/// annual.md: the tables of annual.json, one section per group of figures.
 fn markdown(a: &AnnualOut) -> String {
     let mut m = String::new();
-    // Writing into a String cannot fail.
+    preamble(&mut m, a);
+    let mut rows: Vec<(String, &YearOut)> = a
+        .years
+        .iter()
+        .map(|y| (y.year.map(|v| v.to_string()).unwrap_or_default(), y))
+        .collect();
+    if let Some(all) = &a.all_years {
+        rows.push(("all years".to_string(), all));
+    }
+    if rows.is_empty() {
+        let _ = writeln!(m, "No lets in the period.");
+        return m;
+    }
+    routes_table(&mut m, &rows);
+    staff_table(&mut m, &rows);
+    bypass_table(&mut m, &rows);
+    for (title, what, pick) in [
+        (
+            "Passend toewijzen",
+            "Of the lets to households at or under the passend income limit for their size, \
+             those with rent at or under the aftoppingsgrens. Unknown: income, size or rent \
+             not known.",
+            passend_of as fn(&YearOut) -> Option<&NormOut>,
+        ),
+        (
+            "DAEB",
+            "Of the lets with rent at or under the DAEB rent cap, those to households at or \
+             under the DAEB income limit for their size. Unknown: rent, or (within the cap) \
+             income or size not known.",
+            daeb_of,
+        ),
+    ] {
+        norm_table(&mut m, &a.years, title, what, pick);
+    }
+    year_notes(&mut m, &a.years);
+    m
+}
+
+// Writing into a String cannot fail: the sections below ignore the
+// results of `writeln!`.
+
+/// The title, the period and how to read the tables (the legend and the
+/// suppression rule).
+fn preamble(m: &mut String, a: &AnnualOut) {
     let _ = writeln!(m, "# {}\n", a.title);
     let _ = writeln!(
         m,
@@ -581,20 +670,10 @@ fn markdown(a: &AnnualOut) -> String {
         "- `-`: no share (none to compute, or it would give away a hidden count)."
     );
     let _ = writeln!(m, "\nSmall counts: {}\n", a.suppression_rule);
+}
 
-    let mut rows: Vec<(String, &YearOut)> = a
-        .years
-        .iter()
-        .map(|y| (y.year.map(|v| v.to_string()).unwrap_or_default(), y))
-        .collect();
-    if let Some(all) = &a.all_years {
-        rows.push(("all years".to_string(), all));
-    }
-    if rows.is_empty() {
-        let _ = writeln!(m, "No lets in the period.");
-        return m;
-    }
-
+/// "Lets per route": each route's lets, all lets and the advert share.
+fn routes_table(m: &mut String, rows: &[(String, &YearOut)]) {
     let _ = writeln!(m, "## Lets per route\n");
     let mut header = String::from("| year |");
     for route in Route::ALL {
@@ -602,7 +681,7 @@ fn markdown(a: &AnnualOut) -> String {
     }
     let _ = writeln!(m, "{header} all lets | share through the aanbodsysteem |");
     let _ = writeln!(m, "|---|{}---:|---:|", "---:|".repeat(Route::ALL.len()));
-    for (label, y) in &rows {
+    for (label, y) in rows {
         let r = &y.routes;
         let _ = writeln!(
             m,
@@ -617,7 +696,10 @@ fn markdown(a: &AnnualOut) -> String {
             percent(y.advert_share, NOT_SHOWN)
         );
     }
+}
 
+/// "Lets to the private circle of staff", split by exception.
+fn staff_table(m: &mut String, rows: &[(String, &YearOut)]) {
     let _ = writeln!(m, "\n## Lets to the private circle of staff\n");
     let _ = writeln!(
         m,
@@ -629,7 +711,7 @@ fn markdown(a: &AnnualOut) -> String {
         "| year | staff-circle lets | with an exception | without an exception |"
     );
     let _ = writeln!(m, "|---|---:|---:|---:|");
-    for (label, y) in &rows {
+    for (label, y) in rows {
         let s = &y.staff_circle;
         let _ = writeln!(
             m,
@@ -639,7 +721,10 @@ fn markdown(a: &AnnualOut) -> String {
             s.without_exception.label()
         );
     }
+}
 
+/// "Bypasses of the waiting-list order", with their follow-up.
+fn bypass_table(m: &mut String, rows: &[(String, &YearOut)]) {
     let _ = writeln!(m, "\n## Bypasses of the waiting-list order\n");
     let follow_up_note = rows
         .first()
@@ -654,7 +739,7 @@ fn markdown(a: &AnnualOut) -> String {
         "| year | advert lets | with a bypass | without a bypass | share with a bypass | follow-up |"
     );
     let _ = writeln!(m, "|---|---:|---:|---:|---:|---|");
-    for (label, y) in &rows {
+    for (label, y) in rows {
         let b = &y.bypasses;
         let _ = writeln!(
             m,
@@ -668,58 +753,53 @@ fn markdown(a: &AnnualOut) -> String {
                 .map_or_else(|| "not reviewed".to_string(), FollowUpOut::label)
         );
     }
+}
 
-    for (title, what, pick) in [
-        (
-            "Passend toewijzen",
-            "Of the lets to households at or under the passend income limit for their size, \
-             those with rent at or under the aftoppingsgrens. Unknown: income, size or rent \
-             not known.",
-            passend_of as fn(&YearOut) -> Option<&NormOut>,
-        ),
-        (
-            "DAEB",
-            "Of the lets with rent at or under the DAEB rent cap, those to households at or \
-             under the DAEB income limit for their size. Unknown: rent, or (within the cap) \
-             income or size not known.",
-            daeb_of,
-        ),
-    ] {
-        let _ = writeln!(m, "\n## {title}\n");
-        let _ = writeln!(m, "{what}\n");
+/// The section of one compliance norm (`pick` chooses it from a year):
+/// a row per year that has it, then the years' notes on it.
+fn norm_table(
+    m: &mut String,
+    years: &[YearOut],
+    title: &str,
+    what: &str,
+    pick: fn(&YearOut) -> Option<&NormOut>,
+) {
+    let _ = writeln!(m, "\n## {title}\n");
+    let _ = writeln!(m, "{what}\n");
+    let _ = writeln!(
+        m,
+        "| year | limits of | meet | do not meet | judged | unknown | share | norm |"
+    );
+    let _ = writeln!(m, "|---|---|---:|---:|---:|---:|---:|---:|");
+    let mut notes = Vec::new();
+    for y in years {
+        let Some(n) = pick(y) else {
+            continue;
+        };
+        let year = y.year.map(|v| v.to_string()).unwrap_or_default();
         let _ = writeln!(
             m,
-            "| year | limits of | meet | do not meet | judged | unknown | share | norm |"
+            "| {year} | {} | {} | {} | {} | {} | {} | {} |",
+            y.limits_year.map_or("-".to_string(), |v| v.to_string()),
+            n.meets.label(),
+            n.does_not_meet.label(),
+            n.judged.label(),
+            n.unknown.label(),
+            percent(n.share, NOT_SHOWN),
+            percent(Some(n.norm), NOT_SHOWN)
         );
-        let _ = writeln!(m, "|---|---|---:|---:|---:|---:|---:|---:|");
-        let mut notes = Vec::new();
-        for y in &a.years {
-            let Some(n) = pick(y) else {
-                continue;
-            };
-            let year = y.year.map(|v| v.to_string()).unwrap_or_default();
-            let _ = writeln!(
-                m,
-                "| {year} | {} | {} | {} | {} | {} | {} | {} |",
-                y.limits_year.map_or("-".to_string(), |v| v.to_string()),
-                n.meets.label(),
-                n.does_not_meet.label(),
-                n.judged.label(),
-                n.unknown.label(),
-                percent(n.share, NOT_SHOWN),
-                percent(Some(n.norm), NOT_SHOWN)
-            );
-            if !n.note.is_empty() {
-                notes.push(format!("{year}: {}", n.note));
-            }
-        }
-        for note in notes {
-            let _ = writeln!(m, "\n- {note}");
+        if !n.note.is_empty() {
+            notes.push(format!("{year}: {}", n.note));
         }
     }
+    for note in notes {
+        let _ = writeln!(m, "\n- {note}");
+    }
+}
 
-    let year_notes: Vec<String> = a
-        .years
+/// "Notes": each year's note, if any year has one.
+fn year_notes(m: &mut String, years: &[YearOut]) {
+    let year_notes: Vec<String> = years
         .iter()
         .filter(|y| !y.note.is_empty())
         .map(|y| {
@@ -736,5 +816,4 @@ fn markdown(a: &AnnualOut) -> String {
             let _ = writeln!(m, "{n}");
         }
     }
-    m
 }

@@ -691,6 +691,38 @@ fn percent_axis(v: &f64) -> String {
     }
 }
 
+/// The legend of the bypass chart: the two groups' markers, what the
+/// bars and counts mean, and a note when no linked tenant had an advert
+/// let.
+fn bypass_legend<DB: DrawingBackend>(top: &DrawingArea<DB, Shift>, none_linked: bool) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    let mut items = vec![
+        (
+            Swatch::Marker(Marker::Triangle, LINKED),
+            "linked to staff (triangle)".to_string(),
+        ),
+        (
+            Swatch::Marker(Marker::Circle, OTHER),
+            "other tenants (circle)".to_string(),
+        ),
+        (
+            Swatch::Line(INK),
+            "bars: 95% Wilson interval; k/n: lets with a bypass / lets".to_string(),
+        ),
+    ];
+    if none_linked {
+        items.push((
+            Swatch::Line(WHITE),
+            "no advert lets to linked tenants".to_string(),
+        ));
+    }
+    legend(top, &items)
+}
+
+/// Chart 2: per quarter, the share of advert lets with a bypass in each
+/// group, with its interval.
 fn bypass<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     top: &DrawingArea<DB, Shift>,
@@ -706,27 +738,7 @@ where
     if lets(linked) + lets(other) == 0 {
         return note(body, "No advert lets in the period: nothing to draw.");
     }
-    let mut items = vec![
-        (
-            Swatch::Marker(Marker::Triangle, LINKED),
-            "linked to staff (triangle)".to_string(),
-        ),
-        (
-            Swatch::Marker(Marker::Circle, OTHER),
-            "other tenants (circle)".to_string(),
-        ),
-        (
-            Swatch::Line(INK),
-            "bars: 95% Wilson interval; k/n: lets with a bypass / lets".to_string(),
-        ),
-    ];
-    if lets(linked) == 0 {
-        items.push((
-            Swatch::Line(WHITE),
-            "no advert lets to linked tenants".to_string(),
-        ));
-    }
-    legend(top, &items)?;
+    bypass_legend(top, lets(linked) == 0)?;
     let n = quarters.len();
     let mut chart = ChartBuilder::on(body)
         .margin(14)
@@ -746,33 +758,51 @@ where
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
         .draw()?;
     quarter_labels(root, quarters, |i| chart.backend_coord(&(i as f64, -0.04)))?;
-    let small = text_style(10, HPos::Center, VPos::Bottom);
+    let at = |x: f64, y: f64| chart.backend_coord(&(x, y));
     for (group, offset, m, color) in [
         (linked, -0.16, Marker::Triangle, LINKED),
         (other, 0.16, Marker::Circle, OTHER),
     ] {
-        for (i, &(k, lets)) in group.iter().enumerate() {
-            let Some((low, high)) = wilson(k, lets) else {
-                continue;
-            };
-            let x = i as f64 + offset;
-            let share = k as f64 / lets as f64;
-            let lo = chart.backend_coord(&(x, low));
-            let hi = chart.backend_coord(&(x, high));
-            let style = color.stroke_width(2);
-            root.draw(&PathElement::new(vec![lo, hi], style))?;
-            for (px, py) in [lo, hi] {
-                root.draw(&PathElement::new(vec![(px - 5, py), (px + 5, py)], style))?;
-            }
-            marker(root, chart.backend_coord(&(x, share)), m, color)?;
-            if n <= 12 {
-                root.draw(&Text::new(
-                    format!("{k}/{lets}"),
-                    (hi.0, hi.1 - 3),
-                    small.clone(),
-                ))?;
-            }
+        for (i, &counts) in group.iter().enumerate() {
+            wilson_interval(root, at, i as f64 + offset, counts, (m, color), n <= 12)?;
         }
+    }
+    Ok(())
+}
+
+/// One group's share of one quarter on the bypass chart, at `x`: its 95%
+/// Wilson interval as a capped bar and the share as the group's marker,
+/// with `k/n` over it when `count` is set; nothing for a quarter
+/// without lets. `at` maps chart coordinates to pixels.
+fn wilson_interval<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: impl Fn(f64, f64) -> (i32, i32),
+    x: f64,
+    (k, lets): (u64, u64),
+    (m, color): (Marker, RGBColor),
+    count: bool,
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    let Some((low, high)) = wilson(k, lets) else {
+        return Ok(());
+    };
+    let share = k as f64 / lets as f64;
+    let lo = at(x, low);
+    let hi = at(x, high);
+    let style = color.stroke_width(2);
+    root.draw(&PathElement::new(vec![lo, hi], style))?;
+    for (px, py) in [lo, hi] {
+        root.draw(&PathElement::new(vec![(px - 5, py), (px + 5, py)], style))?;
+    }
+    marker(root, at(x, share), m, color)?;
+    if count {
+        root.draw(&Text::new(
+            format!("{k}/{lets}"),
+            (hi.0, hi.1 - 3),
+            text_style(10, HPos::Center, VPos::Bottom),
+        ))?;
     }
     Ok(())
 }
@@ -787,22 +817,12 @@ fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     Some(sorted.get(i)? * (1.0 - frac) + sorted.get(j)? * frac)
 }
 
-fn waiting<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    top: &DrawingArea<DB, Shift>,
-    body: &DrawingArea<DB, Shift>,
-    linked: &[f64],
-    other: &[f64],
-) -> Res
+/// The legend of the waiting chart: the two groups' fills and how to
+/// read a box.
+fn waiting_legend<DB: DrawingBackend>(top: &DrawingArea<DB, Shift>) -> Res
 where
     DB::ErrorType: 'static,
 {
-    if linked.is_empty() && other.is_empty() {
-        return note(
-            body,
-            "No advert lets to tenants on the waiting list in the period.",
-        );
-    }
     legend(
         top,
         &[
@@ -819,23 +839,50 @@ where
                 "box: middle half, thick line: median, whiskers: lowest to highest".to_string(),
             ),
         ],
-    )?;
+    )
+}
+
+/// The days the waiting chart spans, from the sorted days of both
+/// groups: from the fewest (0 unless fewer) to the most (at least 1).
+fn days_span(linked: &[f64], other: &[f64]) -> (f64, f64) {
+    let lo = linked
+        .first()
+        .into_iter()
+        .chain(other.first())
+        .fold(0f64, |a, &b| a.min(b));
+    let hi = linked
+        .last()
+        .into_iter()
+        .chain(other.last())
+        .fold(1f64, |a, &b| a.max(b));
+    (lo, hi)
+}
+
+/// Chart 3: a box plot of the days waited in each group.
+fn waiting<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    top: &DrawingArea<DB, Shift>,
+    body: &DrawingArea<DB, Shift>,
+    linked: &[f64],
+    other: &[f64],
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    if linked.is_empty() && other.is_empty() {
+        return note(
+            body,
+            "No advert lets to tenants on the waiting list in the period.",
+        );
+    }
+    waiting_legend(top)?;
     let sort = |v: &[f64]| {
         let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
         s.sort_by(f64::total_cmp);
         s
     };
     let (l, o) = (sort(linked), sort(other));
-    let lo = l
-        .first()
-        .into_iter()
-        .chain(o.first())
-        .fold(0f64, |a, &b| a.min(b));
-    let hi = l
-        .last()
-        .into_iter()
-        .chain(o.last())
-        .fold(1f64, |a, &b| a.max(b));
+    let (lo, hi) = days_span(&l, &o);
     let pad = (hi - lo) * 0.08;
     let mut chart = ChartBuilder::on(body)
         .margin(14)
@@ -853,69 +900,98 @@ where
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
         .draw()?;
     let bottom = lo - pad.min(lo.abs());
+    let at = |x: f64, y: f64| chart.backend_coord(&(x, y));
     for (x, values, name, color, p) in [
         (0.0, &l, "linked to staff", LINKED, Pattern::Diagonal),
         (1.0, &o, "other tenants", WHITE, Pattern::Solid),
     ] {
-        let (cx, cy) = chart.backend_coord(&(x, bottom));
-        let (Some(q1), Some(med), Some(q3), Some(min), Some(max)) = (
-            quantile(values, 0.25),
-            quantile(values, 0.5),
-            quantile(values, 0.75),
-            values.first(),
-            values.last(),
-        ) else {
+        let (cx, cy) = at(x, bottom);
+        let Some(five) = FiveNumbers::of(values) else {
             root.draw(&Text::new(
                 format!("{name}: none"),
                 (cx, cy + 6),
                 text_style(14, HPos::Center, VPos::Top),
             ))?;
-            let (mx, my) = chart.backend_coord(&(x, (lo + hi) / 2.0));
             root.draw(&Text::new(
                 format!("no {name}"),
-                (mx, my),
+                at(x, (lo + hi) / 2.0),
                 text_style(15, HPos::Center, VPos::Center),
             ))?;
             continue;
         };
+        let med = five.median;
         root.draw(&Text::new(
             format!("{name}: n = {}, median {med:.0} days", values.len()),
             (cx, cy + 6),
             text_style(14, HPos::Center, VPos::Top),
         ))?;
-        let ink = INK.stroke_width(2);
-        let whisker = |v: f64| chart.backend_coord(&(x, v));
-        root.draw(&PathElement::new(vec![whisker(*min), whisker(q1)], ink))?;
-        root.draw(&PathElement::new(vec![whisker(q3), whisker(*max)], ink))?;
-        for v in [*min, *max] {
-            let (px, py) = whisker(v);
-            root.draw(&PathElement::new(vec![(px - 25, py), (px + 25, py)], ink))?;
-        }
-        let a = chart.backend_coord(&(x - 0.22, q3));
-        let b = chart.backend_coord(&(x + 0.22, q1));
-        bar(root, a, b, color, p)?;
-        let (ma, mb) = (
-            chart.backend_coord(&(x - 0.22, med)),
-            chart.backend_coord(&(x + 0.22, med)),
-        );
-        root.draw(&PathElement::new(vec![ma, mb], INK.stroke_width(5)))?;
+        box_plot(root, at, x, &five, (color, p))?;
     }
     Ok(())
 }
 
-fn sales<DB: DrawingBackend>(
+/// What a box plot shows of sorted values.
+struct FiveNumbers {
+    min: f64,
+    q1: f64,
+    median: f64,
+    q3: f64,
+    max: f64,
+}
+
+impl FiveNumbers {
+    /// The lowest, quartiles, median and highest of `sorted`; none for
+    /// no values.
+    fn of(sorted: &[f64]) -> Option<FiveNumbers> {
+        Some(FiveNumbers {
+            q1: quantile(sorted, 0.25)?,
+            median: quantile(sorted, 0.5)?,
+            q3: quantile(sorted, 0.75)?,
+            min: *sorted.first()?,
+            max: *sorted.last()?,
+        })
+    }
+}
+
+/// One box of the waiting chart, at `x`: whiskers from the lowest to the
+/// highest value with caps, the middle half as a filled box, and the
+/// median as a thick line. `at` maps chart coordinates to pixels.
+fn box_plot<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    top: &DrawingArea<DB, Shift>,
-    body: &DrawingArea<DB, Shift>,
-    points: &[(f64, f64, bool)],
+    at: impl Fn(f64, f64) -> (i32, i32),
+    x: f64,
+    five: &FiveNumbers,
+    (color, p): (RGBColor, Pattern),
 ) -> Res
 where
     DB::ErrorType: 'static,
 {
-    if points.is_empty() {
-        return note(body, "No sales in the period: nothing to draw.");
+    let ink = INK.stroke_width(2);
+    let [min, q1, q3, max] = [five.min, five.q1, five.q3, five.max].map(|v| at(x, v));
+    root.draw(&PathElement::new(vec![min, q1], ink))?;
+    root.draw(&PathElement::new(vec![q3, max], ink))?;
+    for (px, py) in [min, max] {
+        root.draw(&PathElement::new(vec![(px - 25, py), (px + 25, py)], ink))?;
     }
-    let linked = points.iter().filter(|p| p.2).count();
+    let a = at(x - 0.22, five.q3);
+    let b = at(x + 0.22, five.q1);
+    bar(root, a, b, color, p)?;
+    let (ma, mb) = (at(x - 0.22, five.median), at(x + 0.22, five.median));
+    root.draw(&PathElement::new(vec![ma, mb], INK.stroke_width(5)))?;
+    Ok(())
+}
+
+/// The legend of the sales chart: the two kinds of buyer with their
+/// numbers, the line of price = appraisal, and a note when no buyer was
+/// linked.
+fn sales_legend<DB: DrawingBackend>(
+    top: &DrawingArea<DB, Shift>,
+    linked: usize,
+    other: usize,
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
     let mut items = vec![
         (
             Swatch::Marker(Marker::Triangle, LINKED),
@@ -923,7 +999,7 @@ where
         ),
         (
             Swatch::Marker(Marker::Circle, OTHER),
-            format!("other buyers (circle), {}", points.len() - linked),
+            format!("other buyers (circle), {other}"),
         ),
         (Swatch::Line(INK), "price = appraisal value".to_string()),
     ];
@@ -933,7 +1009,12 @@ where
             "no linked buyers in the period".to_string(),
         ));
     }
-    legend(top, &items)?;
+    legend(top, &items)
+}
+
+/// The range of both axes of the sales chart, in thousand euros: every
+/// finite price and value with some room, from 0 unless one is negative.
+fn sales_range(points: &[(f64, f64, bool)]) -> std::ops::Range<f64> {
     let max = points
         .iter()
         .flat_map(|p| [p.0, p.1])
@@ -953,7 +1034,26 @@ where
     } else {
         (min - pad).max(0.0)
     };
-    let range = start..(max + pad);
+    start..(max + pad)
+}
+
+/// Chart 4: each sale's price against its appraisal value, by kind of
+/// buyer.
+fn sales<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    top: &DrawingArea<DB, Shift>,
+    body: &DrawingArea<DB, Shift>,
+    points: &[(f64, f64, bool)],
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    if points.is_empty() {
+        return note(body, "No sales in the period: nothing to draw.");
+    }
+    let linked = points.iter().filter(|p| p.2).count();
+    sales_legend(top, linked, points.len() - linked)?;
+    let range = sales_range(points);
     let mut chart = ChartBuilder::on(body)
         .margin(14)
         .x_label_area_size(50)
@@ -986,6 +1086,39 @@ where
     Ok(())
 }
 
+/// The colour of the bar of an employee who is not flagged.
+const NOT_FLAGGED: RGBColor = RGBColor(0xa6, 0xc8, 0xe8);
+
+/// The legend of the handler chart: flagged and other bars, and the
+/// overall share as a line.
+fn handlers_legend<DB: DrawingBackend>(top: &DrawingArea<DB, Shift>, overall: Option<f64>) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    legend(
+        top,
+        &[
+            (
+                Swatch::Fill(LINKED, Pattern::Diagonal),
+                "flagged: HANDLER_BYPASS_RATE (hatched)".to_string(),
+            ),
+            (
+                Swatch::Fill(NOT_FLAGGED, Pattern::Solid),
+                "not flagged (plain)".to_string(),
+            ),
+            (
+                Swatch::Line(INK),
+                match overall {
+                    Some(s) => format!("overall share {:.1}%", s * 100.0),
+                    None => "overall share not computed".to_string(),
+                },
+            ),
+        ],
+    )
+}
+
+/// Chart 5: a bar per tested letting employee with their share of advert
+/// lets with a bypass, and the overall share as a line.
 fn handlers<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     top: &DrawingArea<DB, Shift>,
@@ -1002,26 +1135,7 @@ where
             "No employee handled enough advert lets in the period to be tested.",
         );
     }
-    legend(
-        top,
-        &[
-            (
-                Swatch::Fill(LINKED, Pattern::Diagonal),
-                "flagged: HANDLER_BYPASS_RATE (hatched)".to_string(),
-            ),
-            (
-                Swatch::Fill(RGBColor(0xa6, 0xc8, 0xe8), Pattern::Solid),
-                "not flagged (plain)".to_string(),
-            ),
-            (
-                Swatch::Line(INK),
-                match overall {
-                    Some(s) => format!("overall share {:.1}%", s * 100.0),
-                    None => "overall share not computed".to_string(),
-                },
-            ),
-        ],
-    )?;
+    handlers_legend(top, overall)?;
     let n = rows.len();
     let top_share = rows
         .iter()
@@ -1047,43 +1161,79 @@ where
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
         .draw()?;
     let step = label_step(n, 40);
-    let small = text_style(11, HPos::Center, VPos::Bottom);
+    let at = |x: f64, y: f64| chart.backend_coord(&(x, y));
     for (i, r) in rows.iter().enumerate() {
         let x = i as f64;
-        let a = chart.backend_coord(&(x - 0.35, r.share));
-        let b = chart.backend_coord(&(x + 0.35, 0.0));
-        let (color, p) = if r.flagged {
-            (LINKED, Pattern::Diagonal)
-        } else {
-            (RGBColor(0xa6, 0xc8, 0xe8), Pattern::Solid)
-        };
-        if b.1 > a.1 {
-            bar(root, a, b, color, p)?;
-        }
-        let label = if r.flagged {
-            format!("FLAGGED {}/{}", r.with_bypass, r.allocations)
-        } else {
-            format!("{}/{}", r.with_bypass, r.allocations)
-        };
-        if n <= 16 || r.flagged {
-            root.draw(&Text::new(label, ((a.0 + b.0) / 2, a.1 - 3), small.clone()))?;
-        }
+        handler_bar(root, at, x, r, n <= 16)?;
         if i % step == 0 {
-            let (cx, cy) = chart.backend_coord(&(x, 0.0));
-            let style = if rotate {
-                text_style(12, HPos::Right, VPos::Center).transform(FontTransform::Rotate270)
-            } else {
-                text_style(13, HPos::Center, VPos::Top)
-            };
-            root.draw(&Text::new(r.employee.clone(), (cx, cy + 6), style))?;
+            employee_label(root, at(x, 0.0), &r.employee, rotate)?;
         }
     }
     if let Some(s) = overall.filter(|s| s.is_finite()) {
-        let a = chart.backend_coord(&(-0.5, s));
-        let b = chart.backend_coord(&(n as f64 - 0.5, s));
+        let a = at(-0.5, s);
+        let b = at(n as f64 - 0.5, s);
         // The legend gives the figure: a label here would sit on a bar's.
         root.draw(&PathElement::new(vec![a, b], INK.stroke_width(3)))?;
     }
+    Ok(())
+}
+
+/// One employee's bar on the handler chart, at `x`, hatched when flagged,
+/// with `k/n` (lets with a bypass / lets) over it: always when flagged,
+/// then as `FLAGGED k/n`, else only when `count` is set. `at` maps chart
+/// coordinates to pixels.
+fn handler_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: impl Fn(f64, f64) -> (i32, i32),
+    x: f64,
+    r: &HandlerBar,
+    count: bool,
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    let a = at(x - 0.35, r.share);
+    let b = at(x + 0.35, 0.0);
+    let (color, p) = if r.flagged {
+        (LINKED, Pattern::Diagonal)
+    } else {
+        (NOT_FLAGGED, Pattern::Solid)
+    };
+    if b.1 > a.1 {
+        bar(root, a, b, color, p)?;
+    }
+    let label = if r.flagged {
+        format!("FLAGGED {}/{}", r.with_bypass, r.allocations)
+    } else {
+        format!("{}/{}", r.with_bypass, r.allocations)
+    };
+    if count || r.flagged {
+        root.draw(&Text::new(
+            label,
+            ((a.0 + b.0) / 2, a.1 - 3),
+            text_style(11, HPos::Center, VPos::Bottom),
+        ))?;
+    }
+    Ok(())
+}
+
+/// An employee id under its bar, whose foot is at `(cx, cy)`: turned on
+/// its side when the bars are many (`rotate`).
+fn employee_label<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (cx, cy): (i32, i32),
+    employee: &str,
+    rotate: bool,
+) -> Res
+where
+    DB::ErrorType: 'static,
+{
+    let style = if rotate {
+        text_style(12, HPos::Right, VPos::Center).transform(FontTransform::Rotate270)
+    } else {
+        text_style(13, HPos::Center, VPos::Top)
+    };
+    root.draw(&Text::new(employee.to_string(), (cx, cy + 6), style))?;
     Ok(())
 }
 

@@ -16,13 +16,17 @@ use std::collections::BTreeMap;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
+use super::charts::Chart;
 use super::format::percent;
 use super::reviews::ReviewsView;
-use super::Report;
-use crate::analysis::statistics::{BypassGroup, Sample, Share, Stats, TwoSamples};
+use super::{Report, RunMeta};
+use crate::analysis::statistics::{
+    BypassDisparity, BypassGroup, HandlerEntry, LotteryFairness, Sample, Share, Stats, TwoSamples,
+};
 use crate::checks::{CheckCode, Finding, Severity};
 use crate::config::{Config, ConfigSource};
 use crate::error::{Error, Result};
+use crate::link::register::LinkRow;
 use crate::model::Route;
 use crate::privacy::pseudonym::Mask;
 
@@ -300,8 +304,9 @@ fn two_samples(
     }
 }
 
-fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
-    let b = &s.bypass_disparity;
+/// The bypass-disparity block: the share of advert lets with a bypass in
+/// each group, with the odds ratio and Fisher's test on the 2x2 table.
+fn bypass_block(b: &BypassDisparity) -> StatBlock {
     let group = |g: &BypassGroup| {
         format!(
             "{} of {} advert lets (95% Wilson interval {} to {})",
@@ -318,7 +323,7 @@ fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
         b.other.with_bypass,
         b.other.allocations - b.other.with_bypass.min(b.other.allocations),
     );
-    let bypass = StatBlock {
+    StatBlock {
         title: "Bypass disparity",
         question: "Are lets to staff-linked tenants more often made over the heads of higher-ranked candidates?",
         figures: vec![
@@ -328,9 +333,13 @@ fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
             figure("Fisher exact two-sided p", p_value(b.fisher_p), table),
         ],
         note: b.note.clone(),
-    };
-    let l = &s.lottery_fairness;
-    let lottery = StatBlock {
+    }
+}
+
+/// The lottery-fairness block: lottery wins of linked seekers, observed
+/// against expected by chance.
+fn lottery_block(l: &LotteryFairness) -> StatBlock {
+    StatBlock {
         title: "Lottery fairness",
         question: "Do staff-linked seekers win lotteries more often than their number among the eligible candidates explains?",
         figures: vec![
@@ -351,11 +360,14 @@ fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
             ),
         ],
         note: l.note.clone(),
-    };
-    let handlers = s
-        .handlers
-        .iter()
-        .map(|h| HandlerView {
+    }
+}
+
+impl HandlerView {
+    /// One tested letting employee; flagged when its q value is under
+    /// `q_limit` (`thresholds.handler_q`).
+    fn of(h: &HandlerEntry, q_limit: f64, mask: &Mask) -> HandlerView {
+        HandlerView {
             employee_id: mask.value(&h.employee_id),
             allocations: h.allocations,
             with_bypass: h.with_bypass,
@@ -363,19 +375,25 @@ fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
             overall: percent(h.overall_share, NOT_COMPUTED),
             p: p_value(h.p),
             q: p_value(h.q),
-            flagged: h.q.is_some_and(|q| q < config.thresholds.handler_q),
-        })
-        .collect();
+            flagged: h.q.is_some_and(|q| q < q_limit),
+        }
+    }
+}
+
+/// The Statistics section: the four test blocks, then the per-employee
+/// bypass rates.
+fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
+    let handler_q = config.thresholds.handler_q;
     StatsView {
         blocks: vec![
-            bypass,
+            bypass_block(&s.bypass_disparity),
             two_samples(
                 &s.waiting_advantage,
                 "Waiting advantage",
                 "Did staff-linked tenants of advert lets wait less long (registration date to allocation) than other tenants?",
                 true,
             ),
-            lottery,
+            lottery_block(&s.lottery_fairness),
             two_samples(
                 &s.sale_discount,
                 "Sale discount",
@@ -383,9 +401,13 @@ fn stats_view(s: &Stats, config: &Config, mask: &Mask) -> StatsView {
                 false,
             ),
         ],
-        handlers,
+        handlers: s
+            .handlers
+            .iter()
+            .map(|h| HandlerView::of(h, handler_q, mask))
+            .collect(),
         handler_min: config.thresholds.handler_min_allocations,
-        handler_q: format!("{}", config.thresholds.handler_q),
+        handler_q: format!("{handler_q}"),
     }
 }
 
@@ -419,10 +441,9 @@ fn compliance_view(s: &Stats) -> Vec<ComplianceView> {
         .collect()
 }
 
-/// Renders report.html.
-pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
-    let (audit, run) = (report.audit, report.run);
-    let findings = &audit.findings;
+/// The Summary's counts: all findings by severity, and each implemented
+/// check's findings by severity (in `CheckCode::IMPLEMENTED` order).
+fn severity_counts(findings: &[Finding]) -> (SeverityCounts, Vec<CheckCount>) {
     let mut total = SeverityCounts::default();
     let mut per_check: BTreeMap<CheckCode, SeverityCounts> = BTreeMap::new();
     for f in findings {
@@ -436,17 +457,29 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
             counts: per_check.remove(&c).unwrap_or_default(),
         })
         .collect();
+    (total, by_check)
+}
+
+/// The Summary's "needs attention first" list: the high findings, at most
+/// [`MAX_PER_CHECK`] of them, and how many more there are.
+fn attention_list(findings: &[Finding], mask: &Mask) -> (Vec<FindingView>, usize) {
     // Findings are sorted high first, so the first ones are the high ones.
     let high: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.severity == Severity::High)
         .collect();
-    let attention = high
+    let listed = high
         .iter()
         .take(MAX_PER_CHECK)
-        .map(|f| FindingView::of(f, run.mask))
+        .map(|f| FindingView::of(f, mask))
         .collect();
-    let checks = CheckCode::IMPLEMENTED
+    (listed, high.len().saturating_sub(MAX_PER_CHECK))
+}
+
+/// Findings per check: a section per implemented check, with what it
+/// looks for and its findings, at most [`MAX_PER_CHECK`] of them.
+fn check_sections(findings: &[Finding], mask: &Mask) -> Vec<CheckSection> {
+    CheckCode::IMPLEMENTED
         .iter()
         .map(|&c| {
             let of_check: Vec<&Finding> = findings.iter().filter(|f| f.check == c).collect();
@@ -457,14 +490,18 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
                 findings: of_check
                     .iter()
                     .take(MAX_PER_CHECK)
-                    .map(|f| FindingView::of(f, run.mask))
+                    .map(|f| FindingView::of(f, mask))
                     .collect(),
                 more: of_check.len().saturating_sub(MAX_PER_CHECK),
             }
         })
-        .collect();
-    let inputs = run
-        .sources
+        .collect()
+}
+
+/// The Scope's input files: each table read, its file, hash and row
+/// counts.
+fn inputs(run: &RunMeta<'_>) -> Vec<InputView> {
+    run.sources
         .iter()
         .map(|s| {
             let rows = run.issues.counts.get(&s.table).copied().unwrap_or_default();
@@ -477,9 +514,14 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
                 set_aside: rows.set_aside,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The Scope's first [`FIRST_ISSUES`] data issues, in data_issues.csv
+/// order, and how many more there are.
+fn issue_list(run: &RunMeta<'_>) -> (Vec<IssueView>, usize) {
     let sorted = run.issues.sorted();
-    let first_issues = sorted
+    let listed = sorted
         .iter()
         .take(FIRST_ISSUES)
         .map(|i| IssueView {
@@ -491,11 +533,13 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
             problem: run.mask.text(&i.problem),
         })
         .collect();
-    let mask = run.mask;
-    let links = audit
-        .links
-        .iter()
-        .map(|l| LinkView {
+    (listed, sorted.len().saturating_sub(FIRST_ISSUES))
+}
+
+impl LinkView {
+    /// One row of the Staff links table (the link register).
+    fn of(l: &LinkRow, mask: &Mask) -> LinkView {
+        LinkView {
             person_type: l.person_type,
             applicant_id: mask.value(&l.applicant_id),
             sale_id: l.sale_id.clone(),
@@ -526,8 +570,35 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
                 }
             ),
             evidence: mask.text(&l.evidence),
-        })
-        .collect();
+        }
+    }
+}
+
+impl ChartView {
+    /// A drawn chart, its SVG ready to be placed inline.
+    fn of(c: &Chart) -> ChartView {
+        ChartView {
+            name: c.name,
+            title: c.title.clone(),
+            // Inline SVG needs no namespace in HTML, and the page
+            // names no URL at all.
+            svg: minijinja::Value::from_safe_string(c.svg.replacen(
+                " xmlns=\"http://www.w3.org/2000/svg\"",
+                "",
+                1,
+            )),
+        }
+    }
+}
+
+/// Renders report.html.
+pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
+    let (audit, run) = (report.audit, report.run);
+    let findings = &audit.findings;
+    let mask = run.mask;
+    let (total, by_check) = severity_counts(findings);
+    let (attention, attention_more) = attention_list(findings, mask);
+    let (first_issues, issues_more) = issue_list(run);
     let view = View {
         version: env!("CARGO_PKG_VERSION"),
         period: audit.period().to_string(),
@@ -539,36 +610,27 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         total,
         by_check,
         attention,
-        attention_more: high.len().saturating_sub(MAX_PER_CHECK),
+        attention_more,
         absent_tables: run.absent_tables(),
-        inputs,
+        inputs: inputs(run),
         issue_errors: run.issues.errors(),
         issue_warnings: run.issues.warnings(),
         first_issues,
-        issues_more: sorted.len().saturating_sub(FIRST_ISSUES),
-        checks,
-        links,
+        issues_more,
+        checks: check_sections(findings, mask),
+        links: audit.links.iter().map(|l| LinkView::of(l, mask)).collect(),
         stats: stats_view(&audit.stats, audit.config(), mask),
         compliance: compliance_view(&audit.stats),
-        charts: report
-            .charts
-            .iter()
-            .map(|c| ChartView {
-                name: c.name,
-                title: c.title.clone(),
-                // Inline SVG needs no namespace in HTML, and the page
-                // names no URL at all.
-                svg: minijinja::Value::from_safe_string(c.svg.replacen(
-                    " xmlns=\"http://www.w3.org/2000/svg\"",
-                    "",
-                    1,
-                )),
-            })
-            .collect(),
+        charts: report.charts.iter().map(ChartView::of).collect(),
         reviews: run
             .reviews
             .map(|v| ReviewsView::of(v, findings).masked(mask)),
     };
+    fill_template(&view)
+}
+
+/// Fills the template with `view`.
+fn fill_template(view: &View) -> Result<Vec<u8>> {
     let mut env = Environment::new();
     // A misspelt name in the template is an error, not an empty cell.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -576,7 +638,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
     let rendered = env
         .add_template(TEMPLATE_NAME, TEMPLATE)
         .and_then(|()| env.get_template(TEMPLATE_NAME))
-        .and_then(|t| t.render(&view));
+        .and_then(|t| t.render(view));
     // The template is part of the binary: a failure is a bug, reported as
     // a failure to produce the file rather than a panic.
     rendered.map(String::into_bytes).map_err(|e| Error::Output {

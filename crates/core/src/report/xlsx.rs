@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::issues::Issues;
 use crate::period::Period;
 use crate::privacy::pseudonym::Mask;
-use crate::read::reviews::{Reviews, Since, Status};
+use crate::read::reviews::{Review, Reviews, Since, Status};
 use crate::read::SourceInfo;
 
 /// Excel's last row index is 1,048,575; row 0 is the header, and one row is
@@ -172,6 +172,8 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
     book.save_to_buffer()
 }
 
+/// The Summary sheet: the facts of the run, the findings per check, the
+/// input files and, with `--reviews`, what became of the reviews.
 fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(), XlsxError> {
     ws.set_name("Summary")?;
     ws.set_column_width(0, 34)?;
@@ -181,7 +183,24 @@ fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(),
         ws.set_column_width(c, 10)?;
     }
     ws.write_string_with_format(0, 0, "woonaudit exception list", &f.bold)?;
-    let mut row = 1;
+    // Each area returns the row after its last; a blank row separates them.
+    let row = run_facts(ws, 1, w, f)?;
+    let row = check_counts(ws, row + 1, w.findings, f)?;
+    let row = input_table(ws, row + 1, w, f)?;
+    if let Some(r) = w.reviews {
+        review_counts(ws, row + 1, w, r, f)?;
+    }
+    Ok(())
+}
+
+/// Summary, from `row`: the period, mode, config, version, data issues
+/// and how to read and review the sheets, one label and value a row.
+fn run_facts(
+    ws: &mut Worksheet,
+    mut row: u32,
+    w: &WorkbookInput<'_>,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
     let facts = [
         ("Period", w.period.to_string()),
         (
@@ -218,8 +237,17 @@ fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(),
         text(ws, row, 1, &value, &f.plain)?;
         row += 1;
     }
+    Ok(row)
+}
 
-    row += 1;
+/// Summary, from `row`: each implemented check's findings by severity,
+/// with its sheet, and a row of all checks.
+fn check_counts(
+    ws: &mut Worksheet,
+    mut row: u32,
+    findings: &[Finding],
+    f: &Formats,
+) -> Result<u32, XlsxError> {
     for (i, h) in ["check", "sheet", "", "high", "medium", "low", "total"]
         .iter()
         .enumerate()
@@ -232,7 +260,7 @@ fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(),
     let mut totals = [0usize; 4];
     for code in CheckCode::IMPLEMENTED {
         let of = |s: Severity| {
-            w.findings
+            findings
                 .iter()
                 .filter(|x| x.check == code && x.severity == s)
                 .count()
@@ -251,8 +279,16 @@ fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(),
     for (i, n) in totals.iter().enumerate() {
         number(ws, row, 3 + i as u16, *n)?;
     }
-    row += 2;
+    Ok(row + 1)
+}
 
+/// Summary, from `row`: the input files read, with hash and row counts.
+fn input_table(
+    ws: &mut Worksheet,
+    mut row: u32,
+    w: &WorkbookInput<'_>,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
     for (i, h) in [
         "input table",
         "file",
@@ -277,50 +313,57 @@ fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(),
         ws.write_number(row, 5, counts.set_aside as f64)?;
         row += 1;
     }
-
-    if let Some(r) = w.reviews {
-        row += 1;
-        ws.write_string_with_format(row, 0, "Reviews carried over from", &f.bold)?;
-        text(ws, row, 1, &r.path.display().to_string(), &f.plain)?;
-        row += 1;
-        let ids: Vec<String> = w.findings.iter().map(Finding::id).collect();
-        let count = |s: Since| ids.iter().filter(|id| r.since(id) == s).count();
-        let gone = r.gone(&w.ids);
-        let mut lines = vec![
-            ("new findings".to_string(), count(Since::New)),
-            (
-                "listed before, not reviewed".to_string(),
-                count(Since::NotReviewed),
-            ),
-            ("reviewed before".to_string(), count(Since::Reviewed)),
-        ];
-        for s in Status::ALL {
-            let n = ids
-                .iter()
-                .filter(|id| r.by_id.get(*id).is_some_and(|x| x.status == s))
-                .count();
-            lines.push((format!("  of which {}", s.as_str()), n));
-        }
-        lines.push((
-            format!("reviewed, no longer found ({GONE_SHEET})"),
-            gone.len(),
-        ));
-        for (label, n) in lines {
-            ws.write_string(row, 0, &label)?;
-            number(ws, row, 3, n)?;
-            row += 1;
-        }
-    }
-    Ok(())
+    Ok(row)
 }
 
-fn family_sheet(
+/// Summary, from `row`, with `--reviews`: where the reviews came from and
+/// how this run's findings stand against them (new, listed before,
+/// reviewed, by status), and how many reviewed findings are gone.
+fn review_counts(
     ws: &mut Worksheet,
-    rows: &[&Finding],
-    reviews: Option<&Reviews>,
-    mask: &Mask,
+    mut row: u32,
+    w: &WorkbookInput<'_>,
+    r: &Reviews,
     f: &Formats,
-) -> Result<(), XlsxError> {
+) -> Result<u32, XlsxError> {
+    ws.write_string_with_format(row, 0, "Reviews carried over from", &f.bold)?;
+    text(ws, row, 1, &r.path.display().to_string(), &f.plain)?;
+    row += 1;
+    let ids: Vec<String> = w.findings.iter().map(Finding::id).collect();
+    let count = |s: Since| ids.iter().filter(|id| r.since(id) == s).count();
+    let gone = r.gone(&w.ids);
+    let mut lines = vec![
+        ("new findings".to_string(), count(Since::New)),
+        (
+            "listed before, not reviewed".to_string(),
+            count(Since::NotReviewed),
+        ),
+        ("reviewed before".to_string(), count(Since::Reviewed)),
+    ];
+    for s in Status::ALL {
+        let n = ids
+            .iter()
+            .filter(|id| r.by_id.get(*id).is_some_and(|x| x.status == s))
+            .count();
+        lines.push((format!("  of which {}", s.as_str()), n));
+    }
+    lines.push((
+        format!("reviewed, no longer found ({GONE_SHEET})"),
+        gone.len(),
+    ));
+    for (label, n) in lines {
+        ws.write_string(row, 0, &label)?;
+        number(ws, row, 3, n)?;
+        row += 1;
+    }
+    Ok(row)
+}
+
+/// The columns of a family sheet with their widths: those of
+/// findings.csv, with `--reviews` "since last review", the review
+/// columns, with `--reviews` the review history; and the index of the
+/// status column.
+fn family_columns(reviewed: bool) -> (Vec<(&'static str, f64)>, u16) {
     let mut columns: Vec<(&str, f64)> = vec![
         ("finding_id", 18.0),
         ("check", 24.0),
@@ -332,14 +375,28 @@ fn family_sheet(
         ("link", 16.0),
         ("detail", 70.0),
     ];
-    if reviews.is_some() {
+    if reviewed {
         columns.push(("since last review", 16.0));
     }
     let status_col = columns.len() as u16;
     columns.extend([("status", 15.0), ("reviewer", 16.0), ("note", 40.0)]);
-    if reviews.is_some() {
+    if reviewed {
         columns.push(("review history", 50.0));
     }
+    (columns, status_col)
+}
+
+/// One check family's sheet: a row per finding (up to [`MAX_DATA_ROWS`],
+/// then a note), with empty review columns to fill in, or last quarter's
+/// review of the finding with `--reviews`.
+fn family_sheet(
+    ws: &mut Worksheet,
+    rows: &[&Finding],
+    reviews: Option<&Reviews>,
+    mask: &Mask,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let (columns, status_col) = family_columns(reviews.is_some());
     let shown = rows.len().min(MAX_DATA_ROWS);
     header(ws, &columns, shown, f)?;
     status_dropdown(ws, status_col, shown)?;
@@ -347,42 +404,11 @@ fn family_sheet(
     for (i, x) in rows.iter().take(shown).enumerate() {
         let row = i as u32 + 1;
         let id = x.id();
-        ws.write_string_with_format(row, 0, mask.finding_id(&id), &f.plain)?;
-        ws.write_string_with_format(row, 1, x.check.as_str(), &f.plain)?;
-        let sev = if x.severity == Severity::High {
-            &f.bold
-        } else {
-            &f.plain
-        };
-        ws.write_string_with_format(row, 2, severity_label(x.severity), sev)?;
-        ws.write_string_with_format(row, 3, x.subject_type.as_str(), &f.plain)?;
-        let subject = mask.subject(x.subject_type, &x.subject_id);
-        text(ws, row, 4, &subject, &f.plain)?;
-        let applicant = x.applicant_id.as_ref().map_or("", |a| a.as_str());
-        text(ws, row, 5, &mask.value(applicant), &f.plain)?;
-        let employee = x.employee_id.as_ref().map_or("", |e| e.as_str());
-        text(ws, row, 6, &mask.value(employee), &f.plain)?;
-        text(ws, row, 7, x.link.map_or("", |k| k.as_str()), &f.plain)?;
-        text(ws, row, 8, &mask.text(&x.detail), &f.wrap)?;
+        finding_cells(ws, row, x, &id, mask, f)?;
         if let Some(r) = reviews {
             ws.write_string_with_format(row, 9, r.since(&id).as_str(), &f.plain)?;
             if let Some(review) = r.by_id.get(&id) {
-                ws.write_string_with_format(row, status_col, review.status.as_str(), &f.plain)?;
-                text(
-                    ws,
-                    row,
-                    status_col + 1,
-                    &mask.text(&review.reviewer),
-                    &f.plain,
-                )?;
-                text(ws, row, status_col + 2, &mask.text(&review.note), &f.wrap)?;
-                text(
-                    ws,
-                    row,
-                    status_col + 3,
-                    &mask.text(&review.history_with(&source)),
-                    &f.wrap,
-                )?;
+                review_cells(ws, row, status_col, review, &source, mask, f)?;
             }
         }
     }
@@ -393,6 +419,68 @@ fn family_sheet(
         );
         ws.write_string_with_format(shown as u32 + 1, 0, &note, &f.bold)?;
     }
+    Ok(())
+}
+
+/// The findings.csv columns of one finding (`id` is its finding id), on
+/// `row` of a family sheet; a high severity in bold.
+fn finding_cells(
+    ws: &mut Worksheet,
+    row: u32,
+    x: &Finding,
+    id: &str,
+    mask: &Mask,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(row, 0, mask.finding_id(id), &f.plain)?;
+    ws.write_string_with_format(row, 1, x.check.as_str(), &f.plain)?;
+    let sev = if x.severity == Severity::High {
+        &f.bold
+    } else {
+        &f.plain
+    };
+    ws.write_string_with_format(row, 2, severity_label(x.severity), sev)?;
+    ws.write_string_with_format(row, 3, x.subject_type.as_str(), &f.plain)?;
+    let subject = mask.subject(x.subject_type, &x.subject_id);
+    text(ws, row, 4, &subject, &f.plain)?;
+    let applicant = x.applicant_id.as_ref().map_or("", |a| a.as_str());
+    text(ws, row, 5, &mask.value(applicant), &f.plain)?;
+    let employee = x.employee_id.as_ref().map_or("", |e| e.as_str());
+    text(ws, row, 6, &mask.value(employee), &f.plain)?;
+    text(ws, row, 7, x.link.map_or("", |k| k.as_str()), &f.plain)?;
+    text(ws, row, 8, &mask.text(&x.detail), &f.wrap)?;
+    Ok(())
+}
+
+/// Last quarter's review of a finding, carried over into the review
+/// columns from `status_col` on: status, reviewer, note and the review
+/// history (the earlier entries, then this review tagged with `source`,
+/// the reviews file's name).
+fn review_cells(
+    ws: &mut Worksheet,
+    row: u32,
+    status_col: u16,
+    review: &Review,
+    source: &str,
+    mask: &Mask,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(row, status_col, review.status.as_str(), &f.plain)?;
+    text(
+        ws,
+        row,
+        status_col + 1,
+        &mask.text(&review.reviewer),
+        &f.plain,
+    )?;
+    text(ws, row, status_col + 2, &mask.text(&review.note), &f.wrap)?;
+    text(
+        ws,
+        row,
+        status_col + 3,
+        &mask.text(&review.history_with(source)),
+        &f.wrap,
+    )?;
     Ok(())
 }
 
