@@ -9,10 +9,10 @@ use std::sync::OnceLock;
 
 use woonaudit::analysis::{statistics, Facts};
 use woonaudit::checks;
-use woonaudit::context::Context;
 use woonaudit::config::Config;
-use woonaudit_generate::{self as generate, Options};
+use woonaudit::context::Context;
 use woonaudit::period::Period;
+use woonaudit_generate::{self as generate, Options};
 
 fn main() {
     divan::main();
@@ -79,6 +79,6 @@ fn analysis(bencher: divan::Bencher) {
     let checked = checks::run_all(&ctx);
     bencher.bench(|| {
         let facts = Facts::build(&ctx, &checked.findings);
-        statistics::compute(&ctx, &facts, &checked.handlers)
+        statistics::compute(&ctx, &facts, &checked.handlers, &checked.skip_rates)
     });
 }
