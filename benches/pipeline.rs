@@ -79,6 +79,6 @@ fn analysis(bencher: divan::Bencher) {
     let checked = checks::run_all(&ctx);
     bencher.bench(|| {
         let facts = Facts::build(&ctx, &checked.findings);
-        statistics::compute(&ctx, &facts, &checked.handlers)
+        statistics::compute(&ctx, &facts, &checked.handlers, &checked.skip_rates)
     });
 }

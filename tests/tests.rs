@@ -2,6 +2,8 @@
 
 mod common;
 
+#[path = "suite/actors.rs"]
+mod actors;
 #[path = "suite/broken.rs"]
 mod broken;
 #[path = "suite/charts.rs"]

@@ -1,5 +1,6 @@
-//! The SALE_* checks (spec 4) at their boundaries, and HANDLER_BYPASS_RATE
-//! on a fixture where one letting employee stands out.
+//! The SALE_* checks (spec 4) at their boundaries, STAFF_PURCHASE (v1.2),
+//! and HANDLER_BYPASS_RATE on a fixture where one letting employee stands
+//! out.
 
 use std::collections::BTreeSet;
 
@@ -393,6 +394,115 @@ fn sale_tolerance_comes_from_the_config_and_the_period_limits_the_sales() {
     assert_ok(&out);
     let findings = read_csv(&f.out().join("findings.csv"));
     assert!(sale_keys(&findings).is_empty());
+}
+
+/// STAFF_PURCHASE fixture: clean sales (price = appraisal, fresh
+/// appraisal, listed two months before, open market) to buyers linked in
+/// several ways, or not at all. E2 and E3 share an address.
+fn purchase_fixture() -> Fixture {
+    let mut f = Fixture::new("staff-purchase");
+    f.set(
+        "employees",
+        "employee_id,last_name,first_names,birth_date,postcode,house_number,employed_from,employed_to",
+        &[
+            "E1,Visser,Anna,1980-01-01,9101AB,12,2015-01-01,",
+            "E3,Mulder,Kees,1960-03-03,8900XX,1,2010-01-01,",
+            "E2,Bakker,Piet,1970-01-01,8900XX,1,2010-01-01,",
+            "E4,Smit,Jan,1965-01-01,8800AA,5,2000-01-01,2020-12-31",
+        ],
+    );
+    f.set(
+        "relations",
+        "employee_id,relation,last_name,first_names,birth_date,applicant_id",
+        &["E3,child,Mulder,Tjitske,1990-05-05,G1"],
+    );
+    f.set(
+        "applicants",
+        APPLICANTS,
+        &["G1,Mulder,Tjitske,1990-05-05,2012-01-01,1,,,,,"],
+    );
+    let row = |id: &str, sold: &str, buyer: &str| {
+        format!("{id},H-{id},{sold},200000,200000,2026-04-01,2026-03-01,open_market,{buyer}")
+    };
+    let rows = [
+        // E1 themselves, living at E2 and E3's address: self, then the
+        // two address links.
+        row("SELF", "2026-05-15", "Visser,Anna,1980-01-01,8900 xx,1,"),
+        // At E2 and E3's address: two address links, the lowest id named.
+        row("ADDR", "2026-05-15", "Dijkstra,Douwe,1979-03-03,8900XX,1,"),
+        // E3's declared child, by buyer_applicant_id.
+        row("DECL", "2026-05-15", "Mulder,T.,,8000AA,3,G1"),
+        // E4 themselves, but E4 left in 2020: no link on the day.
+        row("LEFT", "2026-05-15", "Smit,Jan,1965-01-01,8800AA,5,"),
+        // Linked to nobody.
+        row(
+            "NOONE",
+            "2026-05-15",
+            "Hoekstra,Sietske,1985-02-02,8700AB,9,",
+        ),
+        // Linked (E1 self), sold in 2025.
+        row("OLD", "2025-05-15", "Visser,Anna,1980-01-01,9101AB,12,"),
+    ];
+    f.set(
+        "sales",
+        "sale_id,dwelling_id,sold_on,price,appraisal_value,appraised_on,listed_on,route,buyer_last_name,buyer_first_names,buyer_birth_date,buyer_postcode,buyer_house_number,buyer_applicant_id",
+        &refs(&rows),
+    );
+    f
+}
+
+fn purchase_keys(findings: &[Row]) -> BTreeSet<Key> {
+    findings
+        .iter()
+        .filter(|f| f["check"] == "STAFF_PURCHASE")
+        .map(|f| {
+            (
+                f["check"].clone(),
+                f["subject_id"].clone(),
+                f["applicant_id"].clone(),
+                f["employee_id"].clone(),
+                f["severity"].clone(),
+                f["link"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn staff_purchase_registers_every_sale_to_a_linked_buyer_and_no_other() {
+    let f = purchase_fixture();
+    let out = f.run(&["--period", "2026"]);
+    assert_ok(&out);
+    let findings = read_csv(&f.out().join("findings.csv"));
+    let want: BTreeSet<Key> = [
+        k("STAFF_PURCHASE", "SELF", "", "E1", "low", "self"),
+        k("STAFF_PURCHASE", "ADDR", "", "E2", "low", "address"),
+        k("STAFF_PURCHASE", "DECL", "G1", "E3", "low", "declared"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(purchase_keys(&findings), want);
+    // A clean sale raises nothing else of the SALE_* family.
+    assert!(sale_keys(&findings).is_empty(), "{findings:#?}");
+    let detail = |id: &str| {
+        findings
+            .iter()
+            .find(|r| r["check"] == "STAFF_PURCHASE" && r["subject_id"] == id)
+            .map(|r| r["detail"].clone())
+            .unwrap()
+    };
+    let d = detail("SELF");
+    assert!(d.contains("went to a buyer linked to staff"), "{d}");
+    assert!(
+        d.contains("the buyer is also linked to E2 (address), E3 (address)"),
+        "{d}"
+    );
+    assert!(d.contains("staff link: employee E1"), "{d}");
+    // Without a period, the 2025 sale is in it.
+    let findings = f.findings();
+    let got = purchase_keys(&findings);
+    assert_eq!(got.len(), 4);
+    assert!(got.contains(&k("STAFF_PURCHASE", "OLD", "", "E1", "low", "self")));
 }
 
 /// HANDLER_BYPASS_RATE fixture: every advert has the same two candidates,

@@ -23,8 +23,8 @@ fn run_default(out: &Path) {
     assert_ok(&o);
 }
 
-/// The checks of this version: the whole catalogue.
-const CHECKS_RUN: [&str; 15] = [
+/// The checks of this version: the whole v1.1 catalogue and three of v1.2.
+const CHECKS_RUN: [&str; 18] = [
     "ORDER_BYPASS",
     "ORDER_NOT_A_CANDIDATE",
     "ORDER_INELIGIBLE",
@@ -40,6 +40,9 @@ const CHECKS_RUN: [&str; 15] = [
     "SALE_NOT_PUBLIC",
     "SALE_STALE_APPRAISAL",
     "HANDLER_BYPASS_RATE",
+    "STAFF_PURCHASE",
+    "ACTOR_SKIP_RATE",
+    "ACTOR_BACKDATING",
 ];
 
 type Key = (String, String, String, String, String, String);

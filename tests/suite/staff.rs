@@ -270,6 +270,9 @@ fn every_staff_check_fires_where_the_spec_says_and_nowhere_else() {
         // address link of a buyer.
         k("CONFLICT_OF_INTEREST", "S1", "R1", "E1", "high", "declared"),
         k("UNDECLARED_LINK", "S2", "", "E1", "medium", "address"),
+        // The register of staff-circle purchases (v1.2): both linked buyers.
+        k("STAFF_PURCHASE", "S1", "R1", "E1", "low", "declared"),
+        k("STAFF_PURCHASE", "S2", "", "E1", "low", "address"),
         // Registration edits: by the employee the applicant is linked to.
         k("CONFLICT_OF_INTEREST", "R1", "R1", "E1", "high", "declared"),
         k(
@@ -286,6 +289,8 @@ fn every_staff_check_fires_where_the_spec_says_and_nowhere_else() {
         k("REGISTRATION_BACKDATED", "U3", "U3", "", "medium", ""),
         // registered_at 31 days after registration_date (limit 30).
         k("REGISTRATION_BACKDATED", "GAP", "GAP", "", "medium", ""),
+        // E2 moved two applicants' dates earlier (U2, U3) and one later
+        // (U1): below the three of ACTOR_BACKDATING.
     ]
     .into_iter()
     .collect();

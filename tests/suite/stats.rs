@@ -322,6 +322,7 @@ fn stats_json_is_byte_identical_across_runs_and_keeps_the_spec_key_order() {
             "lottery_fairness",
             "sale_discount",
             "handlers",
+            "skip_rates",
             "compliance",
         ],
     );
@@ -401,6 +402,7 @@ fn degenerate_input_gives_nulls_with_notes_never_nan() {
     assert_eq!(s["lottery_fairness"]["p_upper"], Value::Null);
     assert!(s["lottery_fairness"]["note"].is_string());
     assert_eq!(s["handlers"], serde_json::json!([]));
+    assert_eq!(s["skip_rates"], serde_json::json!([]));
     assert_eq!(s["compliance"], serde_json::json!([]));
 }
 

@@ -8,13 +8,14 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 
 use crate::common::*;
 
-const FAMILY_SHEETS: [&str; 6] = [
+const FAMILY_SHEETS: [&str; 7] = [
     "Order",
     "Route",
     "Staff",
     "Registration",
     "Sales",
     "Handlers",
+    "Actors",
 ];
 
 /// The sheet's cells as text, row by row (row 0 is the header).

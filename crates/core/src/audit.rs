@@ -45,7 +45,12 @@ impl<'a> Audit<'a> {
         let (links, facts, stats) = timings.time("analysis", || {
             let links = register::rows(data, &ctx.linker, &ctx.period);
             let facts = Facts::build(&ctx, &checked.findings);
-            let stats = crate::analysis::statistics::compute(&ctx, &facts, &checked.handlers);
+            let stats = crate::analysis::statistics::compute(
+                &ctx,
+                &facts,
+                &checked.handlers,
+                &checked.skip_rates,
+            );
             (links, facts, stats)
         });
         Audit {

@@ -201,6 +201,12 @@ pub struct Thresholds {
     pub handler_q: f64,
     /// Counts under this are shown as `<5` in the annual figures.
     pub small_cell: u64,
+    /// ACTOR_SKIP_RATE: minimum decisions (declined, skipped or withdrawn
+    /// outcomes recorded) to be tested (v1.2).
+    pub actor_min_decisions: u64,
+    /// ACTOR_BACKDATING: minimum different applicants whose registration
+    /// date one employee moved earlier (v1.2).
+    pub actor_backdating_min: u64,
 }
 
 impl Default for Thresholds {
@@ -216,6 +222,8 @@ impl Default for Thresholds {
             handler_min_allocations: 10,
             handler_q: 0.05,
             small_cell: 5,
+            actor_min_decisions: 20,
+            actor_backdating_min: 3,
         }
     }
 }

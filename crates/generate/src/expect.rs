@@ -26,8 +26,12 @@ const APPRAISAL_MAX_AGE_DAYS: i64 = 183;
 const SALE_TOLERANCE_PCT: i128 = 2;
 /// handler_min_allocations.
 const HANDLER_MIN_ALLOCATIONS: usize = 10;
-/// handler_q.
+/// handler_q (also the threshold of ACTOR_SKIP_RATE).
 const HANDLER_Q: f64 = 0.05;
+/// actor_min_decisions.
+const ACTOR_MIN_DECISIONS: u64 = 20;
+/// actor_backdating_min.
+const ACTOR_BACKDATING_MIN: usize = 3;
 
 /// One finding, without its detail sentence.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,11 +81,113 @@ fn parse_date(s: &str) -> Option<Date> {
         .find_map(|f| Date::parse_from_str(s, f).ok())
 }
 
+/// Decisions of ACTOR_SKIP_RATE per employee: (decisions, skipped).
+pub(crate) type Decisions = BTreeMap<EmployeeId, (u64, u64)>;
+
+/// The ACTOR_SKIP_RATE tally: every decision (a declined, skipped or
+/// withdrawn outcome with a decided_by) of an eligible candidate of an
+/// advert (every model here has a fixed order), per decider.
+pub(crate) struct SkipTally {
+    /// Every employee's (decisions, skipped), `extra` included.
+    pub per: Decisions,
+    /// All decisions.
+    pub total: u64,
+    /// All skips.
+    pub skipped: u64,
+}
+
+impl SkipTally {
+    /// Tallies the decisions of `rankings` (one per advert of the data)
+    /// plus `extra` ones made elsewhere (the scale filler).
+    fn new(rankings: &[Ranking<'_>], extra: &Decisions) -> SkipTally {
+        let mut per: Decisions = extra.clone();
+        for c in rankings.iter().flat_map(|r| &r.eligible) {
+            let r = c.response;
+            let Some(by) = &r.decided_by else {
+                continue;
+            };
+            let skipped = match r.outcome {
+                Outcome::Skipped => true,
+                Outcome::Declined | Outcome::Withdrawn => false,
+                Outcome::Accepted | Outcome::NotReached => continue,
+            };
+            let e = per.entry(by.clone()).or_default();
+            e.0 += 1;
+            e.1 += u64::from(skipped);
+        }
+        let total = per.values().map(|v| v.0).sum();
+        let skipped = per.values().map(|v| v.1).sum();
+        SkipTally {
+            per,
+            total,
+            skipped,
+        }
+    }
+
+    /// The employees the test flags: at least ACTOR_MIN_DECISIONS
+    /// decisions, Benjamini-Hochberg q of the one-sided binomial p under
+    /// HANDLER_Q.
+    pub fn flagged(&self) -> Vec<EmployeeId> {
+        if self.total == 0 {
+            return Vec::new();
+        }
+        let p0 = self.skipped as f64 / self.total as f64;
+        let family: Vec<(&EmployeeId, f64)> = self
+            .per
+            .iter()
+            .filter(|(_, (n, _))| *n >= ACTOR_MIN_DECISIONS)
+            .map(|(e, &(n, k))| (e, binomial_upper(k as usize, n as usize, p0)))
+            .collect();
+        benjamini_hochberg(&family)
+            .into_iter()
+            .filter(|(_, q)| *q < HANDLER_Q)
+            .map(|(e, _)| e.clone())
+            .collect()
+    }
+}
+
+/// The ACTOR_SKIP_RATE tally of `data` plus `extra` decisions.
+pub(crate) fn skip_tally(data: &Dataset, extra: &Decisions) -> SkipTally {
+    let rankings: Vec<Ranking<'_>> = data
+        .adverts
+        .iter()
+        .map(|adv| Ranking::derive(data, adv))
+        .collect();
+    SkipTally::new(&rankings, extra)
+}
+
+/// The ACTOR_SKIP_RATE rows of a tally.
+pub(crate) fn skip_rows(tally: &SkipTally) -> Vec<Row> {
+    tally
+        .flagged()
+        .into_iter()
+        .map(|e| {
+            let mut r = row(
+                "ACTOR_SKIP_RATE",
+                "employee",
+                e.as_str(),
+                "",
+                None,
+                "medium",
+            );
+            r.employee_id = e.0.to_string();
+            r
+        })
+        .collect()
+}
+
 /// Every finding of spec section 4 on `data`.
 /// The findings the rules give on `data` plus honest advert lets that are
 /// not in it: `extra` counts, per handler, lets without a bypass (the scale
-/// filler, which only the handler test sees).
-pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>) -> Vec<Row> {
+/// filler, which the handler test sees), and `decisions` counts, per
+/// employee, decisions (declined, skipped or withdrawn outcomes of eligible
+/// candidates) made outside `data` (the filler's, which ACTOR_SKIP_RATE
+/// sees).
+pub(crate) fn findings_with(
+    data: &Dataset,
+    extra: &BTreeMap<EmployeeId, usize>,
+    decisions: &Decisions,
+) -> Vec<Row> {
     let linker = Linker::new(&data.employees, &data.relations);
     let mut out = Vec::new();
     let mut bypassed: BTreeSet<&str> = BTreeSet::new();
@@ -312,6 +418,9 @@ pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>)
             i128::from(s.appraisal_value.0) * (scale - d.mantissa) * (100 - SALE_TOLERANCE_PCT);
         let den = scale * 100;
         let threshold = (2 * num + den) / (2 * den);
+        if linked {
+            out.push(row("STAFF_PURCHASE", "sale", sid, aid, named, "low"));
+        }
         let hl = if linked { "high" } else { "low" };
         if i128::from(s.price.0) < threshold {
             out.push(row("SALE_BELOW_APPRAISAL", "sale", sid, aid, named, hl));
@@ -335,6 +444,8 @@ pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>)
     // Registration edits: conflicts, and backdating events per applicant.
     let mut events: BTreeMap<&ApplicantId, Vec<Date>> = BTreeMap::new();
     let mut edit_conflicts: BTreeMap<(&ApplicantId, EmployeeId), Kind> = BTreeMap::new();
+    // Per editor, the applicants whose date they moved earlier.
+    let mut backdaters: BTreeMap<&EmployeeId, BTreeSet<&ApplicantId>> = BTreeMap::new();
     for c in &data.registration_changes {
         let day = c.changed_at.date();
         if let (Some(by), Some(a)) = (&c.changed_by, data.applicant(&c.applicant_id)) {
@@ -349,6 +460,9 @@ pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>)
             if let (Some(old), Some(new)) = (old, new) {
                 if new < old {
                     events.entry(&c.applicant_id).or_default().push(day);
+                    if let Some(by) = &c.changed_by {
+                        backdaters.entry(by).or_default().insert(&c.applicant_id);
+                    }
                 }
             }
         }
@@ -362,6 +476,20 @@ pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>)
             Some(&(e, k)),
             "high",
         ));
+    }
+    for (by, applicants) in backdaters {
+        if applicants.len() >= ACTOR_BACKDATING_MIN {
+            let mut r = row(
+                "ACTOR_BACKDATING",
+                "employee",
+                by.as_str(),
+                "",
+                None,
+                "high",
+            );
+            r.employee_id = by.0.to_string();
+            out.push(r);
+        }
     }
     for a in &data.applicants {
         if let Some(at) = a.registered_at {
@@ -445,6 +573,7 @@ pub(crate) fn findings_with(data: &Dataset, extra: &BTreeMap<EmployeeId, usize>)
             }
         }
     }
+    out.extend(skip_rows(&SkipTally::new(&rankings, decisions)));
     out.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     out
 }

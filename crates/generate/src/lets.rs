@@ -494,6 +494,7 @@ impl World {
                     | SalePlant::BelowUnlinked
             ) {
                 self.linked_sales.push(sale.id.0.to_string());
+                self.purchase_intent(&sale, plant);
             }
             self.sales.push(sale);
         }
@@ -618,6 +619,33 @@ impl World {
             }
         }
         s
+    }
+
+    /// STAFF_PURCHASE: every sale to a linked buyer is in the register of
+    /// staff-circle purchases.
+    fn purchase_intent(&mut self, s: &Sale, plant: SalePlant) {
+        let r = self.roles.clone();
+        let aid = s
+            .buyer_applicant_id
+            .as_ref()
+            .map(|a| a.0.to_string())
+            .unwrap_or_default();
+        let buyer = match plant {
+            SalePlant::BelowLinked => format!("the declared in-law of {}", self.eid(r.fin[1])),
+            SalePlant::PrivateSelf => format!("{} themselves", self.eid(r.ond[2])),
+            SalePlant::ShortListing => format!("the declared child of {}", self.eid(r.s[1])),
+            SalePlant::HandledByPartner => format!("the declared partner of {}", self.eid(r.s[0])),
+            SalePlant::Undeclared => {
+                format!("a buyer who lives at the address of {}", self.eid(r.hr))
+            }
+            _ => return,
+        };
+        self.intend(
+            "STAFF_PURCHASE",
+            &s.id.0,
+            &aid,
+            format!("sold to {buyer}: the register of staff-circle purchases"),
+        );
     }
 
     /// The finding a planted sale is meant to give.

@@ -17,7 +17,9 @@ the same `Options` always give byte-identical files:
    `woonaudit::rank::Ranking` (honest, or broken in one planned way);
 3. `lets`: lets outside the adverts and the sales;
 4. `expect`: the findings the rules give on the finished data, which is
-   what `planted` lists, each with the note of the plant that caused it.
+   what `planted` lists, each with the note of the plant that caused it
+   (with scale filler, the rate tests count the filler in: the handler
+   test its lets, ACTOR_SKIP_RATE its decisions).
 */
 
 use std::collections::BTreeMap;
@@ -181,6 +183,8 @@ pub(crate) struct Build {
     pub near_misses: Vec<String>,
     /// The letting employees who handle the filler's lets (round robin).
     pub filler_handlers: Vec<woonaudit::model::EmployeeId>,
+    /// The employee planted with a high skip rate.
+    pub skipper: woonaudit::model::EmployeeId,
 }
 
 /// Generates the data set for `opts`: deterministic in `opts`.
@@ -239,6 +243,13 @@ pub(crate) fn build_world(mut w: World) -> Build {
         "",
         String::new(), // filled in below, from the findings
     );
+    let sk = w.eid(w.roles.sk);
+    w.intend(
+        "ACTOR_SKIP_RATE",
+        &sk.0,
+        "",
+        String::new(), // filled in below, from the decisions
+    );
     let mut data = Dataset::default();
     data.applicants = std::mem::take(&mut w.applicants);
     data.adverts = std::mem::take(&mut w.adverts);
@@ -254,7 +265,7 @@ pub(crate) fn build_world(mut w: World) -> Build {
     // alone: side by side.
     let (rows, tables) = std::thread::scope(|s| {
         let tables = s.spawn(|| write::tables(&data, &dialect));
-        let rows = expect::findings_with(&data, &extra_lets);
+        let rows = expect::findings_with(&data, &extra_lets, &expect::Decisions::new());
         let tables = tables
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -268,6 +279,10 @@ pub(crate) fn build_world(mut w: World) -> Build {
     {
         i.note = handler_note;
     }
+    let skip_note = skip_note(&expect::skip_tally(&data, &expect::Decisions::new()), &sk);
+    if let Some(i) = intents.iter_mut().find(|i| i.check == "ACTOR_SKIP_RATE") {
+        i.note = skip_note;
+    }
     let planted = planted(&rows, &intents);
     Build {
         data,
@@ -277,6 +292,7 @@ pub(crate) fn build_world(mut w: World) -> Build {
         linked_sales,
         near_misses,
         filler_handlers,
+        skipper: sk,
     }
 }
 
@@ -303,21 +319,69 @@ fn planted(rows: &[expect::Row], intents: &[world::Intent]) -> Vec<Planted> {
             i.note.as_str(),
         );
     }
-    rows.iter()
-        .map(|r| Planted {
-            check: r.check,
-            subject_type: r.subject_type,
-            subject_id: r.subject_id.clone(),
-            applicant_id: r.applicant_id.clone(),
-            employee_id: r.employee_id.clone(),
-            link: r.link,
-            severity: r.severity,
-            note: notes
-                .get(&(r.check, r.subject_id.as_str(), r.applicant_id.as_str()))
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
-        })
-        .collect()
+    rows.iter().map(|r| planted_row(r, &notes)).collect()
+}
+
+/// A row of planted.csv: a finding of the rules with the note of the
+/// intent it matches (by check, subject and applicant).
+fn planted_row(r: &expect::Row, notes: &BTreeMap<(&str, &str, &str), &str>) -> Planted {
+    Planted {
+        check: r.check,
+        subject_type: r.subject_type,
+        subject_id: r.subject_id.clone(),
+        applicant_id: r.applicant_id.clone(),
+        employee_id: r.employee_id.clone(),
+        link: r.link,
+        severity: r.severity,
+        note: notes
+            .get(&(r.check, r.subject_id.as_str(), r.applicant_id.as_str()))
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// ACTOR_SKIP_RATE sees the filler's decisions: once the filler is made,
+/// its rows in `planted` are worked out again over the core's decisions
+/// and the filler's (`decisions`), with the plant's note counting both.
+fn replan_skip_rate(build: &mut Build, decisions: &expect::Decisions) {
+    let tally = expect::skip_tally(&build.data, decisions);
+    let note = skip_note(&tally, &build.skipper);
+    let mut notes: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
+    notes.insert(("ACTOR_SKIP_RATE", build.skipper.as_str(), ""), &note);
+    let rows: Vec<Planted> = expect::skip_rows(&tally)
+        .iter()
+        .map(|r| planted_row(r, &notes))
+        .collect();
+    let planted = &mut build.generated.planted;
+    planted.retain(|p| p.check != "ACTOR_SKIP_RATE");
+    planted.extend(rows);
+    planted.sort_by(|a, b| planted_key(a).cmp(&planted_key(b)));
+}
+
+/// findings.csv order of planted rows (as `expect::sort_key`).
+fn planted_key(p: &Planted) -> (u8, &str, &str, &str, &str) {
+    let sev = match p.severity {
+        "high" => 0,
+        "medium" => 1,
+        _ => 2,
+    };
+    (
+        sev,
+        p.check,
+        p.subject_id.as_str(),
+        p.applicant_id.as_str(),
+        p.employee_id.as_str(),
+    )
+}
+
+/// The note of the skip-rate plant: its share of `skipped` against
+/// everyone's.
+fn skip_note(tally: &expect::SkipTally, sk: &woonaudit::model::EmployeeId) -> String {
+    let (n, k) = tally.per.get(sk).copied().unwrap_or_default();
+    format!(
+        "{sk} recorded {k} of their {n} declines, skips and withdrawals of eligible candidates as skipped (each with a reason), against {} of {} over all employees",
+        tally.skipped, tally.total
+    )
 }
 
 /// Generates the data set for `opts` and writes it into `dir` (created) as
@@ -326,7 +390,7 @@ fn planted(rows: &[expect::Row], intents: &[world::Intent]) -> Vec<Planted> {
 /// findings `planted.csv` lists.
 pub fn write_streamed(opts: &Options, dir: &Path, parquet: bool) -> std::io::Result<usize> {
     const CHUNK: usize = 20_000;
-    let build = build(opts);
+    let mut build = build(opts);
     let data = &build.data;
     let mut sinks = write::Sinks::create(dir, &opts.dialect, parquet, &build.generated.tables)?;
     let filler = opts.filler;
@@ -359,6 +423,10 @@ pub fn write_streamed(opts: &Options, dir: &Path, parquet: bool) -> std::io::Res
         from = to;
     }
     sinks.finish()?;
+    if filler.adverts > 0 {
+        let decisions = maker.decisions().clone();
+        replan_skip_rate(&mut build, &decisions);
+    }
     write::write_planted(&build.generated, dir)?;
     Ok(build.generated.planted.len())
 }

@@ -2,8 +2,9 @@
 The aanbodsysteem, simulated: adverts, the responses to them, and the offer
 process in the order `Ranking::derive` gives (spec 3). An honest advert
 offers the home to its eligible candidates in that order; each declines,
-is skipped or withdraws with a reason, until one accepts and gets the let;
-everyone below is `not_reached`. Planted adverts break the process in one
+is skipped or withdraws with a reason (each employee's in turn: three
+declines, a skip and a withdrawal in five), until one accepts and gets the
+let; everyone below is `not_reached`. Planted adverts break the process in one
 chosen way and record the findings the rules make of it.
 */
 
@@ -62,6 +63,11 @@ pub(crate) enum Plan {
     IneligibleYoung { handler: usize, tenant: usize },
     /// The special applicant `tenant` wins honestly (those above pass).
     Special { tenant: usize },
+    /// The employee with the high skip rate (`Roles::sk`) records the
+    /// outcomes: the candidates above the tenant get `above`, each with a
+    /// reason (properly passed over, so no ORDER_BYPASS), and the next one
+    /// accepts.
+    Skips { above: Vec<Outcome> },
 }
 
 /// The responses to one advert: where they are, and who was drawn in for
@@ -108,6 +114,16 @@ const WITHDRAW: &[&str] = &[
 
 /// The span, in days, over which adverts are published.
 const SPAN: i64 = 680;
+
+/// The outcomes of one employee's honest passes, in turn (see
+/// `World::proper_pass`).
+pub(crate) const PASS_CYCLE: [Outcome; 5] = [
+    Outcome::Declined,
+    Outcome::Declined,
+    Outcome::Skipped,
+    Outcome::Declined,
+    Outcome::Withdrawn,
+];
 
 /// Fast sampling: draws from the pool before giving up on finding enough
 /// responders by chance and going through the rest of the pool in turn.
@@ -252,7 +268,25 @@ impl World {
             (470, Plan::Special { tenant: sp.u_sp }),
             (520, Plan::Special { tenant: sp.n1 }),
         ];
-        h.chain(others).collect()
+        // The employee who records far more skips than colleagues: on eight
+        // adverts in 2026 they pass the candidates above the tenant over,
+        // mostly as `skipped` and always with a reason (19 skips in 24
+        // decisions, where honest offers skip one in five).
+        use Outcome::Withdrawn;
+        let sk_plants: [(i64, Vec<Outcome>); 8] = [
+            (385, vec![Skipped, Skipped, Declined]),
+            (415, vec![Skipped, Skipped, Skipped]),
+            (450, vec![Skipped, Withdrawn, Skipped]),
+            (490, vec![Skipped, Skipped]),
+            (535, vec![Declined, Skipped, Skipped, Skipped]),
+            (575, vec![Skipped, Skipped, Withdrawn]),
+            (615, vec![Skipped, Declined, Skipped]),
+            (655, vec![Skipped, Skipped, Skipped]),
+        ];
+        let sk = sk_plants
+            .into_iter()
+            .map(|(offset, above)| (offset, Plan::Skips { above }));
+        h.chain(others).chain(sk).collect()
     }
 
     /// Makes one advert from its plan, collects its responses, runs the
@@ -321,6 +355,12 @@ impl World {
             } => {
                 // Nobody urgent, so the tenant's rank is set by the
                 // registration dates alone.
+                let picks = self.pick(adv, count.max(rank + 3), |w, a| !w.urgent_at_close(adv, a));
+                self.respond_all(adv, &picks, false);
+            }
+            Plan::Skips { above } => {
+                // As a bypass: enough candidates, nobody urgent, none late.
+                let rank = above.len() + 1;
                 let picks = self.pick(adv, count.max(rank + 3), |w, a| !w.urgent_at_close(adv, a));
                 self.respond_all(adv, &picks, false);
             }
@@ -470,6 +510,20 @@ impl World {
                 self.set_outcome(ri, Outcome::Accepted, None, Some(hid));
                 Some(ri)
             }
+            Plan::Skips { above } if order.eligible.len() >= 2 => {
+                let sk = self.eid(self.roles.sk);
+                let t_rank = (above.len() + 1).min(order.eligible.len());
+                for (k, &ri) in order.eligible[..t_rank - 1].iter().enumerate() {
+                    let o = above[k];
+                    let why = self.reason_for(o);
+                    self.set_outcome(ri, o, Some(why), Some(&sk));
+                }
+                let ri = order.eligible[t_rank - 1];
+                self.set_outcome(ri, Outcome::Accepted, None, Some(&sk));
+                Some(ri)
+            }
+            // Too few candidates to plant anything: honest.
+            Plan::Skips { .. } => self.offer_honestly(&order.eligible, hid),
             Plan::Special { tenant } => {
                 let pos = order
                     .eligible
@@ -903,13 +957,15 @@ impl World {
         list.choose(&mut self.rng).copied().unwrap_or("")
     }
 
-    /// A declined, skipped or withdrawn outcome with its reason.
-    fn proper_pass(&mut self) -> (Outcome, &'static str) {
-        let o = match self.rng.random_range(0..100) {
-            0..=59 => Outcome::Declined,
-            60..=79 => Outcome::Skipped,
-            _ => Outcome::Withdrawn,
-        };
+    /// A declined, skipped or withdrawn outcome with its reason, recorded
+    /// by `by`: each employee's proper passes go round
+    /// [`PASS_CYCLE`] (three in five declined, one skipped, one withdrawn),
+    /// so that every honest employee skips one in five and none stands out
+    /// by chance in ACTOR_SKIP_RATE.
+    fn proper_pass(&mut self, by: &EmployeeId) -> (Outcome, &'static str) {
+        let turn = self.pass_turns.entry(by.clone()).or_insert(0);
+        let o = PASS_CYCLE[*turn % PASS_CYCLE.len()];
+        *turn += 1;
         (o, self.reason_for(o))
     }
 
@@ -918,7 +974,7 @@ impl World {
             Pass::NotReached => self.set_outcome(ri, Outcome::NotReached, None, None),
             Pass::Empty(o) => self.set_outcome(ri, o, None, Some(by)),
             Pass::Proper => {
-                let (o, why) = self.proper_pass();
+                let (o, why) = self.proper_pass(by);
                 self.set_outcome(ri, o, Some(why), Some(by));
             }
         }

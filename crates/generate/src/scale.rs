@@ -8,16 +8,18 @@
 //! and contact data but checked against the staff register and relations
 //! (no link of any kind at any time), registered on the day their record
 //! was made, and every filler advert is offered in the spec's order
-//! (declines carry a reason, the tenant is the first candidate who did not
-//! decline, later candidates were not reached, positions equal the derived
-//! ranks). Only the handler test sees the filler: each filler let is handled
-//! by a core letting employee (round robin, see [`handler_of`]) without a
-//! bypass, which the oracle counts in.
+//! (declines, skips and withdrawals carry a reason, the tenant is the first
+//! candidate who was not passed over, later candidates were not reached,
+//! positions equal the derived ranks). Only the rate tests see the filler:
+//! each filler let is handled by a core letting employee (round robin, see
+//! [`handler_of`]) without a bypass, and that employee records the
+//! outcomes, one skip in five passes as in the core; the oracle counts both
+//! in (the lets from the start, the decisions once the filler is made).
 //!
 //! What is kept in memory is one small record per filler seeker (what the
 //! ranking needs) and one chunk of adverts with its responses.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Duration, NaiveTime};
 use rand::seq::SliceRandom;
@@ -26,6 +28,7 @@ use rand_pcg::Pcg64;
 
 use super::link::{norm_postcode, Linker};
 use super::names;
+use super::offers::PASS_CYCLE;
 use woonaudit::model::{
     age_on, Advert, AdvertId, Allocation, AllocationId, Applicant, ApplicantId, Cents, Date,
     DwellingId, Employee, EmployeeId, Model, Outcome, Relation, Response, Route,
@@ -43,6 +46,14 @@ const DECLINES: &[&str] = &[
     "andere woning gevonden",
     "geen reactie op aanbieding",
 ];
+/// Why a filler candidate was passed over.
+const SKIPS: &[&str] = &[
+    "huurschuld bij vorige verhuurder",
+    "inkomensbewijs niet op tijd",
+    "niet bereikbaar",
+];
+/// Why a filler candidate withdrew.
+const WITHDRAWALS: &[&str] = &["reactie ingetrokken", "blijft toch wonen"];
 
 /// How much filler to add.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -79,6 +90,9 @@ pub(crate) struct Maker<'a> {
     start: Date,
     handlers: Vec<EmployeeId>,
     seekers: Vec<Seeker>,
+    /// Per handler: the passes recorded so far (whose turn in
+    /// `PASS_CYCLE` is next) and the ACTOR_SKIP_RATE decisions, (n, k).
+    decisions: BTreeMap<EmployeeId, (u64, u64)>,
 }
 
 impl<'a> Maker<'a> {
@@ -105,7 +119,15 @@ impl<'a> Maker<'a> {
             start,
             handlers,
             seekers: Vec::with_capacity(filler.applicants),
+            decisions: BTreeMap::new(),
         }
+    }
+
+    /// The decisions of the filler made so far, per handler: (declined,
+    /// skipped or withdrawn outcomes of eligible candidates, of those
+    /// skipped).
+    pub(crate) fn decisions(&self) -> &BTreeMap<EmployeeId, (u64, u64)> {
+        &self.decisions
     }
 
     /// Filler seekers `from..to` (call with consecutive ranges from 0).
@@ -290,8 +312,12 @@ impl<'a> Maker<'a> {
             .map(|k| on_time(k) && !eligible_under(&advert, k))
             .collect();
 
-        // The offer: declines with a reason until someone accepts; the last
-        // candidate always accepts, so every filler advert is let.
+        // The offer: passes with a reason until someone accepts; the last
+        // candidate always accepts, so every filler advert is let. Each
+        // handler's passes go round the core's cycle (three declines, a
+        // skip and a withdrawal in five), so the filler shifts no one's
+        // share of skips in ACTOR_SKIP_RATE; the decisions are counted for
+        // the oracle.
         let mut tenant = None;
         for (rank, &k) in candidates.iter().enumerate() {
             let r = &mut rs[k];
@@ -301,8 +327,25 @@ impl<'a> Maker<'a> {
             }
             r.decided_by = handler.clone();
             if rank + 1 < candidates.len() && self.rng.random_bool(0.25) {
-                r.outcome = Outcome::Declined;
-                r.reason = Some(DECLINES[self.rng.random_range(0..DECLINES.len())].into());
+                let turn = match &handler {
+                    Some(h) => {
+                        let d = self.decisions.entry(h.clone()).or_default();
+                        let turn = d.0 as usize;
+                        d.0 += 1;
+                        let o = PASS_CYCLE[turn % PASS_CYCLE.len()];
+                        d.1 += u64::from(o == Outcome::Skipped);
+                        turn
+                    }
+                    None => 0,
+                };
+                let o = PASS_CYCLE[turn % PASS_CYCLE.len()];
+                let reasons = match o {
+                    Outcome::Skipped => SKIPS,
+                    Outcome::Withdrawn => WITHDRAWALS,
+                    _ => DECLINES,
+                };
+                r.outcome = o;
+                r.reason = Some(reasons[self.rng.random_range(0..reasons.len())].into());
             } else {
                 r.outcome = Outcome::Accepted;
                 tenant = Some(k);

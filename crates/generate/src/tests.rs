@@ -42,6 +42,9 @@ const CHECKS: &[&str] = &[
     "SALE_NOT_PUBLIC",
     "SALE_STALE_APPRAISAL",
     "HANDLER_BYPASS_RATE",
+    "STAFF_PURCHASE",
+    "ACTOR_SKIP_RATE",
+    "ACTOR_BACKDATING",
 ];
 
 #[test]
@@ -254,13 +257,19 @@ fn plants_have_the_spec_severities() {
     assert_eq!(count("UNDECLARED_LINK", "medium"), 3);
     assert_eq!(count("UNDECLARED_LINK", "low"), 1);
     assert_eq!(count("REGISTRATION_BACKDATED", "high"), 3);
-    assert_eq!(count("REGISTRATION_BACKDATED", "medium"), 1);
+    assert_eq!(count("REGISTRATION_BACKDATED", "medium"), 4);
     assert_eq!(count("SALE_BELOW_APPRAISAL", "high"), 1);
     assert_eq!(count("SALE_BELOW_APPRAISAL", "low"), 1);
     assert_eq!(count("SALE_NOT_PUBLIC", "high"), 2);
     assert_eq!(count("SALE_NOT_PUBLIC", "low"), 1);
     assert_eq!(count("SALE_STALE_APPRAISAL", "low"), 2);
     assert_eq!(count("HANDLER_BYPASS_RATE", "medium"), 1);
+    // Every sale to a linked buyer is registered.
+    assert_eq!(count("STAFF_PURCHASE", "low"), sample().linked_sales.len());
+    assert_eq!(count("STAFF_PURCHASE", "low"), 5);
+    assert_eq!(count("ACTOR_SKIP_RATE", "medium"), 1);
+    // v[2] (two outsiders and their own child) and kc[2] (three outsiders).
+    assert_eq!(count("ACTOR_BACKDATING", "high"), 2);
     let links: BTreeSet<&str> = p.iter().map(|x| x.link).collect();
     for kind in ["self", "declared", "address", "contact", "surname_postcode"] {
         assert!(links.contains(kind), "no plant links by {kind}");

@@ -52,7 +52,8 @@ pub(crate) struct Roles {
     pub vl: usize,
     /// A hired (contractor) verhuurconsulent.
     pub x: usize,
-    /// Klantcontact staff (edit registrations).
+    /// Klantcontact staff (edit registrations); kc[2] moves the
+    /// registration dates of three outsiders years earlier.
     pub kc: [usize; 3],
     /// Wijkconsulent.
     pub wk: usize,
@@ -66,6 +67,9 @@ pub(crate) struct Roles {
     pub hr: usize,
     /// Vastgoed: sale handlers.
     pub s: [usize; 2],
+    /// Medewerker verhuur who records the outcomes of some offers and
+    /// skips far more often than colleagues (ACTOR_SKIP_RATE).
+    pub sk: usize,
 }
 
 impl Roles {
@@ -117,6 +121,9 @@ pub(crate) struct Specials {
     pub b2: usize,
     /// registration_date long before registered_at, no edit logged.
     pub g1: usize,
+    /// Not linked to anyone: registration dates moved years earlier by
+    /// kc[2] (ACTOR_BACKDATING); never housed.
+    pub d: [usize; 3],
 }
 
 /// Buyers made for the sale plants (the S3 buyer is `Specials::r9`).
@@ -192,6 +199,9 @@ pub(crate) struct World {
     /// Honest advert lets handled so far by the employee with the planted
     /// bypass rate (see `advert_handler`).
     pub h_honest: usize,
+    /// Proper passes recorded so far per employee (see
+    /// `World::proper_pass`).
+    pub pass_turns: HashMap<EmployeeId, usize>,
     /// Normalised staff postcodes, kept away from everyone else.
     staff_postcodes: BTreeSet<String>,
     /// The linking keys of `employees` and `relations`, kept in step with
@@ -293,6 +303,7 @@ impl World {
             dwellings: BTreeSet::new(),
             linked_sales: Vec::new(),
             h_honest: 0,
+            pass_turns: HashMap::new(),
             staff_postcodes: BTreeSet::new(),
             links: Index::default(),
             applicant_ids: HashMap::new(),
@@ -379,8 +390,8 @@ impl World {
         }
         let mut nums: Vec<u32> = nums.into_iter().collect();
         nums.shuffle(&mut self.rng);
-        let roles = self.add_roles(&nums[..24]);
-        self.add_other_staff(&nums[24..]);
+        let mut roles = self.add_roles(&nums[..24]);
+        roles.sk = self.add_other_staff(&nums[24..]);
         self.roles = roles;
     }
 
@@ -442,8 +453,9 @@ impl World {
     }
 
     /// The rest of the register, numbered from `nums`: the supervisory
-    /// board, a contractor and ordinary colleagues.
-    fn add_other_staff(&mut self, nums: &[u32]) {
+    /// board, a contractor and ordinary colleagues. Returns the medewerker
+    /// verhuur who skips far more often than colleagues (`Roles::sk`).
+    fn add_other_staff(&mut self, nums: &[u32]) -> usize {
         // The supervisory board and a contractor are in the register too
         // (the integrity code covers them).
         for (k, role) in ["voorzitter RvC", "lid RvC", "lid RvC", "lid RvC"]
@@ -461,7 +473,7 @@ impl World {
             contract,
         );
         let w = self.long_window();
-        self.add_staff(nums[5], "Verhuur", "medewerker verhuur", w);
+        let sk = self.add_staff(nums[5], "Verhuur", "medewerker verhuur", w);
         const OTHERS: &[(&str, &str)] = &[
             ("Onderhoud", "vakman onderhoud"),
             ("Onderhoud", "opzichter"),
@@ -492,6 +504,7 @@ impl World {
             };
             self.add_staff(num, dept, role, window);
         }
+        sk
     }
 
     /// Adds one staff member with reserved contact data; returns its index.
@@ -996,6 +1009,20 @@ impl World {
             self.applicants[i].registered_at = Some(at);
             self.created[i] = at;
         }
+        // Three outsiders whose dates kc[2] moves years earlier (see
+        // `plant_changes`); adults long before the dates they get.
+        let adults = (ymd(1950, 1, 1), ymd(1990, 12, 31));
+        for (k, real) in [-420, -310, -150].into_iter().enumerate() {
+            let p = self.ordinary_person(adults);
+            let i = self.push_applicant(&p, self.day(real), true);
+            let at = self.day(real).and_time(self.office_time());
+            self.applicants[i].registered_at = Some(at);
+            self.created[i] = at;
+            sp.d[k] = i;
+        }
+        for (i, moved) in sp.d.into_iter().zip([-3900, -4650, -3350]) {
+            self.applicants[i].registration_date = self.day(moved);
+        }
         // b1 and b2 keep their real registered_at; their registration_date
         // is moved years earlier by the edit in `build_changes`.
         self.applicants[sp.b1].registration_date = self.day(-5700);
@@ -1361,8 +1388,63 @@ impl World {
             };
             self.intend("REGISTRATION_BACKDATED", &id, &id, note);
         }
+        let (b1, b2, r6) = (self.aid(sp.b1).0, self.aid(sp.b2).0, self.aid(sp.r6).0);
+        self.intend(
+            "ACTOR_BACKDATING",
+            &v2.0,
+            "",
+            format!(
+                "{v2} moved the registration dates of {b1}, {b2} and their own child {r6} earlier"
+            ),
+        );
+        // kc[2] moves three outsiders' dates years earlier, one without a
+        // reason: nobody is linked, only the pattern shows.
+        let kc2 = self.eid(r.kc[2]);
+        let outsiders = [
+            (sp.d[0], 95, Some("correctie inschrijfdatum")),
+            (sp.d[1], 212, Some("inschrijving overgenomen")),
+            (sp.d[2], 333, None),
+        ];
+        let mut moved_ids = Vec::new();
+        for (i, offset, reason) in outsiders {
+            let real = self.applicants[i]
+                .registered_at
+                .expect("set in build_population")
+                .date();
+            let moved = self.applicants[i].registration_date;
+            let at = self.day(offset).and_time(self.office_time());
+            self.changes.push(RegistrationChange {
+                line: 0,
+                applicant_id: self.aid(i),
+                changed_at: at,
+                field: "registration_date".to_string(),
+                old_value: Some(iso(real)),
+                new_value: Some(iso(moved)),
+                changed_by: Some(kc2.clone()),
+                reason: reason.map(str::to_string),
+            });
+            let id = self.aid(i).0;
+            self.intend(
+                "REGISTRATION_BACKDATED",
+                &id,
+                &id,
+                format!(
+                    "{kc2} moved the registration date from {real} to {moved} ({} days); not housed",
+                    (real - moved).num_days()
+                ),
+            );
+            moved_ids.push(id.to_string());
+        }
+        self.intend(
+            "ACTOR_BACKDATING",
+            &kc2.0,
+            "",
+            format!(
+                "{kc2} moved the registration dates of three applicants not linked to staff years earlier: {}",
+                moved_ids.join(", ")
+            ),
+        );
         let kc0 = self.eid(r.kc[0]);
-        let r6 = self.aid(sp.r6).0;
         self.intend(
             "CONFLICT_OF_INTEREST",
             &r6,

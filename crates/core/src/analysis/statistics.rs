@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::facts::{Facts, LetFact};
+use crate::checks::actor::SkipFamily;
 use crate::checks::handler::HandlerFamily;
 use crate::config::Limits;
 use crate::context::Context;
@@ -37,6 +38,8 @@ pub struct Stats {
     pub sale_discount: TwoSamples,
     /// The HANDLER_BYPASS_RATE family.
     pub handlers: Vec<HandlerEntry>,
+    /// The ACTOR_SKIP_RATE family (v1.2).
+    pub skip_rates: Vec<SkipRateEntry>,
     /// Compliance figures per year.
     pub compliance: Vec<ComplianceYear>,
 }
@@ -139,6 +142,27 @@ pub struct HandlerEntry {
     /// route-advert allocations in the period with a bypass, i.e.
     /// (linked + other with_bypass) / (linked + other allocations) of
     /// bypass_disparity.
+    pub overall_share: Option<f64>,
+}
+
+/// One employee of `skip_rates` (v1.2).
+#[derive(Debug, Serialize)]
+pub struct SkipRateEntry {
+    /// The employee (decided_by).
+    pub employee_id: String,
+    /// Declined, skipped or withdrawn outcomes they recorded for eligible
+    /// candidates of non-discretionary adverts closing in the period.
+    pub decisions: u64,
+    /// Of those, `skipped`.
+    pub skipped: u64,
+    /// skipped / decisions.
+    pub share: f64,
+    /// One-sided exact binomial p against the overall share.
+    pub p: Option<f64>,
+    /// Benjamini-Hochberg q over the family.
+    pub q: Option<f64>,
+    /// The share tested against (ours, beside the spec's keys): `skipped`
+    /// over every such outcome that carries a decided_by, every employee's.
     pub overall_share: Option<f64>,
 }
 
@@ -266,8 +290,13 @@ fn finite(x: f64) -> Option<f64> {
 }
 
 /// Computes every statistic from the facts of the period and the tested
-/// family of HANDLER_BYPASS_RATE.
-pub fn compute(ctx: &Context<'_>, facts: &Facts<'_>, handlers: &HandlerFamily) -> Stats {
+/// families of HANDLER_BYPASS_RATE and ACTOR_SKIP_RATE.
+pub fn compute(
+    ctx: &Context<'_>,
+    facts: &Facts<'_>,
+    handlers: &HandlerFamily,
+    skip_rates: &SkipFamily,
+) -> Stats {
     let advert_lets: Vec<&LetFact<'_>> = facts.advert_lets().collect();
     Stats {
         bypass_disparity: bypass_disparity(&advert_lets),
@@ -275,6 +304,7 @@ pub fn compute(ctx: &Context<'_>, facts: &Facts<'_>, handlers: &HandlerFamily) -
         lottery_fairness: lottery_fairness(ctx, &advert_lets),
         sale_discount: sale_discount(facts),
         handlers: handler_entries(handlers),
+        skip_rates: skip_rate_entries(skip_rates),
         compliance: compliance(ctx, facts),
     }
 }
@@ -476,6 +506,22 @@ fn handler_entries(family: &HandlerFamily) -> Vec<HandlerEntry> {
             employee_id: t.actor.to_string(),
             allocations: t.acts,
             with_bypass: t.hits,
+            share: t.share,
+            p: t.p.and_then(finite),
+            q: t.q.and_then(finite),
+            overall_share: family.overall_share,
+        })
+        .collect()
+}
+
+fn skip_rate_entries(family: &SkipFamily) -> Vec<SkipRateEntry> {
+    family
+        .tests
+        .iter()
+        .map(|t| SkipRateEntry {
+            employee_id: t.actor.to_string(),
+            decisions: t.acts,
+            skipped: t.hits,
             share: t.share,
             p: t.p.and_then(finite),
             q: t.q.and_then(finite),

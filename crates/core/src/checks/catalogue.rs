@@ -42,6 +42,13 @@ pub enum CheckCode {
     SaleStaleAppraisal,
     /// A letting employee with an outlying bypass share.
     HandlerBypassRate,
+    /// A sale to a staff-linked buyer (register, v1.2).
+    StaffPurchase,
+    /// An employee who records `skipped` unusually often (v1.2).
+    ActorSkipRate,
+    /// An employee who moved registration dates earlier for several
+    /// applicants (v1.2).
+    ActorBackdating,
 }
 
 /// A group of related checks: one file in `checks/`, one sheet of
@@ -60,17 +67,21 @@ pub enum Family {
     Sales,
     /// Patterns per letting employee (checks/handler.rs).
     Handlers,
+    /// Patterns per employee acting on offers and registrations
+    /// (checks/actor.rs).
+    Actors,
 }
 
 impl Family {
     /// Every family, in the workbook's sheet order.
-    pub const ALL: [Family; 6] = [
+    pub const ALL: [Family; 7] = [
         Family::Order,
         Family::Route,
         Family::Staff,
         Family::Registration,
         Family::Sales,
         Family::Handlers,
+        Family::Actors,
     ];
 
     /// The family's name: its workbook sheet.
@@ -82,6 +93,7 @@ impl Family {
             Family::Registration => "Registration",
             Family::Sales => "Sales",
             Family::Handlers => "Handlers",
+            Family::Actors => "Actors",
         }
     }
 
@@ -109,7 +121,7 @@ pub struct CheckInfo {
 }
 
 /// The catalogue, in the order of spec section 4 (and of `CheckCode`).
-const CATALOGUE: [CheckInfo; 15] = [
+const CATALOGUE: [CheckInfo; 18] = [
     CheckInfo {
         code: CheckCode::OrderBypass,
         name: "ORDER_BYPASS",
@@ -215,11 +227,32 @@ const CATALOGUE: [CheckInfo; 15] = [
         title: "Letting employee with many bypasses",
         description: "A letting employee's share of lets with a bypass is higher than chance explains (exact binomial test, Benjamini-Hochberg corrected).",
     },
+    CheckInfo {
+        code: CheckCode::StaffPurchase,
+        name: "STAFF_PURCHASE",
+        family: Family::Sales,
+        title: "Sale to the staff circle",
+        description: "A home was sold to a buyer linked to staff: the register of staff-circle purchases.",
+    },
+    CheckInfo {
+        code: CheckCode::ActorSkipRate,
+        name: "ACTOR_SKIP_RATE",
+        family: Family::Actors,
+        title: "Employee who skips seekers often",
+        description: "An employee's share of `skipped` among the refusals, pass-overs and withdrawals they recorded for eligible candidates is higher than chance explains (exact binomial test, Benjamini-Hochberg corrected).",
+    },
+    CheckInfo {
+        code: CheckCode::ActorBackdating,
+        name: "ACTOR_BACKDATING",
+        family: Family::Actors,
+        title: "Employee who backdated registrations",
+        description: "An employee moved the registration date of several applicants earlier.",
+    },
 ];
 
 impl CheckCode {
     /// Every code, in the catalogue's order.
-    pub const ALL: [CheckCode; 15] = [
+    pub const ALL: [CheckCode; 18] = [
         CheckCode::OrderBypass,
         CheckCode::OrderNotACandidate,
         CheckCode::OrderIneligible,
@@ -235,10 +268,14 @@ impl CheckCode {
         CheckCode::SaleNotPublic,
         CheckCode::SaleStaleAppraisal,
         CheckCode::HandlerBypassRate,
+        CheckCode::StaffPurchase,
+        CheckCode::ActorSkipRate,
+        CheckCode::ActorBackdating,
     ];
 
-    /// The codes this version of woonaudit runs: the whole v1.1 catalogue.
-    pub const IMPLEMENTED: [CheckCode; 15] = CheckCode::ALL;
+    /// The codes this version of woonaudit runs: the whole v1.1 catalogue
+    /// and, of v1.2, STAFF_PURCHASE, ACTOR_SKIP_RATE and ACTOR_BACKDATING.
+    pub const IMPLEMENTED: [CheckCode; 18] = CheckCode::ALL;
 
     /// The check's catalogue entry.
     pub fn info(self) -> &'static CheckInfo {

@@ -3,6 +3,7 @@
 //! [`Context`] and appends [`Finding`]s; findings are data, analysed by
 //! `crate::analysis` and written by `crate::report`.
 
+pub mod actor;
 pub mod catalogue;
 pub mod conflict;
 pub mod handler;
@@ -128,13 +129,16 @@ impl Finding {
     }
 }
 
-/// What the checks produce: the findings, and the tested family of
-/// HANDLER_BYPASS_RATE, which stats.json lists as it is.
+/// What the checks produce: the findings, and the tested families of
+/// HANDLER_BYPASS_RATE and ACTOR_SKIP_RATE, which stats.json lists as they
+/// are.
 pub struct Checked {
     /// Every finding, sorted as findings.csv lists them.
     pub findings: Vec<Finding>,
     /// The employees tested by HANDLER_BYPASS_RATE.
     pub handlers: handler::HandlerFamily,
+    /// The employees tested by ACTOR_SKIP_RATE.
+    pub skip_rates: actor::SkipFamily,
 }
 
 /// Runs every implemented check; the findings come out sorted as
@@ -150,7 +154,12 @@ pub fn run_all(ctx: &Context<'_>) -> Checked {
     conflict::check(ctx, &mut findings);
     registration::check(ctx, &mut findings);
     sales::check(ctx, &mut findings);
+    let skip_rates = actor::check(ctx, &mut findings);
     let handlers = handler::check(ctx, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Checked { findings, handlers }
+    Checked {
+        findings,
+        handlers,
+        skip_rates,
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::checks::{CheckCode, Finding, Severity, SubjectType};
 use crate::context::Context;
 use crate::link::Link;
-use crate::model::{ApplicantId, Date};
+use crate::model::{ApplicantId, Date, RegistrationChange};
 use crate::parse;
 
 /// One piece of evidence of backdating.
@@ -16,22 +16,28 @@ struct Event {
     text: String,
 }
 
+/// The old and new date of a registration change that moves
+/// registration_date earlier (spec 4: both values readable as dates, by the
+/// reading rules of 1.1), or `None` for any other change. REGISTRATION_BACKDATED
+/// and ACTOR_BACKDATING both read the edit log through this.
+pub fn moved_earlier(change: &RegistrationChange) -> Option<(Date, Date)> {
+    // The reader lower-cases `field` (it is case-insensitive, spec 1.3).
+    if change.field != "registration_date" {
+        return None;
+    }
+    let old = change.old_value.as_deref().and_then(parse::date)?;
+    let new = change.new_value.as_deref().and_then(parse::date)?;
+    (new < old).then_some((old, new))
+}
+
 /// Runs REGISTRATION_BACKDATED.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let data = ctx.data;
     let mut events: BTreeMap<&ApplicantId, Vec<Event>> = BTreeMap::new();
     for change in &data.registration_changes {
-        if change.field != "registration_date" {
-            continue;
-        }
-        let old = change.old_value.as_deref().and_then(parse::date);
-        let new = change.new_value.as_deref().and_then(parse::date);
-        let (Some(old), Some(new)) = (old, new) else {
+        let Some((old, new)) = moved_earlier(change) else {
             continue;
         };
-        if new >= old {
-            continue;
-        }
         events.entry(&change.applicant_id).or_default().push(Event {
             day: change.changed_at.date(),
             text: format!(

@@ -1,8 +1,9 @@
 //! The SALE_* checks (spec 4): was each home sold in the period (by
 //! sold_on) at its appraised value, after a public offer, on a fresh
-//! appraisal? The buyer is linked to staff by spec 2 from the sale's buyer_*
-//! fields on the day of the sale; the first link (strongest kind, then
-//! lowest employee_id) is the one a finding names.
+//! appraisal? And STAFF_PURCHASE (v1.2): the register of sales in the
+//! period to a buyer linked to staff. The buyer is linked to staff by spec 2
+//! from the sale's buyer_* fields on the day of the sale; the first link
+//! (strongest kind, then lowest employee_id) is the one a finding names.
 
 use crate::checks::{severity_if, with_clause, CheckCode, Finding, Severity, SubjectType};
 use crate::context::Context;
@@ -48,6 +49,13 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         let linked = link.is_some();
 
+        if linked {
+            out.push(finding(
+                CheckCode::StaffPurchase,
+                Severity::Low,
+                staff_purchase(sale, &links, &what),
+            ));
+        }
         if let Some(f) = below_appraisal(sale, t.sale_tolerance, &what) {
             out.push(finding(
                 CheckCode::SaleBelowAppraisal,
@@ -79,6 +87,26 @@ fn buyer_name(sale: &Sale) -> String {
         Some(first) => format!("{} ({first})", sale.buyer_last_name),
         None => sale.buyer_last_name.clone(),
     }
+}
+
+/// STAFF_PURCHASE: the sale to a linked buyer, with the amounts and every
+/// other employee the buyer is linked to (the named link's evidence is
+/// added by the caller).
+fn staff_purchase(sale: &Sale, links: &[Link], what: &str) -> String {
+    let others: Vec<String> = links
+        .iter()
+        .skip(1)
+        .map(|l| format!("{} ({})", l.employee_id, l.kind))
+        .collect();
+    let also = if others.is_empty() {
+        String::new()
+    } else {
+        format!("; the buyer is also linked to {}", others.join(", "))
+    };
+    format!(
+        "{what} for {} against an appraisal of {} went to a buyer linked to staff{also}.",
+        sale.price, sale.appraisal_value
+    )
 }
 
 /// `amount x (1 - a) x (1 - b)` rounded half-up to the cent, in exact
