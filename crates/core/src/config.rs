@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::model::{Cents, Decimal};
+use crate::model::{Cents, Date, Decimal};
 use crate::read::parse;
 use crate::read::schema::Table;
 
@@ -51,6 +51,18 @@ pub struct InputConfig {
     /// Per table: source column name -> spec column name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, BTreeMap<String, String>>,
+    /// Days on which records were migrated into the current system (spec
+    /// 7, v1.2): the registered_at gap rule of REGISTRATION_BACKDATED does
+    /// not apply to an applicant whose registered_at falls on one of them.
+    /// Written as one date or a list of dates (a TOML date or a string in
+    /// any date form of spec 1.1); kept sorted, without duplicates.
+    #[serde(
+        default,
+        deserialize_with = "de_dates",
+        serialize_with = "ser_dates",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub migrated_on: Vec<Date>,
 }
 
 /// `[thresholds]`.
@@ -72,6 +84,9 @@ pub struct Thresholds {
     pub handler_q: f64,
     /// Counts under this are shown as `<5` in the annual figures.
     pub small_cell: u64,
+    /// control_sample.csv: the size the sample is drawn in proportion to
+    /// (spec 4.3, v1.2).
+    pub control_sample_size: u64,
 }
 
 impl Default for Thresholds {
@@ -87,6 +102,7 @@ impl Default for Thresholds {
             handler_min_allocations: 10,
             handler_q: 0.05,
             small_cell: 5,
+            control_sample_size: 25,
         }
     }
 }
@@ -118,6 +134,50 @@ pub struct Limits {
     /// DAEB income limit, two or more persons.
     #[serde(deserialize_with = "de_cents", serialize_with = "ser_display")]
     pub daeb_income_multi: Cents,
+    /// The age (whole years, on contract_start, else allocated_on) from
+    /// which a tenant's let is judged for passend against the AOW income
+    /// limits (v1.2). Missing in a `[[limits]]` entry: 67.
+    #[serde(default = "default_aow_age")]
+    pub aow_age: i64,
+    /// Passend toewijzen income limit of an AOW household, one person
+    /// (v1.2). Missing in a `[[limits]]` entry: that entry's
+    /// passend_income_single (filled in when the config is read).
+    #[serde(
+        default,
+        deserialize_with = "de_opt_cents",
+        serialize_with = "ser_opt_display"
+    )]
+    pub passend_income_single_aow: Option<Cents>,
+    /// Passend toewijzen income limit of an AOW household, two or more
+    /// persons (v1.2). Missing: that entry's passend_income_multi.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_cents",
+        serialize_with = "ser_opt_display"
+    )]
+    pub passend_income_multi_aow: Option<Cents>,
+}
+
+impl Limits {
+    /// The passend income limit for a household of `size` persons, of an
+    /// AOW household when `aow` (spec 5, "AOW households").
+    pub fn passend_income(&self, size: i64, aow: bool) -> Cents {
+        match (size == 1, aow) {
+            (true, false) => self.passend_income_single,
+            (false, false) => self.passend_income_multi,
+            (true, true) => self
+                .passend_income_single_aow
+                .unwrap_or(self.passend_income_single),
+            (false, true) => self
+                .passend_income_multi_aow
+                .unwrap_or(self.passend_income_multi),
+        }
+    }
+}
+
+/// The AOW age of spec 5 (2024).
+fn default_aow_age() -> i64 {
+    67
 }
 
 /// The 2024 figures of spec 5.
@@ -131,6 +191,9 @@ pub fn default_limits() -> Vec<Limits> {
         daeb_rent_cap: Cents(87_966),
         daeb_income_single: Cents(4_769_900),
         daeb_income_multi: Cents(5_267_100),
+        aow_age: 67,
+        passend_income_single_aow: Some(Cents(2_765_000)),
+        passend_income_multi_aow: Some(Cents(3_762_500)),
     }]
 }
 
@@ -162,6 +225,50 @@ fn de_cents<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Cents, D::Er
     let s = number_text(d)?;
     parse::amount(s.trim(), false)
         .ok_or_else(|| serde::de::Error::custom(format!("not an amount: {s}")))
+}
+
+fn de_opt_cents<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Cents>, D::Error> {
+    de_cents(d).map(Some)
+}
+
+fn ser_opt_display<T: std::fmt::Display, S: Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_str(&v.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// `migrated_on`: one date or a list of dates, each a TOML date or a
+/// string in a date form of spec 1.1 (a time of day is refused: the rule
+/// compares days).
+fn de_dates<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Date>, D::Error> {
+    fn one(v: &toml::Value) -> std::result::Result<Date, String> {
+        let text = match v {
+            toml::Value::String(s) => s.trim().to_string(),
+            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt.to_string(),
+            other => return Err(format!("not a date: {other}")),
+        };
+        if text.contains([' ', 'T', ':']) {
+            return Err(format!("not a date (a day, without a time): {text}"));
+        }
+        parse::date(&text).ok_or_else(|| format!("not a date: {text}"))
+    }
+    let value = toml::Value::deserialize(d)?;
+    let mut dates = match &value {
+        toml::Value::Array(items) => items.iter().map(one).collect::<std::result::Result<Vec<_>, _>>(),
+        v => one(v).map(|d| vec![d]),
+    }
+    .map_err(serde::de::Error::custom)?;
+    dates.sort_unstable();
+    dates.dedup();
+    Ok(dates)
+}
+
+fn ser_dates<S: Serializer>(v: &[Date], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|d| d.to_string()))
 }
 
 fn ser_display<T: std::fmt::Display, S: Serializer>(
@@ -276,6 +383,16 @@ impl Config {
             return Err("[[limits]]: a year appears twice".into());
         }
         self.limits.sort_by_key(|l| l.year);
+        for l in &mut self.limits {
+            if l.aow_age < 0 {
+                return Err(format!("[[limits]] year {}: aow_age must not be negative", l.year));
+            }
+            // A missing AOW limit is the entry's own passend limit: an
+            // entry without the v1.2 keys judges every let as before.
+            l.passend_income_single_aow
+                .get_or_insert(l.passend_income_single);
+            l.passend_income_multi_aow.get_or_insert(l.passend_income_multi);
+        }
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 
 pub mod annual;
 pub mod charts;
+pub mod control;
 mod format;
 pub mod html;
 pub mod links;
@@ -92,9 +93,10 @@ macro_rules! one_file {
 
 /// Every result file of a completed run besides data_issues.csv (which is
 /// written first, whatever happens next), in the order they are written.
-pub const OUTPUTS: [Output; 8] = [
+pub const OUTPUTS: [Output; 9] = [
     one_file!("findings.csv", |r: &Report<'_>| Ok::<_, Error>(findings_csv(&r.audit.findings))),
     one_file!("links.csv", |r: &Report<'_>| Ok::<_, Error>(links::csv(&r.audit.links, r.run.mask))),
+    one_file!("control_sample.csv", |r: &Report<'_>| Ok::<_, Error>(control::csv(&r.audit.control, r.run.mask))),
     one_file!("stats.json", |r: &Report<'_>| Ok::<_, Error>(json(&r.audit.stats))),
     one_file!("manifest.json", |r: &Report<'_>| Ok::<_, Error>(manifest::render(r))),
     Output {
