@@ -249,16 +249,21 @@ fn de_dates<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Date>, D
         let text = match v {
             toml::Value::String(s) => s.trim().to_string(),
             toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt.to_string(),
-            other => return Err(format!("not a date: {other}")),
+            other => return Err(format!("migrated_on: not a date: {other}")),
         };
         if text.contains([' ', 'T', ':']) {
-            return Err(format!("not a date (a day, without a time): {text}"));
+            return Err(format!(
+                "migrated_on: {text} is not a date (a day, without a time of day)"
+            ));
         }
-        parse::date(&text).ok_or_else(|| format!("not a date: {text}"))
+        parse::date(&text).ok_or_else(|| format!("migrated_on: not a date: {text}"))
     }
     let value = toml::Value::deserialize(d)?;
     let mut dates = match &value {
-        toml::Value::Array(items) => items.iter().map(one).collect::<std::result::Result<Vec<_>, _>>(),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(one)
+            .collect::<std::result::Result<Vec<_>, _>>(),
         v => one(v).map(|d| vec![d]),
     }
     .map_err(serde::de::Error::custom)?;
@@ -385,13 +390,17 @@ impl Config {
         self.limits.sort_by_key(|l| l.year);
         for l in &mut self.limits {
             if l.aow_age < 0 {
-                return Err(format!("[[limits]] year {}: aow_age must not be negative", l.year));
+                return Err(format!(
+                    "[[limits]] year {}: aow_age must not be negative",
+                    l.year
+                ));
             }
             // A missing AOW limit is the entry's own passend limit: an
             // entry without the v1.2 keys judges every let as before.
             l.passend_income_single_aow
                 .get_or_insert(l.passend_income_single);
-            l.passend_income_multi_aow.get_or_insert(l.passend_income_multi);
+            l.passend_income_multi_aow
+                .get_or_insert(l.passend_income_multi);
         }
         Ok(())
     }
@@ -451,5 +460,44 @@ mod tests {
         .unwrap();
         assert_eq!(c.limits.len(), 1);
         assert_eq!(c.limits[0].aftopping_low, Cents(68_296));
+        // Without the AOW keys: age 67, the entry's own passend limits.
+        assert_eq!(c.limits[0].aow_age, 67);
+        assert_eq!(
+            c.limits[0].passend_income_single_aow,
+            Some(Cents(2_872_000))
+        );
+        assert_eq!(c.limits[0].passend_income(1, true), Cents(2_872_000));
+        assert_eq!(c.limits[0].passend_income(2, true), Cents(3_897_000));
+    }
+
+    #[test]
+    fn aow_limits_default_to_the_2024_figures() {
+        let l = &Config::default().limits[0];
+        assert_eq!(l.aow_age, 67);
+        assert_eq!(l.passend_income(1, true), Cents(2_765_000));
+        assert_eq!(l.passend_income(1, false), Cents(2_772_500));
+        assert_eq!(l.passend_income(3, true), Cents(3_762_500));
+        assert_eq!(Config::default().thresholds.control_sample_size, 25);
+    }
+
+    #[test]
+    fn migrated_on_is_a_date_or_a_list_of_dates() {
+        let day = |y, m, d| Date::from_ymd_opt(y, m, d).unwrap();
+        let c = Config::parse("[input]\nmigrated_on = 2019-03-01\n").unwrap();
+        assert_eq!(c.input.migrated_on, vec![day(2019, 3, 1)]);
+        let c =
+            Config::parse("[input]\nmigrated_on = [\"15-06-2021\", 2019-03-01, \"2019-03-01\"]\n")
+                .unwrap();
+        assert_eq!(c.input.migrated_on, vec![day(2019, 3, 1), day(2021, 6, 15)]);
+        assert!(Config::parse("").unwrap().input.migrated_on.is_empty());
+        for bad in [
+            "migrated_on = \"2019-03-01 10:00\"",
+            "migrated_on = 2019-03-01T10:00:00",
+            "migrated_on = \"soon\"",
+            "migrated_on = 3",
+        ] {
+            let err = Config::parse(&format!("[input]\n{bad}\n")).unwrap_err();
+            assert!(err.contains("migrated_on"), "{bad}: {err}");
+        }
     }
 }

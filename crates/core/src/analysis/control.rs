@@ -47,7 +47,9 @@ pub struct RouteDraw {
 /// The lower-case hex SHA-256 of `sample|` + allocation_id: the draw takes
 /// the ids whose key sorts first.
 pub fn draw_key(allocation_id: &str) -> String {
-    hex(&Sha256::digest(format!("sample|{allocation_id}").as_bytes()))
+    hex(&Sha256::digest(
+        format!("sample|{allocation_id}").as_bytes(),
+    ))
 }
 
 /// The id of a control-sample row in exceptions.xlsx (`sample_id`), by
@@ -73,6 +75,9 @@ pub fn per_route(size: u64, m_r: u64, m: u64) -> u64 {
     k.max(1).min(m_r)
 }
 
+/// An allocation with its [`draw_key`].
+type Keyed<'a> = (String, &'a Allocation);
+
 impl<'a> ControlSample<'a> {
     /// Draws the sample of `size` from the lets of the period, given the
     /// run's findings.
@@ -84,9 +89,11 @@ impl<'a> ControlSample<'a> {
                 .map(|f| f.subject_id.as_str())
                 .collect()
         };
-        let (adverts, applicants) = (subjects(SubjectType::Advert), subjects(SubjectType::Applicant));
-        let mut by_route: BTreeMap<&'static str, (Route, Vec<(String, &'a Allocation)>)> =
-            BTreeMap::new();
+        let (adverts, applicants) = (
+            subjects(SubjectType::Advert),
+            subjects(SubjectType::Applicant),
+        );
+        let mut by_route: BTreeMap<&'static str, (Route, Vec<Keyed<'a>>)> = BTreeMap::new();
         let mut unflagged = 0u64;
         for l in &facts.lets {
             let a = l.alloc;
@@ -165,12 +172,11 @@ mod tests {
     #[test]
     fn the_key_is_the_hex_sha256_of_sample_bar_id() {
         // printf 'sample|A1' | sha256sum
-        assert_eq!(
-            draw_key("A1"),
-            hex(&Sha256::digest(b"sample|A1"))
-        );
+        assert_eq!(draw_key("A1"), hex(&Sha256::digest(b"sample|A1")));
         assert_eq!(draw_key("A1").len(), 64);
         assert_eq!(sample_id("A1"), draw_key("A1")[..16]);
-        assert!(draw_key("A1").chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+        assert!(draw_key("A1")
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
     }
 }

@@ -10,8 +10,8 @@ use chrono::Datelike;
 
 use crate::checks::{CheckCode, Finding, SubjectType};
 use crate::context::Context;
-use crate::link::Link;
 use crate::dataset::Dataset;
+use crate::link::Link;
 use crate::model::{Advert, Allocation, Model, Route, Sale};
 
 /// One let (allocation) in the period.
@@ -163,9 +163,8 @@ impl<'a> Facts<'a> {
             .map(|s| SaleFact {
                 sale: s,
                 linked: !ctx.buyer_links(s).is_empty(),
-                discount: (s.appraisal_value.0 > 0).then(|| {
-                    (s.appraisal_value.0 - s.price.0) as f64 / s.appraisal_value.0 as f64
-                }),
+                discount: (s.appraisal_value.0 > 0)
+                    .then(|| (s.appraisal_value.0 - s.price.0) as f64 / s.appraisal_value.0 as f64),
             })
             .collect();
         Facts { lets, sales }

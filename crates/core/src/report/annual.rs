@@ -245,7 +245,10 @@ fn coverage_cells(
     let mut per_year: BTreeMap<i32, CoverageCounts> = BTreeMap::new();
     let mut sum = CoverageCounts::default();
     for l in &audit.facts.lets {
-        let kind = Coverage::ALL.iter().position(|&k| k == l.coverage).unwrap_or(3);
+        let kind = Coverage::ALL
+            .iter()
+            .position(|&k| k == l.coverage)
+            .unwrap_or(3);
         for c in [per_year.entry(l.year).or_default(), &mut sum] {
             c.kinds[kind] += 1;
             c.linkable += u64::from(l.linkable);
@@ -588,7 +591,9 @@ fn count_per_year(audit: &Audit<'_>, reviews: Option<&Reviews>) -> BTreeMap<i32,
         }
         if l.bypass {
             c.bypass += 1;
-            if let (Some(f), Some(&rank)) = (c.follow_up.as_mut(), follow_up.get(l.alloc.id.as_str())) {
+            if let (Some(f), Some(&rank)) =
+                (c.follow_up.as_mut(), follow_up.get(l.alloc.id.as_str()))
+            {
                 f[rank] += 1;
             }
         }

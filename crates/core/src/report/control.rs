@@ -18,9 +18,8 @@ pub const COLUMNS: [&str; 7] = [
 /// One row's cells in the order of [`COLUMNS`]; with `--pseudonymise` the
 /// applicant and employee ids are pseudonymised by `mask` (as in links.csv).
 pub fn cells(a: &crate::model::Allocation, mask: &Mask) -> [String; 7] {
-    let employee = |e: &Option<crate::model::EmployeeId>| {
-        mask.value(e.as_ref().map_or("", |e| e.as_str()))
-    };
+    let employee =
+        |e: &Option<crate::model::EmployeeId>| mask.value(e.as_ref().map_or("", |e| e.as_str()));
     [
         a.id.to_string(),
         a.dwelling_id.to_string(),

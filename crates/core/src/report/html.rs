@@ -121,7 +121,9 @@ fn control_view(report: &Report<'_>) -> ControlView {
                 cells: super::control::cells(a, run.mask).to_vec(),
                 sample_id: id,
                 status: review.map_or("", |r| r.status.as_str()),
-                reviewer: review.map(|r| run.mask.text(&r.reviewer)).unwrap_or_default(),
+                reviewer: review
+                    .map(|r| run.mask.text(&r.reviewer))
+                    .unwrap_or_default(),
                 note: review.map(|r| run.mask.text(&r.note)).unwrap_or_default(),
             }
         })
@@ -304,7 +306,6 @@ fn p_value(p: Option<f64>) -> String {
         Some(p) => format!("{p:.4}"),
     }
 }
-
 
 fn number(x: Option<f64>, decimals: usize) -> String {
     x.map_or_else(|| NOT_COMPUTED.to_string(), |v| format!("{v:.decimals$}"))

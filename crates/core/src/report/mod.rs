@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 
 use crate::audit::Audit;
 use crate::checks::Finding;
+use crate::config::ConfigSource;
 use crate::error::{Error, Result};
 use crate::issues::Issues;
-use crate::config::ConfigSource;
 use crate::privacy::pseudonym::Mask;
 use crate::read::reviews::Reviews;
 use crate::read::SourceInfo;
@@ -94,11 +94,22 @@ macro_rules! one_file {
 /// Every result file of a completed run besides data_issues.csv (which is
 /// written first, whatever happens next), in the order they are written.
 pub const OUTPUTS: [Output; 9] = [
-    one_file!("findings.csv", |r: &Report<'_>| Ok::<_, Error>(findings_csv(&r.audit.findings))),
-    one_file!("links.csv", |r: &Report<'_>| Ok::<_, Error>(links::csv(&r.audit.links, r.run.mask))),
-    one_file!("control_sample.csv", |r: &Report<'_>| Ok::<_, Error>(control::csv(&r.audit.control, r.run.mask))),
-    one_file!("stats.json", |r: &Report<'_>| Ok::<_, Error>(json(&r.audit.stats))),
-    one_file!("manifest.json", |r: &Report<'_>| Ok::<_, Error>(manifest::render(r))),
+    one_file!("findings.csv", |r: &Report<'_>| Ok::<_, Error>(
+        findings_csv(&r.audit.findings)
+    )),
+    one_file!("links.csv", |r: &Report<'_>| Ok::<_, Error>(links::csv(
+        &r.audit.links,
+        r.run.mask
+    ))),
+    one_file!("control_sample.csv", |r: &Report<'_>| Ok::<_, Error>(
+        control::csv(&r.audit.control, r.run.mask)
+    )),
+    one_file!("stats.json", |r: &Report<'_>| Ok::<_, Error>(json(
+        &r.audit.stats
+    ))),
+    one_file!("manifest.json", |r: &Report<'_>| Ok::<_, Error>(
+        manifest::render(r)
+    )),
     Output {
         name: "annual.json and annual.md",
         files: || vec![PathBuf::from("annual.json"), PathBuf::from("annual.md")],

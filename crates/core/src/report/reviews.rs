@@ -111,4 +111,3 @@ impl ReviewsView {
         self
     }
 }
-

@@ -18,12 +18,12 @@ use std::collections::BTreeSet;
 use super::Report;
 use crate::analysis::control::{sample_id, ControlSample};
 use crate::checks::{CheckCode, Family, Finding, Severity};
-use crate::privacy::pseudonym::Mask;
-use crate::read::reviews::{Reviews, Since, Status, SAMPLE_ID};
 use crate::config::ConfigSource;
 use crate::error::{Error, Result};
 use crate::issues::Issues;
 use crate::period::Period;
+use crate::privacy::pseudonym::Mask;
+use crate::read::reviews::{Reviews, Since, Status, SAMPLE_ID};
 use crate::read::SourceInfo;
 
 /// Excel's last row index is 1,048,575; row 0 is the header, and one row is
@@ -35,7 +35,6 @@ pub const GONE_SHEET: &str = "Gone since last review";
 
 /// The sheet of the control sample (spec 4.3).
 pub const CONTROL_SHEET: &str = "Control sample";
-
 
 /// What the workbook is made of: the parts of the report it shows.
 struct WorkbookInput<'a> {
@@ -447,7 +446,13 @@ fn control_sheet(
             ws.write_string_with_format(row, status_col - 1, r.since(&id).as_str(), &f.plain)?;
             if let Some(review) = r.by_id.get(&id) {
                 ws.write_string_with_format(row, status_col, review.status.as_str(), &f.plain)?;
-                text(ws, row, status_col + 1, &mask.text(&review.reviewer), &f.plain)?;
+                text(
+                    ws,
+                    row,
+                    status_col + 1,
+                    &mask.text(&review.reviewer),
+                    &f.plain,
+                )?;
                 text(ws, row, status_col + 2, &mask.text(&review.note), &f.wrap)?;
                 text(
                     ws,
