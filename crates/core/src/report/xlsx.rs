@@ -223,7 +223,7 @@ fn summary(ws: &mut Worksheet, w: &WorkbookInput<'_>, f: &Formats) -> Result<(),
         ),
         (
             "Review",
-            "Set status (open, explained, false positive, escalated), reviewer and note on each family sheet. A flag is a reason to look, not a verdict.".to_string(),
+            "Set status (open, explained, false positive, escalated), reviewer and note on each family sheet and on the Control sample sheet (lets that raised nothing, for a file review). A flag is a reason to look, not a verdict.".to_string(),
         ),
     ];
     for (label, value) in facts {
