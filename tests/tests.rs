@@ -8,6 +8,8 @@ mod actors;
 mod broken;
 #[path = "suite/charts.rs"]
 mod charts;
+#[path = "suite/control.rs"]
+mod control;
 #[path = "suite/determinism.rs"]
 mod determinism;
 #[path = "suite/docs.rs"]

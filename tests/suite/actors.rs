@@ -41,7 +41,9 @@ fn of<'a>(findings: &'a [Row], check: &str) -> Vec<&'a Row> {
 /// decided_by. Advert B1 closed on 2025-06-30: D3 skipped C00..C09 there,
 /// which counts only in a run whose period includes it.
 fn skip_fixture() -> Fixture {
-    let plan: [(&str, [(&str, &str, usize); 3]); 4] = [
+    // Per decider: (outcome, reason, how many) three times.
+    type Decisions<'a> = [(&'a str, &'a str, usize); 3];
+    let plan: [(&str, Decisions); 4] = [
         (
             "E1",
             [

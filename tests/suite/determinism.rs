@@ -81,14 +81,21 @@ fn tables(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-const ALL: [&str; 5] = [
+const ALL: [&str; 6] = [
     "findings.csv",
     "data_issues.csv",
     "stats.json",
     "annual.md",
     "annual.json",
+    "control_sample.csv",
 ];
-const ORDER_FREE: [&str; 4] = ["findings.csv", "stats.json", "annual.md", "annual.json"];
+const ORDER_FREE: [&str; 5] = [
+    "findings.csv",
+    "stats.json",
+    "annual.md",
+    "annual.json",
+    "control_sample.csv",
+];
 
 #[test]
 fn reruns_and_shuffled_rows_give_the_same_bytes() {

@@ -74,6 +74,10 @@ fn shared_text(out: &Path) -> Vec<(String, String)> {
             "links.csv".to_string(),
             std::fs::read_to_string(out.join("links.csv")).unwrap(),
         ),
+        (
+            "control_sample.csv".to_string(),
+            std::fs::read_to_string(out.join("control_sample.csv")).unwrap(),
+        ),
     ];
     for e in std::fs::read_dir(out.join("charts")).unwrap() {
         let p = e.unwrap().path();

@@ -86,6 +86,7 @@ fn workbook_holds_the_sheets_and_inert_text_and_is_byte_identical() {
     let first = std::fs::read(&path).unwrap();
     let mut expected = vec!["Summary".to_string()];
     expected.extend(FAMILY_SHEETS.iter().map(|s| s.to_string()));
+    expected.push("Control sample".to_string());
     assert_eq!(sheet_names(&path), expected);
 
     let order = sheet(&path, "Order");

@@ -3,7 +3,7 @@
 //! after validation in their order: link and rank (the [`Context`]),
 //! checks, and the analysis (facts and statistics).
 
-use crate::analysis::{Facts, Stats};
+use crate::analysis::{ControlSample, Facts, Stats};
 use crate::checks::{self, Finding};
 use crate::config::Config;
 use crate::context::Context;
@@ -24,6 +24,8 @@ pub struct Audit<'a> {
     pub facts: Facts<'a>,
     /// The statistics of spec 5.
     pub stats: Stats,
+    /// The control sample of lets that raised nothing (spec 4.3).
+    pub control: ControlSample<'a>,
 }
 
 impl<'a> Audit<'a> {
@@ -42,7 +44,7 @@ impl<'a> Audit<'a> {
     ) -> Audit<'a> {
         let ctx = Context::timed(data, config, period, timings);
         let checked = timings.time("checks", || checks::run_all(&ctx));
-        let (links, facts, stats) = timings.time("analysis", || {
+        let (links, facts, stats, control) = timings.time("analysis", || {
             let links = register::rows(data, &ctx.linker, &ctx.period);
             let facts = Facts::build(&ctx, &checked.findings);
             let stats = crate::analysis::statistics::compute(
@@ -51,7 +53,9 @@ impl<'a> Audit<'a> {
                 &checked.handlers,
                 &checked.skip_rates,
             );
-            (links, facts, stats)
+            let size = config.thresholds.control_sample_size;
+            let control = ControlSample::draw(&facts, &checked.findings, size);
+            (links, facts, stats, control)
         });
         Audit {
             ctx,
@@ -59,6 +63,7 @@ impl<'a> Audit<'a> {
             links,
             facts,
             stats,
+            control,
         }
     }
 

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::model::{Cents, Decimal};
+use crate::model::{Cents, Date, Decimal};
 use crate::parse;
 use crate::schema::Table;
 
@@ -48,6 +48,8 @@ struct InputFile {
     delimiter: Option<String>,
     #[serde(default)]
     columns: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "de_dates")]
+    migrated_on: Vec<Date>,
 }
 
 impl Default for Config {
@@ -73,6 +75,13 @@ pub struct InputConfig {
     /// lower-cased.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, BTreeMap<String, String>>,
+    /// Days on which records were migrated into the current system (spec
+    /// 7, v1.2): the registered_at gap rule of REGISTRATION_BACKDATED does
+    /// not apply to an applicant whose registered_at falls on one of them.
+    /// Written as one date or a list of dates (a TOML date or a string in
+    /// any date form of spec 1.1); kept sorted, without duplicates.
+    #[serde(serialize_with = "ser_dates", skip_serializing_if = "Vec::is_empty")]
+    pub migrated_on: Vec<Date>,
 }
 
 /// A text encoding of CSV input (spec 1.1).
@@ -207,6 +216,9 @@ pub struct Thresholds {
     /// ACTOR_BACKDATING: minimum different applicants whose registration
     /// date one employee moved earlier (v1.2).
     pub actor_backdating_min: u64,
+    /// control_sample.csv: the size the sample is drawn in proportion to
+    /// (spec 4.3, v1.2).
+    pub control_sample_size: u64,
 }
 
 impl Default for Thresholds {
@@ -224,6 +236,7 @@ impl Default for Thresholds {
             small_cell: 5,
             actor_min_decisions: 20,
             actor_backdating_min: 3,
+            control_sample_size: 25,
         }
     }
 }
@@ -255,6 +268,50 @@ pub struct Limits {
     /// DAEB income limit, two or more persons.
     #[serde(deserialize_with = "de_cents", serialize_with = "ser_display")]
     pub daeb_income_multi: Cents,
+    /// The age (whole years, on contract_start, else allocated_on) from
+    /// which a tenant's let is judged for passend against the AOW income
+    /// limits (v1.2). Missing in a `[[limits]]` entry: 67.
+    #[serde(default = "default_aow_age")]
+    pub aow_age: i64,
+    /// Passend toewijzen income limit of an AOW household, one person
+    /// (v1.2). Missing in a `[[limits]]` entry: that entry's
+    /// passend_income_single (filled in when the config is read).
+    #[serde(
+        default,
+        deserialize_with = "de_opt_cents",
+        serialize_with = "ser_opt_display"
+    )]
+    pub passend_income_single_aow: Option<Cents>,
+    /// Passend toewijzen income limit of an AOW household, two or more
+    /// persons (v1.2). Missing: that entry's passend_income_multi.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_cents",
+        serialize_with = "ser_opt_display"
+    )]
+    pub passend_income_multi_aow: Option<Cents>,
+}
+
+impl Limits {
+    /// The passend income limit for a household of `size` persons, of an
+    /// AOW household when `aow` (spec 5, "AOW households").
+    pub fn passend_income(&self, size: i64, aow: bool) -> Cents {
+        match (size == 1, aow) {
+            (true, false) => self.passend_income_single,
+            (false, false) => self.passend_income_multi,
+            (true, true) => self
+                .passend_income_single_aow
+                .unwrap_or(self.passend_income_single),
+            (false, true) => self
+                .passend_income_multi_aow
+                .unwrap_or(self.passend_income_multi),
+        }
+    }
+}
+
+/// The AOW age of spec 5 (2024).
+fn default_aow_age() -> i64 {
+    67
 }
 
 /// The 2024 figures of spec 5.
@@ -268,6 +325,9 @@ pub fn default_limits() -> Vec<Limits> {
         daeb_rent_cap: Cents(87_966),
         daeb_income_single: Cents(4_769_900),
         daeb_income_multi: Cents(5_267_100),
+        aow_age: 67,
+        passend_income_single_aow: Some(Cents(2_765_000)),
+        passend_income_multi_aow: Some(Cents(3_762_500)),
     }]
 }
 
@@ -299,6 +359,55 @@ fn de_cents<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Cents, D::Er
     let s = number_text(d)?;
     parse::amount(s.trim(), false)
         .ok_or_else(|| serde::de::Error::custom(format!("not an amount: {s}")))
+}
+
+fn de_opt_cents<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Cents>, D::Error> {
+    de_cents(d).map(Some)
+}
+
+fn ser_opt_display<T: std::fmt::Display, S: Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_str(&v.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// `migrated_on`: one date or a list of dates, each a TOML date or a
+/// string in a date form of spec 1.1 (a time of day is refused: the rule
+/// compares days).
+fn de_dates<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Date>, D::Error> {
+    fn one(v: &toml::Value) -> std::result::Result<Date, String> {
+        let text = match v {
+            toml::Value::String(s) => s.trim().to_string(),
+            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt.to_string(),
+            other => return Err(format!("migrated_on: not a date: {other}")),
+        };
+        if text.contains([' ', 'T', ':']) {
+            return Err(format!(
+                "migrated_on: {text} is not a date (a day, without a time of day)"
+            ));
+        }
+        parse::date(&text).ok_or_else(|| format!("migrated_on: not a date: {text}"))
+    }
+    let value = toml::Value::deserialize(d)?;
+    let mut dates = match &value {
+        toml::Value::Array(items) => items
+            .iter()
+            .map(one)
+            .collect::<std::result::Result<Vec<_>, _>>(),
+        v => one(v).map(|d| vec![d]),
+    }
+    .map_err(serde::de::Error::custom)?;
+    dates.sort_unstable();
+    dates.dedup();
+    Ok(dates)
+}
+
+fn ser_dates<S: Serializer>(v: &[Date], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|d| d.to_string()))
 }
 
 fn ser_display<T: std::fmt::Display, S: Serializer>(
@@ -370,6 +479,7 @@ impl Config {
             encoding: input.encoding.as_deref().map(str::parse).transpose()?,
             delimiter: input.delimiter.as_deref().map(str::parse).transpose()?,
             columns: check_columns(&input.columns)?,
+            migrated_on: input.migrated_on,
         };
         check_thresholds(&thresholds)?;
         let mut years: Vec<i32> = limits.iter().map(|l| l.year).collect();
@@ -378,6 +488,20 @@ impl Config {
             return Err("[[limits]]: a year appears twice".into());
         }
         limits.sort_by_key(|l| l.year);
+        for l in &mut limits {
+            if l.aow_age < 0 {
+                return Err(format!(
+                    "[[limits]] year {}: aow_age must not be negative",
+                    l.year
+                ));
+            }
+            // A missing AOW limit is the entry's own passend limit: an
+            // entry without the v1.2 keys judges every let as before.
+            l.passend_income_single_aow
+                .get_or_insert(l.passend_income_single);
+            l.passend_income_multi_aow
+                .get_or_insert(l.passend_income_multi);
+        }
         Ok(Config {
             input,
             thresholds,
@@ -520,5 +644,44 @@ mod tests {
         .unwrap();
         assert_eq!(c.limits.len(), 1);
         assert_eq!(c.limits[0].aftopping_low, Cents(68_296));
+        // Without the AOW keys: age 67, the entry's own passend limits.
+        assert_eq!(c.limits[0].aow_age, 67);
+        assert_eq!(
+            c.limits[0].passend_income_single_aow,
+            Some(Cents(2_872_000))
+        );
+        assert_eq!(c.limits[0].passend_income(1, true), Cents(2_872_000));
+        assert_eq!(c.limits[0].passend_income(2, true), Cents(3_897_000));
+    }
+
+    #[test]
+    fn aow_limits_default_to_the_2024_figures() {
+        let l = &Config::default().limits[0];
+        assert_eq!(l.aow_age, 67);
+        assert_eq!(l.passend_income(1, true), Cents(2_765_000));
+        assert_eq!(l.passend_income(1, false), Cents(2_772_500));
+        assert_eq!(l.passend_income(3, true), Cents(3_762_500));
+        assert_eq!(Config::default().thresholds.control_sample_size, 25);
+    }
+
+    #[test]
+    fn migrated_on_is_a_date_or_a_list_of_dates() {
+        let day = |y, m, d| Date::from_ymd_opt(y, m, d).unwrap();
+        let c = Config::parse("[input]\nmigrated_on = 2019-03-01\n").unwrap();
+        assert_eq!(c.input.migrated_on, vec![day(2019, 3, 1)]);
+        let c =
+            Config::parse("[input]\nmigrated_on = [\"15-06-2021\", 2019-03-01, \"2019-03-01\"]\n")
+                .unwrap();
+        assert_eq!(c.input.migrated_on, vec![day(2019, 3, 1), day(2021, 6, 15)]);
+        assert!(Config::parse("").unwrap().input.migrated_on.is_empty());
+        for bad in [
+            "migrated_on = \"2019-03-01 10:00\"",
+            "migrated_on = 2019-03-01T10:00:00",
+            "migrated_on = \"soon\"",
+            "migrated_on = 3",
+        ] {
+            let err = Config::parse(&format!("[input]\n{bad}\n")).unwrap_err();
+            assert!(err.contains("migrated_on"), "{bad}: {err}");
+        }
     }
 }

@@ -10,8 +10,9 @@ use chrono::Datelike;
 
 use crate::checks::{CheckCode, Finding, SubjectType};
 use crate::context::Context;
+use crate::dataset::Dataset;
 use crate::link::Link;
-use crate::model::{Allocation, Route, Sale};
+use crate::model::{Advert, Allocation, Model, Route, Sale};
 
 /// One let (allocation) in the period.
 #[derive(Debug)]
@@ -31,6 +32,58 @@ pub struct LetFact<'a> {
     pub year: i32,
     /// The checks whose findings are about this allocation.
     pub checks: BTreeSet<CheckCode>,
+    /// What the order checks could do with the let (spec 5, coverage).
+    pub coverage: Coverage,
+    /// The tenant is on the waiting list with both birth_date and
+    /// postcode: linkable by self and by address (spec 5, coverage).
+    pub linkable: bool,
+}
+
+/// What the order checks could do with a let (spec 5, "Coverage", v1.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Coverage {
+    /// Route advert, the advert known and non-discretionary: checked
+    /// against the advert's order.
+    AdvertChecked,
+    /// Route advert on a discretionary advert: no fixed order to check.
+    AdvertDiscretionary,
+    /// Route advert without a known advert (missing, unknown or set
+    /// aside: ORDER_NO_ADVERT).
+    AdvertNoAdvert,
+    /// Another route than advert.
+    NonAdvert,
+}
+
+impl Coverage {
+    /// Every kind, in the order of stats.json.
+    pub const ALL: [Coverage; 4] = [
+        Coverage::AdvertChecked,
+        Coverage::AdvertDiscretionary,
+        Coverage::AdvertNoAdvert,
+        Coverage::NonAdvert,
+    ];
+
+    /// The kind of `alloc`.
+    pub fn of(data: &Dataset, alloc: &Allocation) -> Coverage {
+        if alloc.route != Route::Advert {
+            return Coverage::NonAdvert;
+        }
+        match alloc.advert_id.as_ref().and_then(|id| data.advert(id)) {
+            None => Coverage::AdvertNoAdvert,
+            Some(advert) if discretionary(advert) => Coverage::AdvertDiscretionary,
+            Some(_) => Coverage::AdvertChecked,
+        }
+    }
+}
+
+/// Whether an advert has no fixed order (spec 3: its effective base is
+/// `discretionary`). Both models this version reads, registration and
+/// lottery, have one; the match is exhaustive so that a new model must
+/// decide here.
+fn discretionary(advert: &Advert) -> bool {
+    match advert.model {
+        Model::Registration | Model::Lottery => false,
+    }
 }
 
 impl LetFact<'_> {
@@ -86,6 +139,7 @@ impl<'a> Facts<'a> {
             .filter(|a| ctx.period.contains(a.allocated_on))
             .map(|a| {
                 let checks = checks_of.get(a.id.as_str()).cloned().unwrap_or_default();
+                let tenant = data.applicant(&a.applicant_id);
                 LetFact {
                     alloc: a,
                     link: ctx.link(&a.applicant_id, a.allocated_on),
@@ -95,6 +149,10 @@ impl<'a> Facts<'a> {
                         .map(|t| (a.allocated_on - t.registration_date).num_days()),
                     year: a.contract_start.unwrap_or(a.allocated_on).year(),
                     checks,
+                    coverage: Coverage::of(data, a),
+                    // birth_date is required on the waiting list; a
+                    // postcode of only white space was read as missing.
+                    linkable: tenant.is_some_and(|t| t.postcode.is_some()),
                 }
             })
             .collect();

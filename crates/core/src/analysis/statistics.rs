@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::facts::{Facts, LetFact};
+use super::facts::{Coverage, Facts, LetFact};
 use crate::checks::actor::SkipFamily;
 use crate::checks::handler::HandlerFamily;
 use crate::config::Limits;
 use crate::context::Context;
-use crate::model::{AdvertId, Cents, Model, Route};
+use crate::model::{age_on, AdvertId, Allocation, Applicant, Cents, Model, Route};
 use crate::stats::{
     fisher_exact_two_sided, mann_whitney_u, median, odds_ratio, poisson_binomial_upper_tail, wilson,
 };
@@ -38,6 +38,8 @@ pub struct Stats {
     pub sale_discount: TwoSamples,
     /// The HANDLER_BYPASS_RATE family.
     pub handlers: Vec<HandlerEntry>,
+    /// How much of the period could be checked (v1.2).
+    pub coverage: CoverageStats,
     /// The ACTOR_SKIP_RATE family (v1.2).
     pub skip_rates: Vec<SkipRateEntry>,
     /// Compliance figures per year.
@@ -166,6 +168,58 @@ pub struct SkipRateEntry {
     pub overall_share: Option<f64>,
 }
 
+/// `coverage` (spec 5, v1.2): how much of the period could be checked.
+#[derive(Debug, Default, Serialize)]
+pub struct CoverageStats {
+    /// Allocations in the period.
+    pub allocations: u64,
+    /// Route-advert allocations whose advert is known and
+    /// non-discretionary: checked against the advert's order.
+    pub advert_checked: u64,
+    /// Route-advert allocations on a discretionary advert.
+    pub advert_discretionary: u64,
+    /// Route-advert allocations without a known advert.
+    pub advert_no_advert: u64,
+    /// Allocations by another route than advert.
+    pub non_advert: u64,
+    /// Allocations whose tenant is on the waiting list with both
+    /// birth_date and postcode (linkable by self and address).
+    pub tenants_linkable: u64,
+}
+
+impl CoverageStats {
+    /// Adds one let.
+    pub fn add(&mut self, kind: Coverage, linkable: bool) {
+        self.allocations += 1;
+        *match kind {
+            Coverage::AdvertChecked => &mut self.advert_checked,
+            Coverage::AdvertDiscretionary => &mut self.advert_discretionary,
+            Coverage::AdvertNoAdvert => &mut self.advert_no_advert,
+            Coverage::NonAdvert => &mut self.non_advert,
+        } += 1;
+        self.tenants_linkable += u64::from(linkable);
+    }
+
+    /// The count of one kind.
+    pub fn get(&self, kind: Coverage) -> u64 {
+        match kind {
+            Coverage::AdvertChecked => self.advert_checked,
+            Coverage::AdvertDiscretionary => self.advert_discretionary,
+            Coverage::AdvertNoAdvert => self.advert_no_advert,
+            Coverage::NonAdvert => self.non_advert,
+        }
+    }
+
+    /// The coverage of some lets.
+    pub fn of<'l, 'a: 'l>(lets: impl IntoIterator<Item = &'l LetFact<'a>>) -> CoverageStats {
+        let mut c = CoverageStats::default();
+        for l in lets {
+            c.add(l.coverage, l.linkable);
+        }
+        c
+    }
+}
+
 /// The field of a per-route struct (its fields are named as the routes,
 /// which is the layout of spec 5.1).
 macro_rules! route_field {
@@ -269,6 +323,10 @@ pub struct ComplianceYear {
     pub lets: u64,
     /// routes / lets (ours).
     pub route_shares: RouteShares,
+    /// Lets whose tenant was at least aow_age on contract_start (else
+    /// allocated_on), judged for passend against the AOW income limits
+    /// (ours, v1.2).
+    pub aow_lets: u64,
     /// Which limits were used when the year has none of its own.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub note: String,
@@ -304,6 +362,7 @@ pub fn compute(
         lottery_fairness: lottery_fairness(ctx, &advert_lets),
         sale_discount: sale_discount(facts),
         handlers: handler_entries(handlers),
+        coverage: CoverageStats::of(&facts.lets),
         skip_rates: skip_rate_entries(skip_rates),
         compliance: compliance(ctx, facts),
     }
@@ -573,6 +632,7 @@ impl Tally {
 struct YearTally {
     routes: Routes,
     lets: u64,
+    aow_lets: u64,
     passend: Tally,
     daeb: Tally,
 }
@@ -599,7 +659,9 @@ fn compliance(ctx: &Context<'_>, facts: &Facts<'_>) -> Vec<ComplianceYear> {
             // A household of fewer than one person is no size at all.
             .filter(|&s| s >= 1);
         let rent = alloc.rent;
-        tally_passend(&mut tally.passend, lim, income, size, rent);
+        let aow = is_aow(applicant, alloc, lim);
+        tally.aow_lets += u64::from(aow);
+        tally_passend(&mut tally.passend, lim, income, size, rent, aow);
         tally_daeb(&mut tally.daeb, lim, income, size, rent);
     }
     years
@@ -641,31 +703,39 @@ fn compliance(ctx: &Context<'_>, facts: &Facts<'_>) -> Vec<ComplianceYear> {
                 routes: t.routes,
                 lets: t.lets,
                 route_shares,
+                aow_lets: t.aow_lets,
                 note,
             }
         })
         .collect()
 }
 
+/// Whether a let is to an AOW household (spec 5, "AOW households"): the
+/// tenant is at least `aow_age` years old on contract_start, else
+/// allocated_on, by the birthday rule of spec 3; the birth date is the
+/// applicant record's, and a tenant not on the waiting list is not AOW.
+fn is_aow(tenant: Option<&Applicant>, alloc: &Allocation, lim: &Limits) -> bool {
+    let day = alloc.contract_start.unwrap_or(alloc.allocated_on);
+    tenant.is_some_and(|t| age_on(t.birth_date, day) >= lim.aow_age)
+}
+
 /// Passend toewijzen: among lets to households at or under the passend
-/// income limit for their size, those with rent at or under the
-/// aftoppingsgrens for their size. Unknown income, size or rent: unknown.
+/// income limit for their size (the AOW limit for an AOW household), those
+/// with rent at or under the aftoppingsgrens for their size. Unknown
+/// income, size or rent: unknown.
 fn tally_passend(
     t: &mut Tally,
     lim: &Limits,
     income: Option<Cents>,
     size: Option<i64>,
     rent: Option<Cents>,
+    aow: bool,
 ) {
     let (Some(income), Some(size), Some(rent)) = (income, size, rent) else {
         t.unknown += 1;
         return;
     };
-    let income_limit = if size == 1 {
-        lim.passend_income_single
-    } else {
-        lim.passend_income_multi
-    };
+    let income_limit = lim.passend_income(size, aow);
     if income > income_limit {
         return;
     }

@@ -54,6 +54,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(created) = applicant.registered_at else {
             continue;
         };
+        if migrated(ctx, created.date()) {
+            continue;
+        }
         let gap = (created.date() - applicant.registration_date).num_days();
         if gap > limit {
             events.entry(&applicant.id).or_default().push(Event {
@@ -124,4 +127,12 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .naming(best.as_ref()),
         );
     }
+}
+
+/// Whether records created on `day` were migrated into the current system
+/// (`[input] migrated_on`, spec 7, v1.2): their registered_at is the day of
+/// the migration, not of the registration, so the gap rule does not apply.
+/// Edits that move registration_date earlier still count.
+fn migrated(ctx: &Context<'_>, day: Date) -> bool {
+    ctx.config.input.migrated_on.binary_search(&day).is_ok()
 }

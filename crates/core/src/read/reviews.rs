@@ -3,8 +3,9 @@
 //!
 //! The file is last quarter's filled-in `exceptions.xlsx` (every sheet with a
 //! `finding_id` header is read, the "Gone since last review" sheet too, so
-//! a review is never lost) or a CSV with the columns `finding_id, status,
-//! reviewer, note`. Columns are found by their header name; other columns
+//! a review is never lost, and the "Control sample" sheet, keyed by
+//! `sample_id`) or a CSV with the columns `finding_id, status, reviewer,
+//! note` (`sample_id` may stand for `finding_id`). Columns are found by their header name; other columns
 //! are ignored except `check`, `subject_id`, `detail` and `review history`,
 //! which keep a gone finding recognisable.
 
@@ -12,6 +13,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+
+/// The key column of the control sample sheet of exceptions.xlsx: read as
+/// finding_id is (spec 4.3; the ids cannot collide in practice, being
+/// SHA-256 prefixes of different texts).
+pub const SAMPLE_ID: &str = "sample_id";
+
+/// What a control-sample review shows as its check once its let has left
+/// the sample (on the "Gone since last review" sheet).
+pub const SAMPLE_CHECK: &str = "control sample";
 
 /// What a reviewer decided about a finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -184,7 +194,9 @@ pub fn load(path: &Path) -> Result<Reviews> {
                 .iter()
                 .position(|h| h.trim().eq_ignore_ascii_case(name))
         };
-        let Some(id_col) = col("finding_id") else {
+        // The control sample sheet is keyed by sample_id instead.
+        let sample = col("finding_id").is_none() && col(SAMPLE_ID).is_some();
+        let Some(id_col) = col("finding_id").or_else(|| col(SAMPLE_ID)) else {
             if sheet.is_empty() {
                 return Err(Error::input(path, "no finding_id column in the header"));
             }
@@ -194,7 +206,7 @@ pub fn load(path: &Path) -> Result<Reviews> {
         let (status_col, reviewer_col, note_col) = (col("status"), col("reviewer"), col("note"));
         let (check_col, subject_col, detail_col, history_col) = (
             col("check"),
-            col("subject_id"),
+            col("subject_id").or_else(|| col("allocation_id").filter(|_| sample)),
             col("detail"),
             col("review history"),
         );
@@ -249,7 +261,10 @@ pub fn load(path: &Path) -> Result<Reviews> {
                     status,
                     reviewer,
                     note,
-                    check: get(check_col),
+                    check: match get(check_col) {
+                        c if c.is_empty() && sample => SAMPLE_CHECK.to_string(),
+                        c => c,
+                    },
                     subject_id: get(subject_col),
                     detail: get(detail_col),
                     history: get(history_col),

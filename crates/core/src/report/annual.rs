@@ -20,6 +20,7 @@ use serde::Serialize;
 use super::format::percent;
 use super::Report;
 use crate::analysis::statistics::{ComplianceYear, Share};
+use crate::analysis::Coverage;
 use crate::audit::Audit;
 use crate::checks::CheckCode;
 use crate::model::Route;
@@ -165,6 +166,126 @@ impl NormCells {
     }
 }
 
+/// The coverage counts of one year (or all years), before suppression
+/// (spec 5, "Coverage").
+#[derive(Clone, Debug, Default)]
+struct CoverageCounts {
+    /// Lets per [`Coverage`] kind, in the order of [`Coverage::ALL`].
+    kinds: [u64; 4],
+    /// Lets whose tenant is linkable by self and address.
+    linkable: u64,
+    /// All lets.
+    lets: u64,
+}
+
+/// Cell indices of one row of the coverage figures. The lets and the
+/// advert lets are the cells of the route table ([`RowCells`]), so the
+/// tables are protected together.
+struct CoverageCells {
+    lets: usize,
+    /// Checked, discretionary, no known advert: they add up to the advert
+    /// lets.
+    advert: [usize; 3],
+    /// Not advertised: the other routes add up to it.
+    non_advert: usize,
+    linkable: usize,
+    not_linkable: usize,
+}
+
+impl CoverageCells {
+    fn new(g: &mut Grid, c: &CoverageCounts, row: &RowCells) -> CoverageCells {
+        let advert = [c.kinds[0], c.kinds[1], c.kinds[2]].map(|n| g.cell(n));
+        let non_advert = g.cell(c.kinds[3]);
+        let linkable = g.cell(c.linkable);
+        let not_linkable = g.cell(c.lets.saturating_sub(c.linkable));
+        g.line(advert.to_vec(), row.routes[0]);
+        g.line(row.routes[1..].to_vec(), non_advert);
+        g.line(vec![row.routes[0], non_advert], row.lets);
+        g.line(vec![linkable, not_linkable], row.lets);
+        CoverageCells {
+            lets: row.lets,
+            advert,
+            non_advert,
+            linkable,
+            not_linkable,
+        }
+    }
+
+    /// The cells of its own, in a fixed order, for the column lines over
+    /// the years.
+    fn own(&self) -> Vec<usize> {
+        let mut v = self.advert.to_vec();
+        v.extend([self.non_advert, self.linkable, self.not_linkable]);
+        v
+    }
+
+    fn out(&self, shown: &[Shown]) -> CoverageOut {
+        let s = |i: usize| shown[i];
+        CoverageOut {
+            lets: s(self.lets),
+            checked: s(self.advert[0]),
+            discretionary_advert: s(self.advert[1]),
+            no_known_advert: s(self.advert[2]),
+            not_advertised: s(self.non_advert),
+            tenant_linkable: s(self.linkable),
+            tenant_not_linkable: s(self.not_linkable),
+        }
+    }
+}
+
+/// The coverage cells of every year (in the order of `rows`) and of all
+/// years, from the facts of the lets in the period.
+fn coverage_cells(
+    g: &mut Grid,
+    audit: &Audit<'_>,
+    years: &[&ComplianceYear],
+    rows: &[RowCells],
+    all: Option<&RowCells>,
+) -> (Vec<CoverageCells>, Option<CoverageCells>) {
+    let mut per_year: BTreeMap<i32, CoverageCounts> = BTreeMap::new();
+    let mut sum = CoverageCounts::default();
+    for l in &audit.facts.lets {
+        let kind = Coverage::ALL
+            .iter()
+            .position(|&k| k == l.coverage)
+            .unwrap_or(3);
+        for c in [per_year.entry(l.year).or_default(), &mut sum] {
+            c.kinds[kind] += 1;
+            c.linkable += u64::from(l.linkable);
+            c.lets += 1;
+        }
+    }
+    let cells: Vec<CoverageCells> = years
+        .iter()
+        .zip(rows)
+        .map(|(y, row)| {
+            let c = per_year.get(&y.year).cloned().unwrap_or_default();
+            CoverageCells::new(g, &c, row)
+        })
+        .collect();
+    let total = all.map(|row| {
+        let total = CoverageCells::new(g, &sum, row);
+        let columns: Vec<Vec<usize>> = cells.iter().map(CoverageCells::own).collect();
+        for (i, t) in total.own().into_iter().enumerate() {
+            g.line(columns.iter().map(|c| c[i]).collect(), t);
+        }
+        total
+    });
+    (cells, total)
+}
+
+/// What the order checks could do with the lets, as published.
+#[derive(Serialize)]
+struct CoverageOut {
+    lets: Shown,
+    checked: Shown,
+    discretionary_advert: Shown,
+    no_known_advert: Shown,
+    not_advertised: Shown,
+    tenant_linkable: Shown,
+    tenant_not_linkable: Shown,
+}
+
 /// Lets per route, as published.
 #[derive(Serialize)]
 struct RoutesOut {
@@ -245,6 +366,8 @@ struct YearOut {
     advert_share: Option<f64>,
     staff_circle: StaffOut,
     bypasses: BypassOut,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<CoverageOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     limits_year: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -395,18 +518,25 @@ pub fn render(report: &Report<'_>) -> Annual {
 
     let mut g = Grid::new();
     let cells = Cells::new(&mut g, &years, &per_year, reviewed);
+    let coverage = coverage_cells(&mut g, audit, &years, &cells.rows, cells.all.as_ref());
     let shown = g.suppress(small);
 
-    let out_years: Vec<YearOut> = years
+    let mut out_years: Vec<YearOut> = years
         .iter()
         .zip(&cells.rows)
         .zip(&cells.norms)
         .map(|((y, row), norms)| dated_year_out(y, row, norms, &shown, reviewed))
         .collect();
-    let all_years = cells
+    let mut all_years = cells
         .all
         .as_ref()
         .map(|row| year_out(row, &shown, reviewed));
+    for (out, c) in out_years.iter_mut().zip(&coverage.0) {
+        out.coverage = Some(c.out(&shown));
+    }
+    if let (Some(out), Some(c)) = (all_years.as_mut(), &coverage.1) {
+        out.coverage = Some(c.out(&shown));
+    }
 
     let annual = AnnualOut {
         title: "Letting figures for the annual report",
@@ -436,7 +566,8 @@ fn definitions() -> BTreeMap<&'static str, &'static str> {
         ("staff_circle", "lets to a tenant linked to an employee (self, declared private circle, or an undeclared link by address, contact or surname and postcode): the STAFF_ALLOCATION register"),
         ("with_exception", "staff-circle lets with at least one other finding of the audit on the same allocation"),
         ("bypasses", "advert lets where a candidate ranked above the tenant was passed over without a recorded refusal or reason (at least one ORDER_BYPASS finding)"),
-        ("passend", "passend toewijzen: of the lets to households at or under the passend income limit, the share with rent at or under the aftoppingsgrens (norm 95%); lets with unknown income, size or rent are counted as unknown"),
+        ("coverage", "what the order checks could do with the lets: checked against the order of their advert (route advert, the advert known and with a fixed order), on a discretionary advert (no fixed order), route advert without a known advert, or not advertised (another route); and whether the tenant is on the waiting list with a birth date and a postcode, so that a link to staff could be looked for by self and by address"),
+        ("passend", "passend toewijzen: of the lets to households at or under the passend income limit (the AOW limit when the tenant is of AOW age), the share with rent at or under the aftoppingsgrens (norm 95%); lets with unknown income, size or rent are counted as unknown"),
         ("daeb", "DAEB: of the lets with rent at or under the DAEB rent cap, the share to households at or under the DAEB income limit (norm 92.5%); lets with unknown figures are counted as unknown"),
     ]
     .into()
@@ -567,6 +698,7 @@ fn year_out(c: &RowCells, shown: &[Shown], reviewed: bool) -> YearOut {
                 FOLLOW_UP_NOTE
             },
         },
+        coverage: None,
         limits_year: None,
         passend: None,
         daeb: None,
@@ -590,6 +722,40 @@ fn norm_out(c: &NormCells, from: &Share, shown: &[Shown]) -> NormOut {
         share: value,
         norm: from.norm,
         note,
+    }
+}
+
+/// The coverage table of annual.md.
+fn coverage_markdown(m: &mut String, rows: &[(String, &YearOut)]) {
+    let _ = writeln!(m, "\n## What the audit could check\n");
+    let _ = writeln!(
+        m,
+        "Lets checked against the order of their advert, lets on a discretionary advert \
+         (no fixed order), advert lets without a known advert, and lets not advertised \
+         (another route: checked for approval and staff links only); and lets to a tenant \
+         on the waiting list with a birth date and a postcode, for whom a link to staff \
+         could be looked for in full.\n"
+    );
+    let _ = writeln!(
+        m,
+        "| year | lets | checked against the order | discretionary advert | no known advert | not advertised | tenant linkable | tenant not linkable |"
+    );
+    let _ = writeln!(m, "|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (label, y) in rows {
+        let Some(c) = &y.coverage else {
+            continue;
+        };
+        let _ = writeln!(
+            m,
+            "| {label} | {} | {} | {} | {} | {} | {} | {} |",
+            c.lets.label(),
+            c.checked.label(),
+            c.discretionary_advert.label(),
+            c.no_known_advert.label(),
+            c.not_advertised.label(),
+            c.tenant_linkable.label(),
+            c.tenant_not_linkable.label()
+        );
     }
 }
 
@@ -623,6 +789,7 @@ fn markdown(a: &AnnualOut) -> String {
     routes_table(&mut m, &rows);
     staff_table(&mut m, &rows);
     bypass_table(&mut m, &rows);
+    coverage_markdown(&mut m, &rows);
     for (title, what, pick) in [
         (
             "Passend toewijzen",

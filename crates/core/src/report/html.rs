@@ -21,7 +21,8 @@ use super::format::percent;
 use super::reviews::ReviewsView;
 use super::{Report, RunMeta};
 use crate::analysis::statistics::{
-    BypassDisparity, BypassGroup, HandlerEntry, LotteryFairness, Sample, Share, Stats, TwoSamples,
+    BypassDisparity, BypassGroup, CoverageStats, HandlerEntry, LotteryFairness, Sample, Share,
+    Stats, TwoSamples,
 };
 use crate::checks::{CheckCode, Finding, Severity};
 use crate::config::{Config, ConfigSource};
@@ -63,6 +64,87 @@ struct View {
     compliance: Vec<ComplianceView>,
     charts: Vec<ChartView>,
     reviews: Option<ReviewsView>,
+    coverage: String,
+    control: ControlView,
+}
+
+/// The control sample section (spec 4.3).
+#[derive(Serialize)]
+struct ControlView {
+    size: u64,
+    unflagged: u64,
+    draws: String,
+    reviewed: bool,
+    rows: Vec<ControlRow>,
+}
+
+#[derive(Serialize)]
+struct ControlRow {
+    sample_id: String,
+    cells: Vec<String>,
+    status: &'static str,
+    reviewer: String,
+    note: String,
+}
+
+/// The coverage statement at the top of the report (spec 5, "Coverage").
+fn coverage_statement(c: &CoverageStats) -> String {
+    if c.allocations == 0 {
+        return "No lets in the period: nothing could be checked.".to_string();
+    }
+    let rest = c.allocations - c.tenants_linkable.min(c.allocations);
+    format!(
+        "Of {} lets in the period, {} could be checked against the order of their advert; \
+         {} were not advertised (another route than the aanbodsysteem: checked for approval \
+         and staff links, not against an order); {} were route-advert lets without a known \
+         advert (ORDER_NO_ADVERT); {} were on a discretionary advert (no fixed order to check). \
+         {} of the {} tenants are on the waiting list with both a birth date and a postcode, \
+         so a link to staff could be looked for by self and by address; for the other {} it \
+         could not be looked for in full.",
+        c.allocations,
+        c.advert_checked,
+        c.non_advert,
+        c.advert_no_advert,
+        c.advert_discretionary,
+        c.tenants_linkable,
+        c.allocations,
+        rest,
+    )
+}
+
+/// The control sample section: the rows as in control_sample.csv, with
+/// the review carried over by `--reviews`.
+fn control_view(report: &Report<'_>) -> ControlView {
+    let (sample, run) = (&report.audit.control, report.run);
+    let rows = sample
+        .rows
+        .iter()
+        .map(|a| {
+            let id = crate::analysis::control::sample_id(a.id.as_str());
+            let review = run.reviews.and_then(|r| r.by_id.get(&id));
+            ControlRow {
+                cells: super::control::cells(a, run.mask).to_vec(),
+                sample_id: id,
+                status: review.map_or("", |r| r.status.as_str()),
+                reviewer: review
+                    .map(|r| run.mask.text(&r.reviewer))
+                    .unwrap_or_default(),
+                note: review.map(|r| run.mask.text(&r.note)).unwrap_or_default(),
+            }
+        })
+        .collect();
+    ControlView {
+        size: sample.size,
+        unflagged: sample.unflagged,
+        draws: sample
+            .routes
+            .iter()
+            .map(|d| format!("{} {} of {}", d.route.as_str(), d.drawn, d.unflagged))
+            .collect::<Vec<_>>()
+            .join(", "),
+        reviewed: run.reviews.is_some(),
+        rows,
+    }
 }
 
 #[derive(Serialize, Default)]
@@ -624,7 +706,9 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         charts: report.charts.iter().map(ChartView::of).collect(),
         reviews: run
             .reviews
-            .map(|v| ReviewsView::of(v, findings).masked(mask)),
+            .map(|v| ReviewsView::of_audit(v, audit).masked(mask)),
+        coverage: coverage_statement(&audit.stats.coverage),
+        control: control_view(report),
     };
     fill_template(&view)
 }

@@ -8,6 +8,7 @@
 
 pub mod annual;
 pub mod charts;
+pub mod control;
 mod format;
 pub mod html;
 pub mod links;
@@ -105,7 +106,7 @@ macro_rules! one_file {
 
 /// Every result file of a completed run besides data_issues.csv (which is
 /// written first, whatever happens next), in the order they are written.
-pub const OUTPUTS: [Output; 8] = [
+pub const OUTPUTS: [Output; 9] = [
     one_file!("findings.csv", |r: &Report<'_>| Ok::<_, Error>(
         findings_csv(&r.audit.findings)
     )),
@@ -113,6 +114,9 @@ pub const OUTPUTS: [Output; 8] = [
         &r.audit.links,
         r.run.mask
     ))),
+    one_file!("control_sample.csv", |r: &Report<'_>| Ok::<_, Error>(
+        control::csv(&r.audit.control, r.run.mask)
+    )),
     one_file!("stats.json", |r: &Report<'_>| Ok::<_, Error>(json(
         &r.audit.stats
     ))),

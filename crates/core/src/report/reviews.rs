@@ -85,6 +85,15 @@ impl ReviewsView {
         view
     }
 
+    /// The section for an audit: its findings, and its control sample,
+    /// whose reviewed rows still in the sample are not gone.
+    pub fn of_audit(reviews: &Reviews, audit: &crate::audit::Audit<'_>) -> ReviewsView {
+        let mut view = ReviewsView::of(reviews, &audit.findings);
+        let sample: std::collections::BTreeSet<String> = audit.control.ids().collect();
+        view.gone.retain(|r| !sample.contains(&r.finding_id));
+        view
+    }
+
     /// The section with `--pseudonymise`: finding ids, subjects and the
     /// free text of the reviews pseudonymised.
     pub fn masked(mut self, mask: &Mask) -> ReviewsView {

@@ -16,13 +16,14 @@ use rust_xlsxwriter::{
 use std::collections::BTreeSet;
 
 use super::Report;
+use crate::analysis::control::{sample_id, ControlSample};
 use crate::checks::{CheckCode, Family, Finding, Severity};
 use crate::config::ConfigSource;
 use crate::error::{Error, Result};
 use crate::issues::Issues;
 use crate::period::Period;
 use crate::privacy::pseudonym::Mask;
-use crate::read::reviews::{Review, Reviews, Since, Status};
+use crate::read::reviews::{Review, Reviews, Since, Status, SAMPLE_ID};
 use crate::read::SourceInfo;
 
 /// Excel's last row index is 1,048,575; row 0 is the header, and one row is
@@ -31,6 +32,9 @@ const MAX_DATA_ROWS: usize = 1_048_574;
 
 /// The sheet of gone reviews.
 pub const GONE_SHEET: &str = "Gone since last review";
+
+/// The sheet of the control sample (spec 4.3).
+pub const CONTROL_SHEET: &str = "Control sample";
 
 /// What the workbook is made of: the parts of the report it shows.
 struct WorkbookInput<'a> {
@@ -46,8 +50,10 @@ struct WorkbookInput<'a> {
     pub issues: &'a Issues,
     /// The findings, sorted as in findings.csv.
     pub findings: &'a [Finding],
-    /// Their ids, for matching reviews.
+    /// Their ids and the control sample's, for matching reviews.
     pub ids: BTreeSet<String>,
+    /// The control sample.
+    pub control: &'a ControlSample<'a>,
     /// Last quarter's reviews, with `--reviews`.
     pub reviews: Option<&'a Reviews>,
     /// Pseudonymises personal values with `--pseudonymise`.
@@ -73,7 +79,13 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         sources: run.sources,
         issues: run.issues,
         findings: &audit.findings,
-        ids: audit.findings.iter().map(Finding::id).collect(),
+        ids: audit
+            .findings
+            .iter()
+            .map(Finding::id)
+            .chain(audit.control.ids())
+            .collect(),
+        control: &audit.control,
         reviews: run.reviews,
         mask: run.mask,
     };
@@ -164,6 +176,7 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
         ws.set_name(family.name())?;
         family_sheet(ws, &rows, w.reviews, w.mask, &f)?;
     }
+    control_sheet(book.add_worksheet(), w.control, w.reviews, w.mask, &f)?;
     if let Some(reviews) = w.reviews {
         let ws = book.add_worksheet();
         ws.set_name(GONE_SHEET)?;
@@ -229,7 +242,7 @@ fn run_facts(
         ),
         (
             "Review",
-            "Set status (open, explained, false positive, escalated), reviewer and note on each family sheet. A flag is a reason to look, not a verdict.".to_string(),
+            "Set status (open, explained, false positive, escalated), reviewer and note on each family sheet and on the Control sample sheet (lets that raised nothing, for a file review). A flag is a reason to look, not a verdict.".to_string(),
         ),
     ];
     for (label, value) in facts {
@@ -481,6 +494,49 @@ fn review_cells(
         &mask.text(&review.history_with(source)),
         &f.wrap,
     )?;
+    Ok(())
+}
+
+/// The control sample sheet: `sample_id`, the columns of
+/// control_sample.csv, and the review columns of a family sheet.
+fn control_sheet(
+    ws: &mut Worksheet,
+    sample: &ControlSample<'_>,
+    reviews: Option<&Reviews>,
+    mask: &Mask,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(CONTROL_SHEET)?;
+    let mut columns: Vec<(&str, f64)> = vec![(SAMPLE_ID, 18.0)];
+    let widths = [16.0, 14.0, 14.0, 11.0, 12.0, 12.0, 12.0];
+    columns.extend(super::control::COLUMNS.iter().copied().zip(widths));
+    if reviews.is_some() {
+        columns.push(("since last review", 16.0));
+    }
+    let status_col = columns.len() as u16;
+    columns.extend([("status", 15.0), ("reviewer", 16.0), ("note", 40.0)]);
+    if reviews.is_some() {
+        columns.push(("review history", 50.0));
+    }
+    // The sample is small (about control_sample_size rows): it always fits.
+    let shown = sample.rows.len().min(MAX_DATA_ROWS);
+    header(ws, &columns, shown, f)?;
+    status_dropdown(ws, status_col, shown)?;
+    let source = reviews.map(Reviews::source_name).unwrap_or_default();
+    for (i, a) in sample.rows.iter().take(shown).enumerate() {
+        let row = i as u32 + 1;
+        let id = sample_id(a.id.as_str());
+        ws.write_string_with_format(row, 0, &id, &f.plain)?;
+        for (c, cell) in super::control::cells(a, mask).iter().enumerate() {
+            text(ws, row, 1 + c as u16, cell, &f.plain)?;
+        }
+        if let Some(r) = reviews {
+            ws.write_string_with_format(row, status_col - 1, r.since(&id).as_str(), &f.plain)?;
+            if let Some(review) = r.by_id.get(&id) {
+                review_cells(ws, row, status_col, review, &source, mask, f)?;
+            }
+        }
+    }
     Ok(())
 }
 
