@@ -580,18 +580,30 @@ pub(crate) fn findings_with(
 
 /// findings.csv order: severity, check, subject, applicant, employee.
 pub(crate) fn sort_key(r: &Row) -> (u8, &str, &str, &str, &str) {
-    let sev = match r.severity {
+    findings_order(
+        r.severity,
+        r.check,
+        &r.subject_id,
+        &r.applicant_id,
+        &r.employee_id,
+    )
+}
+
+/// The sort key of findings.csv over the fields of a finding (severity
+/// high, medium, low; then byte order), for rows and planted rows alike.
+pub(crate) fn findings_order<'a>(
+    severity: &str,
+    check: &'a str,
+    subject_id: &'a str,
+    applicant_id: &'a str,
+    employee_id: &'a str,
+) -> (u8, &'a str, &'a str, &'a str, &'a str) {
+    let sev = match severity {
         "high" => 0,
         "medium" => 1,
         _ => 2,
     };
-    (
-        sev,
-        r.check,
-        r.subject_id.as_str(),
-        r.applicant_id.as_str(),
-        r.employee_id.as_str(),
-    )
+    (sev, check, subject_id, applicant_id, employee_id)
 }
 
 /// P(X >= k) for X ~ Binomial(n, p), summed exactly term by term.

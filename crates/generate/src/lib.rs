@@ -360,17 +360,12 @@ fn replan_skip_rate(build: &mut Build, decisions: &expect::Decisions) {
 
 /// findings.csv order of planted rows (as `expect::sort_key`).
 fn planted_key(p: &Planted) -> (u8, &str, &str, &str, &str) {
-    let sev = match p.severity {
-        "high" => 0,
-        "medium" => 1,
-        _ => 2,
-    };
-    (
-        sev,
+    expect::findings_order(
+        p.severity,
         p.check,
-        p.subject_id.as_str(),
-        p.applicant_id.as_str(),
-        p.employee_id.as_str(),
+        &p.subject_id,
+        &p.applicant_id,
+        &p.employee_id,
     )
 }
 
