@@ -260,3 +260,51 @@ fn the_pseudonymised_affected_csv_has_no_raw_ids() {
     let findings = read_csv(&f.out().join("findings.csv"));
     assert!(findings.iter().any(|r| r["applicant_id"] == "B1"));
 }
+
+#[test]
+fn the_report_and_the_workbook_list_the_affected_seekers() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let f = fixture("affected-report", "2025-01-15");
+    assert_ok(&f.run(&["--period", "2025"]));
+    let html = std::fs::read_to_string(f.out().join("report.html")).unwrap();
+    let at = html.find("<h2 id=\"affected\">").expect("section");
+    let section = &html[at..];
+    let section = &section[..section[4..].find("<h2").map_or(section.len(), |e| e + 4)];
+    assert!(section.contains("4 seeker(s) on 2 let(s): 1 by bypass, 3 by a backdated registration"));
+    assert_eq!(section.matches("<tr>").count(), 5, "header and four rows");
+    let mut book: Xlsx<_> = open_workbook(f.out().join("exceptions.xlsx")).unwrap();
+    let range = book.worksheet_range("Affected seekers").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    let csv = read_csv(&f.out().join("affected.csv"));
+    assert_eq!(rows.len(), csv.len() + 1);
+    assert_eq!(
+        rows[0],
+        [
+            "allocation_id",
+            "advert_id",
+            "tenant_id",
+            "applicant_id",
+            "cause",
+            "rank",
+            "tenant_rank",
+            "detail"
+        ]
+    );
+    for (r, c) in rows[1..].iter().zip(&csv) {
+        assert_eq!(r[0], c["allocation_id"]);
+        assert_eq!(r[3], c["applicant_id"]);
+        assert_eq!(r[4], c["cause"]);
+        assert_eq!(r[7], c["detail"]);
+    }
+}
