@@ -308,3 +308,31 @@ fn the_report_and_the_workbook_list_the_affected_seekers() {
         assert_eq!(r[7], c["detail"]);
     }
 }
+
+#[test]
+fn the_annual_files_give_the_number_only_suppressed_when_small() {
+    let f = fixture("affected-annual", "2025-01-15");
+    assert_ok(&f.run(&["--period", "2025"]));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.out().join("annual.json")).unwrap()).unwrap();
+    // Four seekers on the 2025 lets: under the small cell of 5.
+    assert_eq!(json["years"][0]["year"], 2025);
+    assert_eq!(json["years"][0]["affected_seekers"], "<5");
+    let md = std::fs::read_to_string(f.out().join("annual.md")).unwrap();
+    assert!(md.contains("## Seekers who lost a home"), "{md}");
+    assert!(md.contains("| 2025 | <5 |"), "{md}");
+    // With a small cell of 1 the count shows; never an id.
+    std::fs::write(
+        f.data().join("woonaudit.toml"),
+        "[thresholds]\nsmall_cell = 1\n",
+    )
+    .unwrap();
+    assert_ok(&f.run(&["--period", "2025"]));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.out().join("annual.json")).unwrap()).unwrap();
+    assert_eq!(json["years"][0]["affected_seekers"], 4);
+    let md = std::fs::read_to_string(f.out().join("annual.md")).unwrap();
+    for id in ["B1", "A1", "A2", "H", "TW1"] {
+        assert!(!contains_word(&md, id), "{id} in annual.md");
+    }
+}
