@@ -4,6 +4,8 @@ mod common;
 
 #[path = "suite/actors.rs"]
 mod actors;
+#[path = "suite/affected.rs"]
+mod affected;
 #[path = "suite/broken.rs"]
 mod broken;
 #[path = "suite/charts.rs"]

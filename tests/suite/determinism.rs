@@ -81,20 +81,22 @@ fn tables(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-const ALL: [&str; 6] = [
+const ALL: [&str; 7] = [
     "findings.csv",
     "data_issues.csv",
     "stats.json",
     "annual.md",
     "annual.json",
     "control_sample.csv",
+    "affected.csv",
 ];
-const ORDER_FREE: [&str; 5] = [
+const ORDER_FREE: [&str; 6] = [
     "findings.csv",
     "stats.json",
     "annual.md",
     "annual.json",
     "control_sample.csv",
+    "affected.csv",
 ];
 
 #[test]

@@ -78,6 +78,10 @@ fn shared_text(out: &Path) -> Vec<(String, String)> {
             "control_sample.csv".to_string(),
             std::fs::read_to_string(out.join("control_sample.csv")).unwrap(),
         ),
+        (
+            "affected.csv".to_string(),
+            std::fs::read_to_string(out.join("affected.csv")).unwrap(),
+        ),
     ];
     for e in std::fs::read_dir(out.join("charts")).unwrap() {
         let p = e.unwrap().path();

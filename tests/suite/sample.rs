@@ -101,6 +101,38 @@ fn every_planted_anomaly_is_found_with_its_severity_and_link_and_nothing_else() 
 }
 
 #[test]
+fn the_affected_seekers_are_those_the_generator_planted() {
+    let out = tmp("affected");
+    run_default(&out);
+    // The generator works them out by its own rules (spec 4.2) from its
+    // own findings: the columns of affected.csv but `detail`.
+    let want = std::fs::read_to_string(repo().join("data/sample/planted_affected.csv")).unwrap();
+    let got: String = std::fs::read_to_string(out.join("affected.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(l.as_bytes());
+            let rec = r.records().next().unwrap().unwrap();
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(rec.iter().take(7)).unwrap();
+            String::from_utf8(w.into_inner().unwrap()).unwrap()
+        })
+        .collect();
+    assert_eq!(got, want);
+    let causes: BTreeSet<&str> = want
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(4))
+        .collect();
+    assert!(
+        causes.contains("bypass") && causes.contains("backdated"),
+        "{causes:?}"
+    );
+}
+
+#[test]
 fn two_runs_give_byte_identical_outputs() {
     let (a, b) = (tmp("rerun-a"), tmp("rerun-b"));
     run_default(&a);

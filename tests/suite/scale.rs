@@ -101,6 +101,25 @@ fn filler_adds_lets_but_no_finding_beyond_the_planted_ones() {
     let found = keys(&read_csv(&out.join("findings.csv")));
     assert!(planted.iter().any(|k| k.0 == "HANDLER_BYPASS_RATE"));
     assert_eq!(found, planted);
+    // The honest filler displaces nobody: affected.csv is the core's, as
+    // the generator works it out (its columns but `detail`).
+    let cols = [
+        "allocation_id",
+        "advert_id",
+        "tenant_id",
+        "applicant_id",
+        "cause",
+        "rank",
+        "tenant_rank",
+    ];
+    let project = |rows: Vec<Row>| -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|r| cols.iter().map(|c| r[*c].clone()).collect())
+            .collect()
+    };
+    let want = project(read_csv(&data.join("planted_affected.csv")));
+    assert!(!want.is_empty());
+    assert_eq!(project(read_csv(&out.join("affected.csv"))), want);
     // The filler is in the statistics: the yearly compliance figures count
     // every let, filler included.
     let stats = std::fs::read_to_string(out.join("stats.json")).unwrap();

@@ -87,6 +87,7 @@ fn workbook_holds_the_sheets_and_inert_text_and_is_byte_identical() {
     let mut expected = vec!["Summary".to_string()];
     expected.extend(FAMILY_SHEETS.iter().map(|s| s.to_string()));
     expected.push("Control sample".to_string());
+    expected.push("Affected seekers".to_string());
     assert_eq!(sheet_names(&path), expected);
 
     let order = sheet(&path, "Order");

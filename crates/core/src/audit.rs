@@ -3,7 +3,7 @@
 //! after validation in their order: link and rank (the [`Context`]),
 //! checks, and the analysis (facts and statistics).
 
-use crate::analysis::{ControlSample, Facts, Stats};
+use crate::analysis::{Affected, ControlSample, Facts, Stats};
 use crate::checks::{self, Finding};
 use crate::config::Config;
 use crate::context::Context;
@@ -26,6 +26,8 @@ pub struct Audit<'a> {
     pub stats: Stats,
     /// The control sample of lets that raised nothing (spec 4.3).
     pub control: ControlSample<'a>,
+    /// The seekers who lost a home (spec 4.2).
+    pub affected: Affected<'a>,
 }
 
 impl<'a> Audit<'a> {
@@ -44,10 +46,11 @@ impl<'a> Audit<'a> {
     ) -> Audit<'a> {
         let ctx = Context::timed(data, config, period, timings);
         let checked = timings.time("checks", || checks::run_all(&ctx));
-        let (links, facts, stats, control) = timings.time("analysis", || {
+        let (links, facts, stats, control, affected) = timings.time("analysis", || {
             let links = register::rows(data, &ctx.linker, &ctx.period);
             let facts = Facts::build(&ctx, &checked.findings);
-            let stats = crate::analysis::statistics::compute(
+            let affected = Affected::find(&ctx, &facts, &checked.findings);
+            let mut stats = crate::analysis::statistics::compute(
                 &ctx,
                 &facts,
                 &checked.handlers,
@@ -55,7 +58,8 @@ impl<'a> Audit<'a> {
             );
             let size = config.thresholds.control_sample_size;
             let control = ControlSample::draw(&facts, &checked.findings, size);
-            (links, facts, stats, control)
+            stats.affected = affected.stats();
+            (links, facts, stats, control, affected)
         });
         Audit {
             ctx,
@@ -64,6 +68,7 @@ impl<'a> Audit<'a> {
             facts,
             stats,
             control,
+            affected,
         }
     }
 

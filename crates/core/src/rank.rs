@@ -121,12 +121,29 @@ pub struct Ranking<'a> {
 impl<'a> Ranking<'a> {
     /// Derives the order of `advert` from its responses in `data`.
     pub fn derive(data: &'a Dataset, advert: &'a Advert) -> Ranking<'a> {
+        Ranking::derive_replacing(data, advert, None)
+    }
+
+    /// [`Ranking::derive`] with one applicant record replaced: where a
+    /// response's applicant has the id of `replacement`, that record is
+    /// ranked instead of the one in `data`. The analysis ranks an advert
+    /// again this way with one input changed (spec 4.2: the tenant's
+    /// original registration_date), by the same rules as every ranking.
+    pub fn derive_replacing(
+        data: &'a Dataset,
+        advert: &'a Advert,
+        replacement: Option<&'a Applicant>,
+    ) -> Ranking<'a> {
         let c = advert.closes_on;
         let mut eligible: Vec<(&Response, &Applicant)> = Vec::new();
         let mut ineligible = Vec::new();
         let mut late = Vec::new();
         // Validation guarantees every kept response has its applicant.
         for (response, applicant) in data.responses_with_applicants(&advert.id) {
+            let applicant = match replacement {
+                Some(r) if r.id == applicant.id => r,
+                _ => applicant,
+            };
             if response.responded_at.date() > c {
                 late.push(response);
                 continue;

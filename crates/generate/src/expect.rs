@@ -578,6 +578,201 @@ pub(crate) fn findings_with(
     out
 }
 
+/// One row of affected.csv (spec 4.2), without its detail sentence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AffectedRow {
+    /// The let.
+    pub allocation_id: String,
+    /// Its advert.
+    pub advert_id: String,
+    /// The tenant.
+    pub tenant_id: String,
+    /// The seeker who should have been offered the home first.
+    pub applicant_id: String,
+    /// `bypass` or `backdated`.
+    pub cause: &'static str,
+    /// The seeker's rank in the order the cause uses.
+    pub rank: usize,
+    /// The tenant's rank in it, if an eligible candidate.
+    pub tenant_rank: Option<usize>,
+}
+
+/// The order keys of spec 3 for one candidate of `adv`, with
+/// `registration_date` as given (this version's built-in policies).
+fn order_key<'a>(
+    adv: &woonaudit::model::Advert,
+    r: &'a woonaudit::model::Response,
+    a: &'a woonaudit::model::Applicant,
+    registration_date: Date,
+) -> (bool, Date, bool, i64, woonaudit::model::DateTime, &'a [u8]) {
+    use chrono::Datelike;
+    let c = adv.closes_on;
+    let urgent = adv.urgency_first && a.urgent_on(c);
+    let since = if urgent {
+        a.urgency_from.unwrap_or(registration_date)
+    } else {
+        Date::MIN
+    };
+    let primary = match adv.model {
+        woonaudit::model::Model::Registration => i64::from(registration_date.num_days_from_ce()),
+        woonaudit::model::Model::Lottery => r.lottery_number.map_or(i64::MAX, i64::from),
+    };
+    (
+        adv.urgency_first && !urgent,
+        since,
+        adv.local_first && !a.local_ties,
+        primary,
+        r.responded_at,
+        a.id.as_str().as_bytes(),
+    )
+}
+
+/// The seekers who lost a home (spec 4.2) on `data` over all dates, from
+/// the findings `rows` the rules give (ORDER_BYPASS, REGISTRATION_BACKDATED).
+/// The `backdated` order is not derived again: the tenant's original date
+/// can only be later than the recorded one, so the others keep their order
+/// and the tenant is put back among them by the order keys.
+pub(crate) fn affected(data: &Dataset, rows: &[Row]) -> Vec<AffectedRow> {
+    let backdated: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.check == "REGISTRATION_BACKDATED")
+        .map(|r| r.subject_id.as_str())
+        .collect();
+    // Per applicant: the earliest event, and the earliest edit's old date.
+    let mut earliest: HashMap<&str, Date> = HashMap::new();
+    let mut first_edit: HashMap<&str, (woonaudit::model::DateTime, Date)> = HashMap::new();
+    for c in &data.registration_changes {
+        if !c.field.eq_ignore_ascii_case("registration_date") {
+            continue;
+        }
+        let old = c.old_value.as_deref().and_then(parse_date);
+        let new = c.new_value.as_deref().and_then(parse_date);
+        if let (Some(old), Some(new)) = (old, new) {
+            if new < old {
+                let id = c.applicant_id.as_str();
+                let e = earliest.entry(id).or_insert(c.changed_at.date());
+                *e = (*e).min(c.changed_at.date());
+                let f = first_edit.entry(id).or_insert((c.changed_at, old));
+                if c.changed_at < f.0 {
+                    *f = (c.changed_at, old);
+                }
+            }
+        }
+    }
+    let mut gap: HashMap<&str, Date> = HashMap::new();
+    for a in &data.applicants {
+        if let Some(at) = a.registered_at {
+            if (at.date() - a.registration_date).num_days() > BACKDATING_DAYS {
+                let e = earliest.entry(a.id.as_str()).or_insert(at.date());
+                *e = (*e).min(at.date());
+                gap.insert(a.id.as_str(), at.date());
+            }
+        }
+    }
+    let mut tenants: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for a in &data.allocations {
+        if let (Route::Advert, Some(adv)) = (a.route, &a.advert_id) {
+            tenants.insert((adv.as_str(), a.applicant_id.as_str()));
+        }
+    }
+    let mut out = Vec::new();
+    for a in &data.allocations {
+        let Some(adv) = a
+            .advert_id
+            .as_ref()
+            .and_then(|id| data.advert(id))
+            .filter(|ad| a.route == Route::Advert && !data.set_aside_adverts.contains(&ad.id))
+        else {
+            continue;
+        };
+        let ranking = Ranking::derive(data, adv);
+        let tid = a.applicant_id.as_str();
+        let t_rank = ranking.find(&a.applicant_id).map(|r| r.rank);
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        for r in rows
+            .iter()
+            .filter(|r| r.check == "ORDER_BYPASS" && r.subject_id == a.id.as_str())
+        {
+            let c = ranking
+                .find(&ApplicantId::from(r.applicant_id.as_str()))
+                .expect("a bypassed candidate is eligible");
+            seen.insert(c.applicant.id.as_str());
+            out.push(AffectedRow {
+                allocation_id: a.id.to_string(),
+                advert_id: adv.id.to_string(),
+                tenant_id: tid.to_string(),
+                applicant_id: r.applicant_id.clone(),
+                cause: "bypass",
+                rank: c.rank,
+                tenant_rank: t_rank,
+            });
+        }
+        if !backdated.contains(tid) || earliest.get(tid).is_none_or(|&d| d > adv.closes_on) {
+            continue;
+        }
+        let original = match first_edit.get(tid) {
+            Some(&(_, old)) => old,
+            None => gap[tid],
+        };
+        // The tenant with the original date: eligible only if it is on or
+        // before closing (it was eligible before, or it still is not).
+        let t_key = ranking
+            .find(&a.applicant_id)
+            .filter(|_| original <= adv.closes_on)
+            .map(|t| order_key(adv, t.response, t.applicant, original));
+        let above: Vec<_> = ranking
+            .eligible
+            .iter()
+            .filter(|c| c.applicant.id.as_str() != tid)
+            .filter(|c| {
+                t_key.as_ref().is_none_or(|k| {
+                    order_key(adv, c.response, c.applicant, c.applicant.registration_date) < *k
+                })
+            })
+            .collect();
+        let new_t = t_key.as_ref().map(|_| above.len() + 1);
+        for c in &above {
+            // Ranks among the others keep their order; a candidate the
+            // tenant was above moves up one.
+            let rank = match t_rank {
+                Some(t) if c.rank > t => c.rank - 1,
+                _ => c.rank,
+            };
+            let r = c.response;
+            let proper = matches!(
+                r.outcome,
+                Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn
+            ) && !blank(r.reason.as_deref());
+            let id = c.applicant.id.as_str();
+            if proper || tenants.contains(&(adv.id.as_str(), id)) || seen.contains(id) {
+                continue;
+            }
+            out.push(AffectedRow {
+                allocation_id: a.id.to_string(),
+                advert_id: adv.id.to_string(),
+                tenant_id: tid.to_string(),
+                applicant_id: id.to_string(),
+                cause: "backdated",
+                rank,
+                tenant_rank: new_t,
+            });
+        }
+    }
+    out.sort_by(|x, y| {
+        (
+            x.allocation_id.as_bytes(),
+            x.rank,
+            x.applicant_id.as_bytes(),
+        )
+            .cmp(&(
+                y.allocation_id.as_bytes(),
+                y.rank,
+                y.applicant_id.as_bytes(),
+            ))
+    });
+    out
+}
+
 /// findings.csv order: severity, check, subject, applicant, employee.
 pub(crate) fn sort_key(r: &Row) -> (u8, &str, &str, &str, &str) {
     findings_order(

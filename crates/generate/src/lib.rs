@@ -40,6 +40,7 @@ mod scale;
 mod world;
 mod write;
 
+pub use expect::AffectedRow;
 pub use scale::Filler;
 use world::{Intent, World};
 
@@ -130,6 +131,9 @@ pub struct Generated {
     /// findings.csv is: severity, check, subject_id, applicant_id,
     /// employee_id.
     pub planted: Vec<Planted>,
+    /// The seekers who lost a home (spec 4.2) by the rules, sorted as
+    /// affected.csv is: what `planted_affected.csv` lists.
+    pub affected: Vec<AffectedRow>,
 }
 
 /// One input table, its cells already formatted in the dialect.
@@ -284,9 +288,14 @@ pub(crate) fn build_world(mut w: World) -> Build {
         i.note = skip_note;
     }
     let planted = planted(&rows, &intents);
+    let affected = expect::affected(&data, &rows);
     Build {
         data,
-        generated: Generated { tables, planted },
+        generated: Generated {
+            tables,
+            planted,
+            affected,
+        },
         intents,
         linked_applicants,
         linked_sales,

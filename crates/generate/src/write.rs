@@ -727,8 +727,10 @@ pub(crate) fn write(gen: &Generated, dir: &Path, dialect: &Dialect) -> io::Resul
     write_planted(gen, dir)
 }
 
-/// Writes `planted.csv` (UTF-8 with commas) into `dir`.
+/// Writes `planted.csv` and `planted_affected.csv` (UTF-8 with commas)
+/// into `dir`.
 pub(crate) fn write_planted(gen: &Generated, dir: &Path) -> io::Result<()> {
+    write_planted_affected(gen, dir)?;
     let header = [
         "check",
         "subject_type",
@@ -742,6 +744,39 @@ pub(crate) fn write_planted(gen: &Generated, dir: &Path) -> io::Result<()> {
     let rows: Vec<Vec<String>> = gen.planted.iter().map(planted_row).collect();
     std::fs::write(
         dir.join("planted.csv"),
+        csv_bytes(Some(&header), &rows, b',', false)?,
+    )
+}
+
+/// Writes `planted_affected.csv`: the seekers who lost a home by the
+/// rules, in the columns and order of affected.csv without `detail`.
+fn write_planted_affected(gen: &Generated, dir: &Path) -> io::Result<()> {
+    let header = [
+        "allocation_id",
+        "advert_id",
+        "tenant_id",
+        "applicant_id",
+        "cause",
+        "rank",
+        "tenant_rank",
+    ];
+    let rows: Vec<Vec<String>> = gen
+        .affected
+        .iter()
+        .map(|r| {
+            vec![
+                r.allocation_id.clone(),
+                r.advert_id.clone(),
+                r.tenant_id.clone(),
+                r.applicant_id.clone(),
+                r.cause.to_string(),
+                r.rank.to_string(),
+                r.tenant_rank.map(|t| t.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    std::fs::write(
+        dir.join("planted_affected.csv"),
         csv_bytes(Some(&header), &rows, b',', false)?,
     )
 }

@@ -1,13 +1,16 @@
 //! Stage 6, analysis: what the findings and the input mean together. The
 //! [`facts`] of every let and sale in the period, computed once, the
-//! [`statistics`] of spec 5 over them, and the [`control`] sample of lets
-//! that raised nothing (spec 4.3). Every output reads these; none
+//! [`statistics`] of spec 5 over them, the [`control`] sample of lets
+//! that raised nothing (spec 4.3) and the [`affected`] seekers who lost a
+//! home (spec 4.2). Every output reads these; none
 //! works them out again.
 
+pub mod affected;
 pub mod control;
 pub mod facts;
 pub mod statistics;
 
+pub use affected::{Affected, AffectedStats, Cause};
 pub use control::ControlSample;
 pub use facts::{Coverage, Facts, LetFact, SaleFact};
 pub use statistics::Stats;

@@ -42,6 +42,9 @@ pub struct Stats {
     pub coverage: CoverageStats,
     /// The ACTOR_SKIP_RATE family (v1.2).
     pub skip_rates: Vec<SkipRateEntry>,
+    /// The seekers who lost a home (spec 4.2, v1.2): filled in by the
+    /// audit from its [`super::Affected`] rows.
+    pub affected: super::AffectedStats,
     /// Compliance figures per year.
     pub compliance: Vec<ComplianceYear>,
 }
@@ -364,6 +367,7 @@ pub fn compute(
         handlers: handler_entries(handlers),
         coverage: CoverageStats::of(&facts.lets),
         skip_rates: skip_rate_entries(skip_rates),
+        affected: super::AffectedStats::default(),
         compliance: compliance(ctx, facts),
     }
 }

@@ -42,8 +42,9 @@ impl TenantStatus<'_> {
 }
 
 /// Whether a candidate ranked above the tenant was properly passed over:
-/// declined, skipped or withdrawn, with a reason recorded.
-fn properly_passed_over(r: &Response) -> bool {
+/// declined, skipped or withdrawn, with a reason recorded. The affected
+/// seekers (spec 4.2) use the same test.
+pub fn properly_passed_over(r: &Response) -> bool {
     matches!(
         r.outcome,
         Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn

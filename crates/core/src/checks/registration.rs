@@ -7,13 +7,81 @@ use std::collections::BTreeMap;
 use crate::checks::{CheckCode, Finding, Severity, SubjectType};
 use crate::context::Context;
 use crate::link::Link;
-use crate::model::{ApplicantId, Date, RegistrationChange};
+use crate::model::{ApplicantId, Date, DateTime, RegistrationChange};
 use crate::parse;
 
 /// One piece of evidence of backdating.
-struct Event {
-    day: Date,
-    text: String,
+pub struct Event {
+    /// The day of the event: changed_at of an edit, registered_at of the
+    /// gap.
+    pub day: Date,
+    /// What happened, for the detail.
+    pub text: String,
+    /// The edit or the gap.
+    pub kind: EventKind,
+}
+
+/// The two kinds of backdating evidence (spec 4).
+pub enum EventKind {
+    /// A registration change that moved registration_date earlier.
+    Edit {
+        /// When the change was made.
+        changed_at: DateTime,
+        /// The date before the change.
+        old: Date,
+    },
+    /// registration_date more than backdating_days before registered_at.
+    Gap {
+        /// When the record was created.
+        created: DateTime,
+    },
+}
+
+/// What the analysis needs of an applicant's backdating (spec 4.2): the
+/// day of the earliest event (as REGISTRATION_BACKDATED names it) and the
+/// original registration date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backdating {
+    /// The day of the earliest event.
+    pub earliest: Date,
+    /// The old_value of the earliest edit (by changed_at, then input
+    /// order) that moved registration_date earlier; with no such edit, the
+    /// date of registered_at.
+    pub original: Date,
+}
+
+impl Backdating {
+    /// Works it out from an applicant's events (none: `None`).
+    fn of(evs: &[Event]) -> Option<Backdating> {
+        let earliest = evs.iter().map(|e| e.day).min()?;
+        let mut edits: Vec<(DateTime, Date)> = evs
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Edit { changed_at, old } => Some((changed_at, old)),
+                EventKind::Gap { .. } => None,
+            })
+            .collect();
+        // Stable: of edits at the same moment, the first in the log.
+        edits.sort_by_key(|e| e.0);
+        let original = match edits.first() {
+            Some(&(_, old)) => old,
+            None => evs.iter().find_map(|e| match e.kind {
+                EventKind::Gap { created } => Some(created.date()),
+                EventKind::Edit { .. } => None,
+            })?,
+        };
+        Some(Backdating { earliest, original })
+    }
+}
+
+/// The backdating of every applicant with evidence of it (any day, the
+/// period not applied: a REGISTRATION_BACKDATED finding says whether it
+/// is reported), as [`check`] reads it.
+pub fn backdatings<'a>(ctx: &Context<'a>) -> BTreeMap<&'a ApplicantId, Backdating> {
+    events(ctx)
+        .into_iter()
+        .filter_map(|(id, evs)| Some((id, Backdating::of(&evs)?)))
+        .collect()
 }
 
 /// The old and new date of a registration change that moves
@@ -30,8 +98,9 @@ pub fn moved_earlier(change: &RegistrationChange) -> Option<(Date, Date)> {
     (new < old).then_some((old, new))
 }
 
-/// Runs REGISTRATION_BACKDATED.
-pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+/// Every event of backdating per applicant, in input order: the edits
+/// in log order, then the gap.
+fn events<'a>(ctx: &Context<'a>) -> BTreeMap<&'a ApplicantId, Vec<Event>> {
     let data = ctx.data;
     let mut events: BTreeMap<&ApplicantId, Vec<Event>> = BTreeMap::new();
     for change in &data.registration_changes {
@@ -47,6 +116,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 (old - new).num_days(),
                 change.reason.as_deref().unwrap_or("none recorded"),
             ),
+            kind: EventKind::Edit {
+                changed_at: change.changed_at,
+                old,
+            },
         });
     }
     let limit = ctx.config.thresholds.backdating_days;
@@ -65,9 +138,17 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     "the record was created on {created} with registration_date {}, {gap} days earlier (more than {limit})",
                     applicant.registration_date
                 ),
+                kind: EventKind::Gap { created },
             });
         }
     }
+    events
+}
+
+/// Runs REGISTRATION_BACKDATED.
+pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let data = ctx.data;
+    let events = events(ctx);
     // Allocations by tenant, looked up once per flagged applicant.
     let mut lets: BTreeMap<&ApplicantId, Vec<&crate::model::Allocation>> = BTreeMap::new();
     if !events.is_empty() {

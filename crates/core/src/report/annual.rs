@@ -366,6 +366,10 @@ struct YearOut {
     advert_share: Option<f64>,
     staff_circle: StaffOut,
     bypasses: BypassOut,
+    /// Distinct seekers who lost a home (spec 4.2) on the lets of the
+    /// year: a count without a total, suppressed when small.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    affected_seekers: Option<Shown>,
     #[serde(skip_serializing_if = "Option::is_none")]
     coverage: Option<CoverageOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -519,6 +523,18 @@ pub fn render(report: &Report<'_>) -> Annual {
     let mut g = Grid::new();
     let cells = Cells::new(&mut g, &years, &per_year, reviewed);
     let coverage = coverage_cells(&mut g, audit, &years, &cells.rows, cells.all.as_ref());
+    // The affected seekers per year, and over all years (distinct seekers:
+    // not the sum of the years, so no total relation; each is simply
+    // suppressed when small).
+    let per_year_affected = audit.affected.seekers_per_year();
+    let affected_cells: Vec<usize> = years
+        .iter()
+        .map(|y| g.cell(per_year_affected.get(&y.year).copied().unwrap_or(0)))
+        .collect();
+    let affected_all = cells
+        .all
+        .as_ref()
+        .map(|_| g.cell(audit.stats.affected.seekers));
     let shown = g.suppress(small);
 
     let mut out_years: Vec<YearOut> = years
@@ -536,6 +552,12 @@ pub fn render(report: &Report<'_>) -> Annual {
     }
     if let (Some(out), Some(c)) = (all_years.as_mut(), &coverage.1) {
         out.coverage = Some(c.out(&shown));
+    }
+    for (out, &c) in out_years.iter_mut().zip(&affected_cells) {
+        out.affected_seekers = Some(shown[c]);
+    }
+    if let (Some(out), Some(c)) = (all_years.as_mut(), affected_all) {
+        out.affected_seekers = Some(shown[c]);
     }
 
     let annual = AnnualOut {
@@ -566,6 +588,7 @@ fn definitions() -> BTreeMap<&'static str, &'static str> {
         ("staff_circle", "lets to a tenant linked to an employee (self, declared private circle, or an undeclared link by address, contact or surname and postcode): the STAFF_ALLOCATION register"),
         ("with_exception", "staff-circle lets with at least one other finding of the audit on the same allocation"),
         ("bypasses", "advert lets where a candidate ranked above the tenant was passed over without a recorded refusal or reason (at least one ORDER_BYPASS finding)"),
+        ("affected_seekers", "seekers who should have been offered an advertised home before its tenant: a candidate passed over without a recorded refusal or reason (ORDER_BYPASS), or one who would have ranked above a tenant whose registration date was moved earlier; each seeker counted once per year, and once over all years"),
         ("coverage", "what the order checks could do with the lets: checked against the order of their advert (route advert, the advert known and with a fixed order), on a discretionary advert (no fixed order), route advert without a known advert, or not advertised (another route); and whether the tenant is on the waiting list with a birth date and a postcode, so that a link to staff could be looked for by self and by address"),
         ("passend", "passend toewijzen: of the lets to households at or under the passend income limit (the AOW limit when the tenant is of AOW age), the share with rent at or under the aftoppingsgrens (norm 95%); lets with unknown income, size or rent are counted as unknown"),
         ("daeb", "DAEB: of the lets with rent at or under the DAEB rent cap, the share to households at or under the DAEB income limit (norm 92.5%); lets with unknown figures are counted as unknown"),
@@ -698,6 +721,7 @@ fn year_out(c: &RowCells, shown: &[Shown], reviewed: bool) -> YearOut {
                 FOLLOW_UP_NOTE
             },
         },
+        affected_seekers: None,
         coverage: None,
         limits_year: None,
         passend: None,
@@ -722,6 +746,24 @@ fn norm_out(c: &NormCells, from: &Share, shown: &[Shown]) -> NormOut {
         share: value,
         norm: from.norm,
         note,
+    }
+}
+
+/// The table of the seekers who lost a home in annual.md.
+fn affected_markdown(m: &mut String, rows: &[(String, &YearOut)]) {
+    let _ = writeln!(m, "\n## Seekers who lost a home\n");
+    let _ = writeln!(
+        m,
+        "Seekers who should have been offered an advertised home before the tenant who got \
+         it: passed over without a recorded refusal or reason, or ranked above a tenant whose \
+         registration date was moved earlier. Each seeker counted once.\n"
+    );
+    let _ = writeln!(m, "| year | seekers |");
+    let _ = writeln!(m, "|---|---:|");
+    for (label, y) in rows {
+        if let Some(n) = y.affected_seekers {
+            let _ = writeln!(m, "| {label} | {} |", n.label());
+        }
     }
 }
 
@@ -789,6 +831,7 @@ fn markdown(a: &AnnualOut) -> String {
     routes_table(&mut m, &rows);
     staff_table(&mut m, &rows);
     bypass_table(&mut m, &rows);
+    affected_markdown(&mut m, &rows);
     coverage_markdown(&mut m, &rows);
     for (title, what, pick) in [
         (

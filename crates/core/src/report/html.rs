@@ -60,12 +60,40 @@ struct View {
     issues_more: usize,
     checks: Vec<CheckSection>,
     links: Vec<LinkView>,
+    affected: AffectedView,
     stats: StatsView,
     compliance: Vec<ComplianceView>,
     charts: Vec<ChartView>,
     reviews: Option<ReviewsView>,
     coverage: String,
     control: ControlView,
+}
+
+/// The section of the seekers who lost a home (spec 4.2).
+#[derive(Serialize)]
+struct AffectedView {
+    seekers: u64,
+    allocations: u64,
+    bypass: u64,
+    backdated: u64,
+    /// The cells of affected.csv, in its order.
+    rows: Vec<Vec<String>>,
+}
+
+fn affected_view(report: &Report<'_>) -> AffectedView {
+    let (affected, mask) = (&report.audit.affected, report.run.mask);
+    let stats = affected.stats();
+    AffectedView {
+        seekers: stats.seekers,
+        allocations: stats.allocations,
+        bypass: stats.by_cause.bypass,
+        backdated: stats.by_cause.backdated,
+        rows: affected
+            .rows
+            .iter()
+            .map(|r| super::affected::cells(r, mask).to_vec())
+            .collect(),
+    }
 }
 
 /// The control sample section (spec 4.3).
@@ -701,6 +729,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         issues_more,
         checks: check_sections(findings, mask),
         links: audit.links.iter().map(|l| LinkView::of(l, mask)).collect(),
+        affected: affected_view(report),
         stats: stats_view(&audit.stats, audit.config(), mask),
         compliance: compliance_view(&audit.stats),
         charts: report.charts.iter().map(ChartView::of).collect(),

@@ -6,6 +6,7 @@
 //! bytes first and then written atomically (temporary name, then rename),
 //! so a reader never sees half a file and a failed run leaves the old one.
 
+pub mod affected;
 pub mod annual;
 pub mod charts;
 pub mod control;
@@ -106,7 +107,7 @@ macro_rules! one_file {
 
 /// Every result file of a completed run besides data_issues.csv (which is
 /// written first, whatever happens next), in the order they are written.
-pub const OUTPUTS: [Output; 9] = [
+pub const OUTPUTS: [Output; 10] = [
     one_file!("findings.csv", |r: &Report<'_>| Ok::<_, Error>(
         findings_csv(&r.audit.findings)
     )),
@@ -116,6 +117,9 @@ pub const OUTPUTS: [Output; 9] = [
     ))),
     one_file!("control_sample.csv", |r: &Report<'_>| Ok::<_, Error>(
         control::csv(&r.audit.control, r.run.mask)
+    )),
+    one_file!("affected.csv", |r: &Report<'_>| Ok::<_, Error>(
+        affected::csv(&r.audit.affected, r.run.mask)
     )),
     one_file!("stats.json", |r: &Report<'_>| Ok::<_, Error>(json(
         &r.audit.stats

@@ -33,6 +33,9 @@ const MAX_DATA_ROWS: usize = 1_048_574;
 /// The sheet of gone reviews.
 pub const GONE_SHEET: &str = "Gone since last review";
 
+/// The sheet of the seekers who lost a home (spec 4.2).
+pub const AFFECTED_SHEET: &str = "Affected seekers";
+
 /// The sheet of the control sample (spec 4.3).
 pub const CONTROL_SHEET: &str = "Control sample";
 
@@ -54,6 +57,8 @@ struct WorkbookInput<'a> {
     pub ids: BTreeSet<String>,
     /// The control sample.
     pub control: &'a ControlSample<'a>,
+    /// The seekers who lost a home.
+    pub affected: &'a crate::analysis::Affected<'a>,
     /// Last quarter's reviews, with `--reviews`.
     pub reviews: Option<&'a Reviews>,
     /// Pseudonymises personal values with `--pseudonymise`.
@@ -86,6 +91,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
             .chain(audit.control.ids())
             .collect(),
         control: &audit.control,
+        affected: &audit.affected,
         reviews: run.reviews,
         mask: run.mask,
     };
@@ -177,6 +183,7 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
         family_sheet(ws, &rows, w.reviews, w.mask, &f)?;
     }
     control_sheet(book.add_worksheet(), w.control, w.reviews, w.mask, &f)?;
+    affected_sheet(book.add_worksheet(), w.affected, w.mask, &f)?;
     if let Some(reviews) = w.reviews {
         let ws = book.add_worksheet();
         ws.set_name(GONE_SHEET)?;
@@ -535,6 +542,34 @@ fn control_sheet(
             if let Some(review) = r.by_id.get(&id) {
                 review_cells(ws, row, status_col, review, &source, mask, f)?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// The sheet of the seekers who lost a home: the rows of affected.csv in
+/// its order (no review columns: the findings behind them are reviewed on
+/// their family sheets).
+fn affected_sheet(
+    ws: &mut Worksheet,
+    affected: &crate::analysis::Affected<'_>,
+    mask: &Mask,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(AFFECTED_SHEET)?;
+    let widths = [16.0, 16.0, 14.0, 14.0, 11.0, 7.0, 11.0, 80.0];
+    let columns: Vec<(&str, f64)> = super::affected::COLUMNS
+        .iter()
+        .copied()
+        .zip(widths)
+        .collect();
+    let shown = affected.rows.len().min(MAX_DATA_ROWS);
+    header(ws, &columns, shown, f)?;
+    for (i, r) in affected.rows.iter().take(shown).enumerate() {
+        let row = i as u32 + 1;
+        for (c, cell) in super::affected::cells(r, mask).iter().enumerate() {
+            let format = if c == 7 { &f.wrap } else { &f.plain };
+            text(ws, row, c as u16, cell, format)?;
         }
     }
     Ok(())
