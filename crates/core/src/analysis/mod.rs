@@ -4,10 +4,12 @@
 //! that raised nothing (spec 4.3). Every output reads these; none
 //! works them out again.
 
+pub mod actors;
 pub mod control;
 pub mod facts;
 pub mod statistics;
 
+pub use actors::ActorEntry;
 pub use control::ControlSample;
 pub use facts::{Coverage, Facts, LetFact, SaleFact};
 pub use statistics::Stats;
