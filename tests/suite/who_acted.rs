@@ -183,3 +183,121 @@ fn actors_is_empty_when_nobody_acted() {
     assert_ok(&out);
     assert_eq!(stats(&f)["actors"], serde_json::json!([]));
 }
+
+/// The Who acted section of report.html.
+fn section(html: &str) -> &str {
+    let start = html.find("<h2 id=\"actors\">").expect("Who acted section");
+    let end = html[start..].find("<h2 id=\"compliance\">").unwrap() + start;
+    &html[start..end]
+}
+
+/// The employee id of each row of the actors table, in order.
+fn actor_rows(section: &str) -> Vec<String> {
+    section
+        .split("<tr class=\"actor\"><td class=\"id\">")
+        .skip(1)
+        .map(|r| r[..r.find('<').unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn the_report_lists_who_acted_flagged_employees_first_with_their_counts() {
+    let f = fixture();
+    let out = f.run(&["--period", "2026-Q1"]);
+    assert_ok(&out);
+    let html = std::fs::read_to_string(f.out().join("report.html")).unwrap();
+    assert!(html.contains("<a href=\"#actors\">Who acted</a>"));
+    let s = section(&html);
+    // Z5 is flagged by ACTOR_BACKDATING; E1 and E2 are named as acting in
+    // CONFLICT_OF_INTEREST; the others follow, each group by id.
+    assert_eq!(actor_rows(s), ["Z5", "E1", "E2", "D7", "E3", "X9"]);
+    assert!(
+        s.contains("<span class=\"flag\">ACTOR_BACKDATING</span>"),
+        "{s}"
+    );
+    // E1: L1 (tenant) and P1's registration (applicant).
+    assert!(
+        s.contains("<span class=\"flag\">CONFLICT_OF_INTEREST (2)</span>"),
+        "{s}"
+    );
+    for counts in [
+        "1 of 2 skipped (50.0%)",
+        "2 of 3 moved earlier (66.7%)",
+        "3 of 3 moved earlier (100.0%)",
+        "3 of 8 acts (37.5%)",
+        "3 of 4 acts (75.0%)",
+        "0 of 1 acts (0.0%)",
+    ] {
+        assert!(s.contains(counts), "{counts} not in {s}");
+    }
+    assert!(s.contains("No employee recorded enough such outcomes"));
+}
+
+#[test]
+fn the_report_shows_the_skip_rate_family_and_the_skip_chart_marks_the_flagged_employee() {
+    let f = crate::actors::skip_fixture();
+    let out = f.run(&["--period", "2026"]);
+    assert_ok(&out);
+    let html = std::fs::read_to_string(f.out().join("report.html")).unwrap();
+    let s = section(&html);
+    // E1 (ACTOR_SKIP_RATE) first; D2, D3, D4 after.
+    assert_eq!(actor_rows(s), ["E1", "D2", "D3", "D4"]);
+    // The actors table counts every outcome E1 recorded (an accepted one
+    // too); the tested family only the declined, skipped or withdrawn.
+    assert!(s.contains("14 of 25 skipped (56.0%)"), "{s}");
+    assert!(s.contains("14 of 24</td>"), "{s}");
+    assert!(
+        s.contains("<span class=\"flag\">ACTOR_SKIP_RATE</span>"),
+        "{s}"
+    );
+    let svg = std::fs::read_to_string(f.out().join("charts/skip_share.svg")).unwrap();
+    assert!(svg.contains("FLAGGED 14/24"), "{svg}");
+    assert!(svg.contains("overall share 30.7%"), "{svg}");
+    assert!(f.out().join("charts/skip_share.png").exists());
+    // Inline in the report, as every chart.
+    assert!(html.contains("id=\"chart-skip_share\""));
+    // Two runs: byte-identical chart files.
+    let a: Vec<Vec<u8>> = ["svg", "png"]
+        .iter()
+        .map(|e| std::fs::read(f.out().join(format!("charts/skip_share.{e}"))).unwrap())
+        .collect();
+    assert_ok(&f.run(&["--period", "2026"]));
+    for (e, before) in ["svg", "png"].iter().zip(a) {
+        let after = std::fs::read(f.out().join(format!("charts/skip_share.{e}"))).unwrap();
+        assert!(before == after, "skip_share.{e} differs between runs");
+    }
+}
+
+#[test]
+fn pseudonymised_the_who_acted_section_and_the_skip_chart_show_no_employee_id() {
+    let f = crate::actors::skip_fixture();
+    f.write();
+    let out = f.out();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_woonaudit"))
+        .args(["run", "--data", f.data().to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap(), "--period", "2026"])
+        .arg("--pseudonymise")
+        .env("WOONAUDIT_PSEUDONYM_KEY", "correct horse battery staple")
+        .current_dir(&f.dir)
+        .output()
+        .unwrap();
+    assert_ok(&o);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let s = section(&html);
+    let rows = actor_rows(s);
+    assert_eq!(rows.len(), 4);
+    let svg = std::fs::read_to_string(out.join("charts/skip_share.svg")).unwrap();
+    for id in ["E1", "D2", "D3", "D4"] {
+        assert!(!contains_word(s, id), "{id} in the Who acted section");
+        assert!(!contains_word(&svg, id), "{id} in skip_share.svg");
+    }
+    for r in &rows {
+        assert!(r.starts_with("P-"), "{r}");
+    }
+    // E1, D2 and D3 are tested and drawn, by pseudonym; D4 (19 outcomes)
+    // is not tested.
+    for r in &rows[..3] {
+        assert!(svg.contains(r.as_str()), "{r} not on the chart");
+    }
+    assert!(!svg.contains(rows[3].as_str()));
+}
