@@ -321,9 +321,9 @@ fn handlers_plot(audit: &Audit<'_>, mask: &Mask) -> Plot {
     Plot::Handlers { rows, overall }
 }
 
-/// 6. The tested deciding employees, flagged by ACTOR_SKIP_RATE
-/// (issue 12): per employee, `skipped` among their declined, skipped or
-/// withdrawn outcomes of eligible candidates (`skip_rates`).
+/// Chart 6 (issue 12): the tested deciding employees, flagged by
+/// ACTOR_SKIP_RATE; per employee, `skipped` among their declined, skipped
+/// or withdrawn outcomes of eligible candidates (`skip_rates`).
 fn skips_plot(audit: &Audit<'_>, mask: &Mask) -> Plot {
     let stats = &audit.stats;
     let flagged: BTreeSet<&str> = audit

@@ -765,13 +765,15 @@ fn actors_view(s: &Stats, findings: &[Finding], config: &Config, mask: &Mask) ->
                 Some(_) => 1,
                 None => 2,
             };
+            // The employee checks first, then CONFLICT_OF_INTEREST with
+            // its number of findings.
             let text = mine
                 .map(|m| {
+                    let coi = CheckCode::ConflictOfInterest;
                     m.iter()
-                        .map(|(c, n)| match c {
-                            CheckCode::ConflictOfInterest => format!("{} ({n})", c.as_str()),
-                            _ => c.as_str().to_string(),
-                        })
+                        .filter(|(c, _)| **c != coi)
+                        .map(|(c, _)| c.as_str().to_string())
+                        .chain(m.get(&coi).map(|n| format!("{} ({n})", coi.as_str())))
                         .collect::<Vec<_>>()
                         .join(", ")
                 })
