@@ -40,5 +40,7 @@ mod scale;
 mod staff;
 #[path = "suite/stats.rs"]
 mod stats;
+#[path = "suite/who_acted.rs"]
+mod who_acted;
 #[path = "suite/xlsx.rs"]
 mod xlsx;

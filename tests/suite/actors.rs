@@ -40,7 +40,7 @@ fn of<'a>(findings: &'a [Row], check: &str) -> Vec<&'a Row> {
 /// and a not_reached outcome with a decided_by, and a skip without
 /// decided_by. Advert B1 closed on 2025-06-30: D3 skipped C00..C09 there,
 /// which counts only in a run whose period includes it.
-fn skip_fixture() -> Fixture {
+pub fn skip_fixture() -> Fixture {
     // Per decider: (outcome, reason, how many) three times.
     type Decisions<'a> = [(&'a str, &'a str, usize); 3];
     let plan: [(&str, Decisions); 4] = [

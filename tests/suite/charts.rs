@@ -1,4 +1,4 @@
-//! The charts (issue 5, item 1): five charts in charts/ as SVG and PNG,
+//! The charts (issue 5, item 1; issue 12): six charts in charts/ as SVG and PNG,
 //! byte-identical across runs, inline in report.html, and drawn (empty,
 //! with a note) when there is nothing to plot.
 
@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use crate::common::*;
 
-const NAMES: [&str; 5] = [
+const NAMES: [&str; 6] = [
     "lets_per_route",
     "bypass_share",
     "waiting_days",
     "sale_price",
     "handler_bypass",
+    "skip_share",
 ];
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
@@ -33,7 +34,7 @@ fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The ten files exist, PNGs are PNGs of a sensible size, SVGs are SVG.
+/// The twelve files exist, PNGs are PNGs of a sensible size, SVGs are SVG.
 fn assert_charts(out: &Path) {
     for name in NAMES {
         let svg = read(&out.join(format!("charts/{name}.svg")));
@@ -57,7 +58,7 @@ fn assert_charts(out: &Path) {
 }
 
 #[test]
-fn the_sample_gives_ten_chart_files_identical_across_runs_and_inline_in_the_report() {
+fn the_sample_gives_twelve_chart_files_identical_across_runs_and_inline_in_the_report() {
     let (a, b) = (run_sample("a"), run_sample("b"));
     assert_charts(&a);
     for name in NAMES {
@@ -70,7 +71,7 @@ fn the_sample_gives_ten_chart_files_identical_across_runs_and_inline_in_the_repo
     let html = String::from_utf8(read(&a.join("report.html"))).unwrap();
     assert!(!html.contains("Charts: not yet rendered"));
     assert!(!html.contains("http://"), "a URL in report.html");
-    assert_eq!(html.matches("<svg").count(), 5, "five inline SVGs");
+    assert_eq!(html.matches("<svg").count(), 6, "six inline SVGs");
     for name in NAMES {
         let svg = String::from_utf8(read(&a.join(format!("charts/{name}.svg")))).unwrap();
         // Inline, less the namespace (HTML needs none; the page names no URL).
@@ -117,8 +118,9 @@ fn charts_without_sales_or_linked_tenants_are_drawn_with_a_note() {
     assert!(svg("sale_price").contains("No sales in the period"));
     assert!(svg("bypass_share").contains("No advert lets in the period"));
     assert!(svg("handler_bypass").contains("No employee handled enough"));
+    assert!(svg("skip_share").contains("No employee recorded enough"));
     let html = String::from_utf8(read(&out.join("report.html"))).unwrap();
-    assert_eq!(html.matches("<svg").count(), 5);
+    assert_eq!(html.matches("<svg").count(), 6);
 }
 
 #[test]

@@ -5,11 +5,13 @@
 //! home (spec 4.2). Every output reads these; none
 //! works them out again.
 
+pub mod actors;
 pub mod affected;
 pub mod control;
 pub mod facts;
 pub mod statistics;
 
+pub use actors::ActorEntry;
 pub use affected::{Affected, AffectedStats, Cause};
 pub use control::ControlSample;
 pub use facts::{Coverage, Facts, LetFact, SaleFact};

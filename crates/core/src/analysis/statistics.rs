@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::actors::ActorEntry;
 use super::facts::{Coverage, Facts, LetFact};
 use crate::checks::actor::SkipFamily;
 use crate::checks::handler::HandlerFamily;
@@ -40,6 +41,8 @@ pub struct Stats {
     pub handlers: Vec<HandlerEntry>,
     /// How much of the period could be checked (v1.2).
     pub coverage: CoverageStats,
+    /// What each employee acting in the period recorded (v1.2).
+    pub actors: Vec<ActorEntry>,
     /// The ACTOR_SKIP_RATE family (v1.2).
     pub skip_rates: Vec<SkipRateEntry>,
     /// The seekers who lost a home (spec 4.2, v1.2): filled in by the
@@ -366,6 +369,7 @@ pub fn compute(
         sale_discount: sale_discount(facts),
         handlers: handler_entries(handlers),
         coverage: CoverageStats::of(&facts.lets),
+        actors: super::actors::actors(ctx),
         skip_rates: skip_rate_entries(skip_rates),
         affected: super::AffectedStats::default(),
         compliance: compliance(ctx, facts),

@@ -1,5 +1,5 @@
-//! charts/ (issue 5, item 1): the five charts of the audit, each as SVG
-//! and PNG, and inline in report.html.
+//! charts/ (issue 5, item 1; issue 12): the six charts of the audit, each
+//! as SVG and PNG, and inline in report.html.
 //!
 //! The charts are drawn with plotters and the DejaVu Sans font the binary
 //! carries (a fresh machine has no system fonts). They are readable without
@@ -41,12 +41,13 @@ const SIZE: (u32, u32) = (960, 540);
 pub const DIR: &str = "charts";
 
 /// The file stems of the charts, in the order they are drawn.
-pub const NAMES: [&str; 5] = [
+pub const NAMES: [&str; 6] = [
     "lets_per_route",
     "bypass_share",
     "waiting_days",
     "sale_price",
     "handler_bypass",
+    "skip_share",
 ];
 
 type Res = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -81,6 +82,12 @@ enum Plot {
     Sales { points: Vec<(f64, f64, bool)> },
     /// Tested employees and the overall share.
     Handlers {
+        rows: Vec<HandlerBar>,
+        overall: Option<f64>,
+    },
+    /// The tested deciding employees (ACTOR_SKIP_RATE) and the overall
+    /// share of skips: bars as on the handler chart.
+    Skips {
         rows: Vec<HandlerBar>,
         overall: Option<f64>,
     },
@@ -171,6 +178,10 @@ pub fn build(audit: &Audit<'_>, mask: &Mask) -> Result<Vec<Chart>> {
         (
             "Share of advert lets with a bypass per letting employee",
             handlers_plot(audit, mask),
+        ),
+        (
+            "Share of skipped outcomes per deciding employee (ACTOR_SKIP_RATE family)",
+            skips_plot(audit, mask),
         ),
     ];
     plots
@@ -308,6 +319,36 @@ fn handlers_plot(audit: &Audit<'_>, mask: &Mask) -> Plot {
             (n > 0).then(|| (b.linked.with_bypass + b.other.with_bypass) as f64 / n as f64)
         });
     Plot::Handlers { rows, overall }
+}
+
+/// Chart 6 (issue 12): the tested deciding employees, flagged by
+/// ACTOR_SKIP_RATE; per employee, `skipped` among their declined, skipped
+/// or withdrawn outcomes of eligible candidates (`skip_rates`).
+fn skips_plot(audit: &Audit<'_>, mask: &Mask) -> Plot {
+    let stats = &audit.stats;
+    let flagged: BTreeSet<&str> = audit
+        .findings
+        .iter()
+        .filter(|f| f.check == CheckCode::ActorSkipRate)
+        .map(|f| {
+            f.employee_id
+                .as_ref()
+                .map_or(f.subject_id.as_str(), |e| e.as_str())
+        })
+        .collect();
+    let rows = stats
+        .skip_rates
+        .iter()
+        .map(|s| HandlerBar {
+            employee: mask.value(&s.employee_id),
+            allocations: s.decisions,
+            with_bypass: s.skipped,
+            share: if s.share.is_finite() { s.share } else { 0.0 },
+            flagged: flagged.contains(s.employee_id.as_str()),
+        })
+        .collect();
+    let overall = stats.skip_rates.first().and_then(|s| s.overall_share);
+    Plot::Skips { rows, overall }
 }
 
 /// Renders charts/: every chart as SVG and PNG.
@@ -574,7 +615,10 @@ where
         } => bypass(root, &top, &body, quarters, linked, other)?,
         Plot::Waiting { linked, other } => waiting(root, &top, &body, linked, other)?,
         Plot::Sales { points } => sales(root, &top, &body, points)?,
-        Plot::Handlers { rows, overall } => handlers(root, &top, &body, rows, *overall)?,
+        Plot::Handlers { rows, overall } => {
+            handlers(root, &top, &body, rows, *overall, &HANDLER_TEXT)?
+        }
+        Plot::Skips { rows, overall } => handlers(root, &top, &body, rows, *overall, &SKIP_TEXT)?,
     }
     root.present()?;
     Ok(())
@@ -1089,9 +1133,40 @@ where
 /// The colour of the bar of an employee who is not flagged.
 const NOT_FLAGGED: RGBColor = RGBColor(0xa6, 0xc8, 0xe8);
 
-/// The legend of the handler chart: flagged and other bars, and the
-/// overall share as a line.
-fn handlers_legend<DB: DrawingBackend>(top: &DrawingArea<DB, Shift>, overall: Option<f64>) -> Res
+/// The words of a per-employee rate chart (the handler chart, and the
+/// skip-share chart drawn the same way).
+struct RateText {
+    /// The legend entry of a flagged bar.
+    flagged: &'static str,
+    /// Under the x axis (when the labels are not turned).
+    x_desc: &'static str,
+    /// Beside the y axis.
+    y_desc: &'static str,
+    /// The note when no employee was tested.
+    empty: &'static str,
+}
+
+const HANDLER_TEXT: RateText = RateText {
+    flagged: "flagged: HANDLER_BYPASS_RATE (hatched)",
+    x_desc: "Letting employee",
+    y_desc: "Advert lets with a bypassed candidate",
+    empty: "No employee handled enough advert lets in the period to be tested.",
+};
+
+const SKIP_TEXT: RateText = RateText {
+    flagged: "flagged: ACTOR_SKIP_RATE (hatched)",
+    x_desc: "Deciding employee (decided_by)",
+    y_desc: "Skipped among declined, skipped, withdrawn",
+    empty: "No employee recorded enough outcomes in the period to be tested.",
+};
+
+/// The legend of a rate chart: flagged and other bars, and the overall
+/// share as a line.
+fn handlers_legend<DB: DrawingBackend>(
+    top: &DrawingArea<DB, Shift>,
+    overall: Option<f64>,
+    text: &RateText,
+) -> Res
 where
     DB::ErrorType: 'static,
 {
@@ -1100,7 +1175,7 @@ where
         &[
             (
                 Swatch::Fill(LINKED, Pattern::Diagonal),
-                "flagged: HANDLER_BYPASS_RATE (hatched)".to_string(),
+                text.flagged.to_string(),
             ),
             (
                 Swatch::Fill(NOT_FLAGGED, Pattern::Solid),
@@ -1117,25 +1192,24 @@ where
     )
 }
 
-/// Chart 5: a bar per tested letting employee with their share of advert
-/// lets with a bypass, and the overall share as a line.
+/// Charts 5 and 6: a bar per tested employee with their share (of advert
+/// lets with a bypass; of skipped outcomes), and the overall share as a
+/// line; `text` gives the words.
 fn handlers<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     top: &DrawingArea<DB, Shift>,
     body: &DrawingArea<DB, Shift>,
     rows: &[HandlerBar],
     overall: Option<f64>,
+    text: &RateText,
 ) -> Res
 where
     DB::ErrorType: 'static,
 {
     if rows.is_empty() {
-        return note(
-            body,
-            "No employee handled enough advert lets in the period to be tested.",
-        );
+        return note(body, text.empty);
     }
-    handlers_legend(top, overall)?;
+    handlers_legend(top, overall, text)?;
     let n = rows.len();
     let top_share = rows
         .iter()
@@ -1155,8 +1229,8 @@ where
         .x_labels(0)
         .x_label_formatter(&|_| String::new())
         .y_label_formatter(&percent_axis)
-        .x_desc(if rotate { "" } else { "Letting employee" })
-        .y_desc("Advert lets with a bypassed candidate")
+        .x_desc(if rotate { "" } else { text.x_desc })
+        .y_desc(text.y_desc)
         .label_style((FAMILY, 14).into_font().color(&INK))
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
         .draw()?;
@@ -1179,7 +1253,7 @@ where
 }
 
 /// One employee's bar on the handler chart, at `x`, hatched when flagged,
-/// with `k/n` (lets with a bypass / lets) over it: always when flagged,
+/// with `k/n` (lets with a bypass / lets; skipped / outcomes) over it: always when flagged,
 /// then as `FLAGGED k/n`, else only when `count` is set. `at` maps chart
 /// coordinates to pixels.
 fn handler_bar<DB: DrawingBackend>(

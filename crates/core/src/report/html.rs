@@ -22,7 +22,7 @@ use super::reviews::ReviewsView;
 use super::{Report, RunMeta};
 use crate::analysis::statistics::{
     BypassDisparity, BypassGroup, CoverageStats, HandlerEntry, LotteryFairness, Sample, Share,
-    Stats, TwoSamples,
+    SkipRateEntry, Stats, TwoSamples,
 };
 use crate::checks::{CheckCode, Finding, Severity};
 use crate::config::{Config, ConfigSource};
@@ -67,6 +67,46 @@ struct View {
     reviews: Option<ReviewsView>,
     coverage: String,
     control: ControlView,
+    actors: ActorsView,
+}
+
+/// The "Who acted" section (spec 5 "Actors", issue 12): the `actors`
+/// table, flagged employees first, and the ACTOR_SKIP_RATE family.
+#[derive(Serialize)]
+struct ActorsView {
+    rows: Vec<ActorRow>,
+    flagged: usize,
+    skip_rates: Vec<SkipRateView>,
+    skip_min: u64,
+    handler_q: String,
+}
+
+/// One employee of the actors table, every share with its counts.
+#[derive(Serialize)]
+struct ActorRow {
+    employee_id: String,
+    flags: String,
+    handled: u64,
+    approved: u64,
+    decided: u64,
+    skipped: String,
+    edits: u64,
+    backdating: String,
+    priorities_granted: u64,
+    for_linked: String,
+}
+
+/// One tested deciding employee of `skip_rates`.
+#[derive(Serialize)]
+struct SkipRateView {
+    employee_id: String,
+    decisions: u64,
+    skipped: u64,
+    share: String,
+    overall: String,
+    p: String,
+    q: String,
+    flagged: bool,
 }
 
 /// The section of the seekers who lost a home (spec 4.2).
@@ -701,6 +741,120 @@ impl ChartView {
     }
 }
 
+/// `k of n` with the share k / n (none when n is 0).
+fn k_of_n(k: u64, n: u64, what: &str) -> String {
+    if n == 0 {
+        format!("0 {what}")
+    } else {
+        let share = Some(k as f64 / n as f64);
+        format!("{k} of {n} {what} ({})", percent(share, NOT_COMPUTED))
+    }
+}
+
+/// The flags that put an employee at the top of the Who acted table, by
+/// raw employee id: the employee checks (HANDLER_BYPASS_RATE,
+/// ACTOR_SKIP_RATE, ACTOR_BACKDATING) and the CONFLICT_OF_INTEREST
+/// findings naming them as the employee acting, counted per check.
+fn employee_flags(findings: &[Finding]) -> BTreeMap<&str, BTreeMap<CheckCode, usize>> {
+    let mut flags: BTreeMap<&str, BTreeMap<CheckCode, usize>> = BTreeMap::new();
+    for f in findings {
+        let counted = matches!(
+            f.check,
+            CheckCode::HandlerBypassRate
+                | CheckCode::ActorSkipRate
+                | CheckCode::ActorBackdating
+                | CheckCode::ConflictOfInterest
+        );
+        let Some(e) = f.employee_id.as_ref().filter(|_| counted) else {
+            continue;
+        };
+        *flags
+            .entry(e.as_str())
+            .or_default()
+            .entry(f.check)
+            .or_default() += 1;
+    }
+    flags
+}
+
+/// The Who acted section: the actors of stats.json, those flagged by an
+/// employee check first, then those named only by CONFLICT_OF_INTEREST,
+/// then the rest, each group by employee_id (the order of stats.json);
+/// then the tested family of ACTOR_SKIP_RATE.
+fn actors_view(s: &Stats, findings: &[Finding], config: &Config, mask: &Mask) -> ActorsView {
+    let flags = employee_flags(findings);
+    let mut rows: Vec<(u8, ActorRow)> = s
+        .actors
+        .iter()
+        .map(|a| {
+            let mine = flags.get(a.employee_id.as_str());
+            let group = match mine {
+                Some(m) if m.keys().any(|c| *c != CheckCode::ConflictOfInterest) => 0,
+                Some(_) => 1,
+                None => 2,
+            };
+            // The employee checks first, then CONFLICT_OF_INTEREST with
+            // its number of findings.
+            let text = mine
+                .map(|m| {
+                    let coi = CheckCode::ConflictOfInterest;
+                    m.iter()
+                        .filter(|(c, _)| **c != coi)
+                        .map(|(c, _)| c.as_str().to_string())
+                        .chain(m.get(&coi).map(|n| format!("{} ({n})", coi.as_str())))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            let acts = a.handled + a.approved + a.decided + a.edits + a.priorities_granted;
+            let row = ActorRow {
+                employee_id: mask.value(&a.employee_id),
+                flags: text,
+                handled: a.handled,
+                approved: a.approved,
+                decided: a.decided,
+                skipped: k_of_n(a.skipped, a.decided, "skipped"),
+                edits: a.edits,
+                backdating: k_of_n(a.backdating_edits, a.edits, "moved earlier"),
+                priorities_granted: a.priorities_granted,
+                for_linked: k_of_n(a.acts_for_linked, acts, "acts"),
+            };
+            (group, row)
+        })
+        .collect();
+    // Stable: within a group, the order of stats.json.
+    rows.sort_by_key(|(group, _)| *group);
+    let handler_q = config.thresholds.handler_q;
+    ActorsView {
+        flagged: rows.iter().filter(|(g, _)| *g < 2).count(),
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        skip_rates: s
+            .skip_rates
+            .iter()
+            .map(|e| SkipRateView::of(e, handler_q, mask))
+            .collect(),
+        skip_min: config.thresholds.actor_min_decisions,
+        handler_q: format!("{handler_q}"),
+    }
+}
+
+impl SkipRateView {
+    /// One tested deciding employee; flagged when its q value is under
+    /// `q_limit` (`thresholds.handler_q`), as ACTOR_SKIP_RATE fires.
+    fn of(e: &SkipRateEntry, q_limit: f64, mask: &Mask) -> SkipRateView {
+        SkipRateView {
+            employee_id: mask.value(&e.employee_id),
+            decisions: e.decisions,
+            skipped: e.skipped,
+            share: percent(Some(e.share), NOT_COMPUTED),
+            overall: percent(e.overall_share, NOT_COMPUTED),
+            p: p_value(e.p),
+            q: p_value(e.q),
+            flagged: e.q.is_some_and(|q| q < q_limit),
+        }
+    }
+}
+
 /// Renders report.html.
 pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
     let (audit, run) = (report.audit, report.run);
@@ -738,6 +892,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
             .map(|v| ReviewsView::of_audit(v, audit).masked(mask)),
         coverage: coverage_statement(&audit.stats.coverage),
         control: control_view(report),
+        actors: actors_view(&audit.stats, findings, audit.config(), mask),
     };
     fill_template(&view)
 }
