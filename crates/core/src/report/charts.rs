@@ -285,19 +285,25 @@ fn sales_plot(facts: &Facts<'_>) -> Plot {
     Plot::Sales { points }
 }
 
-/// 5. The tested letting employees, flagged by HANDLER_BYPASS_RATE.
-fn handlers_plot(audit: &Audit<'_>, mask: &Mask) -> Plot {
-    let stats = &audit.stats;
-    let flagged: BTreeSet<&str> = audit
+/// The employees a rate check (HANDLER_BYPASS_RATE, ACTOR_SKIP_RATE)
+/// flagged, by id.
+fn flagged_by<'a>(audit: &'a Audit<'_>, check: CheckCode) -> BTreeSet<&'a str> {
+    audit
         .findings
         .iter()
-        .filter(|f| f.check == CheckCode::HandlerBypassRate)
+        .filter(|f| f.check == check)
         .map(|f| {
             f.employee_id
                 .as_ref()
                 .map_or(f.subject_id.as_str(), |e| e.as_str())
         })
-        .collect();
+        .collect()
+}
+
+/// 5. The tested letting employees, flagged by HANDLER_BYPASS_RATE.
+fn handlers_plot(audit: &Audit<'_>, mask: &Mask) -> Plot {
+    let stats = &audit.stats;
+    let flagged = flagged_by(audit, CheckCode::HandlerBypassRate);
     let rows = stats
         .handlers
         .iter()
@@ -326,16 +332,7 @@ fn handlers_plot(audit: &Audit<'_>, mask: &Mask) -> Plot {
 /// or withdrawn outcomes of eligible candidates (`skip_rates`).
 fn skips_plot(audit: &Audit<'_>, mask: &Mask) -> Plot {
     let stats = &audit.stats;
-    let flagged: BTreeSet<&str> = audit
-        .findings
-        .iter()
-        .filter(|f| f.check == CheckCode::ActorSkipRate)
-        .map(|f| {
-            f.employee_id
-                .as_ref()
-                .map_or(f.subject_id.as_str(), |e| e.as_str())
-        })
-        .collect();
+    let flagged = flagged_by(audit, CheckCode::ActorSkipRate);
     let rows = stats
         .skip_rates
         .iter()
