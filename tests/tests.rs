@@ -36,6 +36,8 @@ mod sales;
 mod sample;
 #[path = "suite/scale.rs"]
 mod scale;
+#[path = "suite/spreadsheets.rs"]
+mod spreadsheets;
 #[path = "suite/staff.rs"]
 mod staff;
 #[path = "suite/stats.rs"]

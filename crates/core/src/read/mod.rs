@@ -6,11 +6,14 @@
 //! [`raw`] (Parquet through [`parquet`]); `tables` turns those into records
 //! with the cell parsers of [`crate::parse`].
 
+pub mod inspect;
+pub mod mapping;
 pub mod parquet;
 pub mod raw;
 pub mod reviews;
 pub mod source;
 mod tables;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 
@@ -32,7 +35,7 @@ pub struct SourceInfo {
     pub table: Table,
     /// File name, e.g. `applicants.csv`.
     pub file: String,
-    /// CSV or Parquet.
+    /// CSV, Parquet or xlsx.
     pub format: Format,
     /// SHA-256 of the file.
     pub sha256: String,
@@ -197,7 +200,7 @@ fn load<T: Send>(
                     let key = table
                         .key()
                         .and_then(|k| raw.columns.get(k).copied())
-                        .and_then(|i| row.cell(i))
+                        .and_then(|i| raw.cell(row, i))
                         .unwrap_or_default()
                         .to_string();
                     failed_keys.push((row.line, key));
