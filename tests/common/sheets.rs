@@ -57,7 +57,12 @@ fn is_decimal(text: &str) -> bool {
     })
 }
 
-/// Writes `rows` (header first) as the first worksheet of `path`.
+/// The longest text an Excel cell holds.
+const MAX_TEXT: usize = 32_767;
+
+/// Writes `rows` (header first) as the first worksheet of `path`. Any text
+/// goes (the fuzzer's too): a value that cannot be a date or a number is a
+/// text cell, cut to the 32,767 characters a cell holds.
 pub fn write_xlsx(path: &Path, rows: &[Vec<String>], style: Style) {
     let mut book = Workbook::new();
     let date = Format::new().set_num_format("yyyy-mm-dd");
@@ -84,7 +89,8 @@ pub fn write_xlsx(path: &Path, rows: &[Vec<String>], style: Style) {
             } else if let Some(n) = excel_number(cell) {
                 sheet.write_number(r, c, n).unwrap();
             } else {
-                sheet.write_string(r, c, cell).unwrap();
+                let text: String = cell.chars().take(MAX_TEXT).collect();
+                sheet.write_string(r, c, text).unwrap();
             }
         }
     }
