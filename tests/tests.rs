@@ -20,6 +20,8 @@ mod docs;
 mod errors;
 #[path = "suite/fuzz.rs"]
 mod fuzz;
+#[path = "suite/mappings.rs"]
+mod mappings;
 #[path = "suite/order.rs"]
 mod order;
 #[path = "suite/privacy.rs"]

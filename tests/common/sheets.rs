@@ -1,6 +1,7 @@
-//! Spreadsheet twins of CSV tables, written with rust_xlsxwriter the way
+//! Twins of CSV data folders: spreadsheets written with rust_xlsxwriter the way
 //! Excel holds them: dates as date cells (serial numbers with a date
-//! format), numbers as number cells, the rest as text.
+//! format), numbers as number cells, the rest as text; and the same tables
+//! in the VERA vocabulary.
 
 use std::path::Path;
 
@@ -128,4 +129,56 @@ pub fn xlsx_twin(from: &Path, to: &Path, style: Style) {
             }
         }
     }
+}
+
+/// Copies the data folder `from` into `to` in the VERA vocabulary: every
+/// table's columns renamed and codes written as the built-in preset reads
+/// them (`publicatiemodel`, `TOE`, ...), with a woonaudit.toml that sets
+/// `preset = "vera"`. Tables as CSV, or as `.xlsx` when `xlsx`.
+pub fn vera_twin(from: &Path, to: &Path, xlsx: bool) {
+    use woonaudit::preset::Preset;
+    use woonaudit::schema::Table;
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).unwrap();
+    for table in Table::ALL {
+        let path = from.join(format!("{}.csv", table.name()));
+        if !path.is_file() {
+            continue;
+        }
+        let mut rows = csv_rows(&path);
+        let header = rows[0].clone();
+        for (c, name) in header.iter().enumerate() {
+            let Some(col) = table.columns().iter().find(|k| k.name == name) else {
+                continue;
+            };
+            if let Some((source, _)) = Preset::Vera
+                .columns_of(table)
+                .find(|(_, spec)| *spec == col.name)
+            {
+                rows[0][c] = source.to_string();
+            }
+            let codes: Vec<(&str, &str)> = Preset::Vera.values_of(table, col.name).collect();
+            for row in rows.iter_mut().skip(1) {
+                if let Some(cell) = row.get_mut(c) {
+                    if let Some((code, _)) = codes.iter().find(|(_, spec)| spec == cell) {
+                        *cell = code.to_string();
+                    }
+                }
+            }
+        }
+        if xlsx {
+            write_xlsx(
+                &to.join(format!("{}.xlsx", table.name())),
+                &rows,
+                Style::default(),
+            );
+        } else {
+            let mut w = csv::Writer::from_path(to.join(format!("{}.csv", table.name()))).unwrap();
+            for r in &rows {
+                w.write_record(r).unwrap();
+            }
+            w.flush().unwrap();
+        }
+    }
+    std::fs::write(to.join("woonaudit.toml"), "[input]\npreset = \"vera\"\n").unwrap();
 }
