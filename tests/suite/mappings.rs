@@ -224,3 +224,38 @@ fn the_users_entries_win_over_the_preset() {
     .unwrap();
     assert_ok(&validate());
 }
+
+/// An export without handled_by, approved_by, decided_by or a relations
+/// table (as VERA exports often are): the report's coverage statement
+/// names what could not be checked, rather than reporting nothing.
+#[test]
+fn the_coverage_statement_names_what_the_export_lacks() {
+    let mut f = Fixture::new("gaps");
+    f.set(
+        "allocations",
+        "allocation_id,dwelling_id,applicant_id,allocated_on,route,advert_id,reason",
+        &[],
+    );
+    f.set(
+        "responses",
+        "advert_id,applicant_id,responded_at,lottery_number,position,outcome,reason",
+        &[],
+    );
+    let o = f.run(&[]);
+    assert_ok(&o);
+    let html = std::fs::read_to_string(f.out().join("report.html")).unwrap();
+    for want in [
+        "Not checked: allocations.csv has no handled_by column, so HANDLER_BYPASS_RATE had no handlers to test",
+        "Not checked: allocations.csv has no approved_by column, so ROUTE_UNAPPROVED flagged every let outside the aanbodsysteem",
+        "Not checked: responses.csv has no decided_by column, so ACTOR_SKIP_RATE had no deciding employees to test",
+        "Not checked: there is no relations table, so no link of kind declared could be found",
+    ] {
+        assert!(html.contains(want), "{want}");
+    }
+
+    // With every column and the relations table: no gap named.
+    let dir = tmp("gaps-sample");
+    run(&repo().join("data/sample"), &dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Coverage.") && !html.contains("Not checked:"));
+}

@@ -6,6 +6,7 @@
 //! [`raw`] (Parquet through [`parquet`]); `tables` turns those into records
 //! with the cell parsers of [`crate::parse`].
 
+pub mod gaps;
 pub mod inspect;
 pub mod mapping;
 pub mod parquet;
@@ -45,6 +46,9 @@ pub struct SourceInfo {
     /// Delimiter (CSV only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<char>,
+    /// The spec columns the file has (not in the manifest).
+    #[serde(skip)]
+    pub columns: Vec<&'static str>,
 }
 
 /// Typed records of one table, before cross-table validation.
@@ -216,6 +220,12 @@ fn load<T: Send>(
             sha256: raw.sha256.clone(),
             encoding: raw.encoding,
             delimiter: raw.delimiter,
+            columns: table
+                .columns()
+                .iter()
+                .map(|c| c.name)
+                .filter(|c| raw.columns.contains_key(c))
+                .collect(),
         }),
         read,
         records,
