@@ -20,6 +20,8 @@ mod docs;
 mod errors;
 #[path = "suite/fuzz.rs"]
 mod fuzz;
+#[path = "suite/inspect.rs"]
+mod inspect;
 #[path = "suite/mappings.rs"]
 mod mappings;
 #[path = "suite/order.rs"]

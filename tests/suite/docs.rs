@@ -107,7 +107,7 @@ fn readme_and_docs_point_inside_the_repository() {
 
 /// The keys a config section accepts, as the config reader itself lists
 /// them when it rejects an unknown key (`expected one of `a`, `b`, ...`).
-fn accepted_keys(probe: &str) -> Vec<String> {
+pub(crate) fn accepted_keys(probe: &str) -> Vec<String> {
     let err = match Config::parse(probe) {
         Ok(_) => panic!("the config reader accepted an unknown key:\n{probe}"),
         Err(e) => e,
