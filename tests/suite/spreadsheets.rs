@@ -304,3 +304,46 @@ fn a_broken_workbook_is_unusable_input() {
         "{err}"
     );
 }
+
+/// `generate --format xlsx` and `--vera` write twins of the sample (the
+/// sample is `generate` with the defaults): each gives the sample's
+/// findings, and the VERA folder reads without a hand-written mapping.
+#[test]
+fn generated_xlsx_and_vera_twins_give_the_samples_findings() {
+    let dir = tmp("generated");
+    run(&repo().join("data/sample"), &dir.join("csv"));
+    let want = std::fs::read(dir.join("csv/findings.csv")).unwrap();
+    for (name, args) in [
+        ("xlsx", &["--format", "xlsx"][..]),
+        ("vera", &["--vera"][..]),
+        ("vera-xlsx", &["--vera", "--format", "xlsx"][..]),
+    ] {
+        let data = dir.join(format!("data-{name}"));
+        let mut all = vec!["generate", "--out", data.to_str().unwrap()];
+        all.extend_from_slice(args);
+        assert_ok(&woonaudit(&all, &repo()));
+        let ext = if name.ends_with("xlsx") {
+            "xlsx"
+        } else {
+            "csv"
+        };
+        assert!(data.join(format!("responses.{ext}")).is_file(), "{name}");
+        if name.starts_with("vera") {
+            let toml = std::fs::read_to_string(data.join("woonaudit.toml")).unwrap();
+            assert!(toml.contains("preset = \"vera\""), "{toml}");
+        }
+        let out = dir.join(format!("out-{name}"));
+        run(&data, &out);
+        let got = std::fs::read(out.join("findings.csv")).unwrap();
+        assert!(got == want, "{name}: findings differ from the sample's");
+    }
+    let responses = std::fs::read_to_string(dir.join("data-vera/responses.csv")).unwrap();
+    assert!(
+        responses.starts_with(
+            "publicatie,inschrijfnummer,reactiedatum,lottery_number,positie,aanbiedingstatus"
+        ),
+        "{}",
+        &responses[..200]
+    );
+    assert!(responses.contains(",TOE,") && responses.contains(",skipped,"));
+}
