@@ -50,3 +50,5 @@ mod stats;
 mod who_acted;
 #[path = "suite/xlsx.rs"]
 mod xlsx;
+#[path = "suite/xlsx_speed.rs"]
+mod xlsx_speed;

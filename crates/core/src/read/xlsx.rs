@@ -58,43 +58,75 @@ pub(crate) fn read(
     on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    let mut book: Xlsx<_> = guarded(path, "not a readable workbook", || {
-        Xlsx::new(Cursor::new(bytes))
-    })?;
-    let Some(sheet) = book.sheet_names().into_iter().next() else {
-        return Err(Error::input(
-            path,
-            "cannot read xlsx: the workbook has no worksheet",
-        ));
+    let open = || -> Result<(Xlsx<Cursor<&[u8]>>, String)> {
+        let book: Xlsx<_> = guarded(path, "not a readable workbook", || {
+            Xlsx::new(Cursor::new(bytes.as_slice()))
+        })?;
+        match book.sheet_names().into_iter().next() {
+            Some(sheet) => Ok((book, sheet)),
+            None => Err(Error::input(
+                path,
+                "cannot read xlsx: the workbook has no worksheet",
+            )),
+        }
     };
-    let merged = guarded(path, &format!("sheet {sheet:?}"), || {
-        book.merge_cells_by_sheet_name(&sheet)
-    })?;
-    if let Some(m) = merged.iter().min_by_key(|m| (m.start.0, m.start.1)) {
-        let (r, why) = (
-            m.start.0,
-            if m.start.0 == 0 {
-                "a title above the header? The header must be row 1, one column name a cell: remove the title rows and unmerge"
-            } else {
-                "a merged cell holds its value in its first cell only: unmerge them, so that every row holds its own values"
-            },
-        );
-        return Err(Error::input(
-            path,
-            format!(
-                "sheet {sheet:?}, row {}: merged cells {}:{} ({why})",
-                r + 1,
-                cell_ref(m.start.0, m.start.1),
-                cell_ref(m.end.0, m.end.1)
-            ),
-        ));
-    }
+    let (mut book, sheet) = open()?;
+    // Merged cells are listed after the cells, so finding them is a second
+    // pass over the sheet: it runs beside the first, on its own handle.
+    std::thread::scope(|s| {
+        let merges = s.spawn(|| -> Result<()> {
+            let (mut book, sheet) = open()?;
+            let merged = guarded(path, &format!("sheet {sheet:?}"), || {
+                book.merge_cells_by_sheet_name(&sheet)
+            })?;
+            merged_cells(path, &sheet, &merged)
+        });
+        let read = read_cells(path, &mut book, &sheet, describe, on_batch);
+        let merged = merges
+            .join()
+            .unwrap_or_else(|_| Err(Error::input(path, "cannot read xlsx: corrupt file")));
+        // A layout woonaudit cannot read says so first: a title above the
+        // header makes the header look wrong too.
+        merged?;
+        read
+    })
+}
+
+/// Stops the run on merged cells, naming the first by its row.
+fn merged_cells(path: &Path, sheet: &str, merged: &[calamine::Dimensions]) -> Result<()> {
+    let Some(m) = merged.iter().min_by_key(|m| (m.start.0, m.start.1)) else {
+        return Ok(());
+    };
+    let why = if m.start.0 == 0 {
+        "a title above the header? The header must be row 1, one column name a cell: remove the title rows and unmerge"
+    } else {
+        "a merged cell holds its value in its first cell only: unmerge them, so that every row holds its own values"
+    };
+    Err(Error::input(
+        path,
+        format!(
+            "sheet {sheet:?}, row {}: merged cells {}:{} ({why})",
+            m.start.0 + 1,
+            cell_ref(m.start.0, m.start.1),
+            cell_ref(m.end.0, m.end.1)
+        ),
+    ))
+}
+
+/// Streams the cells of `sheet` into records.
+fn read_cells(
+    path: &Path,
+    book: &mut Xlsx<Cursor<&[u8]>>,
+    sheet: &str,
+    describe: &Describe<'_>,
+    on_batch: &mut OnBatch<'_>,
+) -> Result<(RawTable, u64)> {
     let mut cells = guarded(path, &format!("sheet {sheet:?}"), || {
-        book.worksheet_cells_reader(&sheet)
+        book.worksheet_cells_reader(sheet)
     })?;
     let mut sheet_rows = SheetRows {
         path,
-        sheet: &sheet,
+        sheet,
         describe,
         raw: None,
         batch: Vec::new(),
@@ -173,7 +205,7 @@ impl SheetRows<'_, '_, '_> {
     /// not a record, spec 1.1).
     fn flush(&mut self, on_batch: &mut OnBatch<'_>) -> Result<()> {
         let row = self.pending_row.unwrap_or_default();
-        let blank = self.pending.iter().all(|v| is_blank(v, &mut self.text));
+        let blank = self.pending.iter().all(is_blank);
         if blank {
             self.pending.clear();
             return Ok(());
@@ -235,16 +267,16 @@ impl SheetRows<'_, '_, '_> {
     }
 }
 
-/// Whether a cell is empty or only white space.
-fn is_blank(v: &DataRef<'_>, buf: &mut String) -> bool {
+/// Whether a cell is empty or only white space (a number, date, boolean
+/// or error never is).
+fn is_blank(v: &DataRef<'_>) -> bool {
     match v {
         DataRef::Empty => true,
-        DataRef::String(s) => s.trim().is_empty(),
-        DataRef::SharedString(s) => s.trim().is_empty(),
-        other => {
-            cell_text(other, buf);
-            buf.trim().is_empty()
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            s.trim().is_empty()
         }
+        DataRef::SharedString(s) => s.trim().is_empty(),
+        _ => false,
     }
 }
 
@@ -306,11 +338,23 @@ fn cell_text(v: &DataRef<'_>, out: &mut String) {
                 return;
             }
             let (y, m, day, h, min, s, ms) = d.to_ymd_hms_milli();
-            let _ = write!(out, "{y:04}-{m:02}-{day:02}");
+            // By hand: a table has a date in most rows, and `write!`
+            // parses its format every time.
+            digits(out, u32::from(y), 4);
+            out.push('-');
+            digits(out, u32::from(m), 2);
+            out.push('-');
+            digits(out, u32::from(day), 2);
             if (h, min, s, ms) != (0, 0, 0, 0) {
-                let _ = write!(out, " {h:02}:{min:02}:{s:02}");
+                out.push(' ');
+                digits(out, u32::from(h), 2);
+                out.push(':');
+                digits(out, u32::from(min), 2);
+                out.push(':');
+                digits(out, u32::from(s), 2);
                 if ms != 0 {
-                    let _ = write!(out, ".{ms:03}");
+                    out.push('.');
+                    digits(out, u32::from(ms), 3);
                 }
             }
         }
@@ -325,9 +369,26 @@ fn cell_text(v: &DataRef<'_>, out: &mut String) {
 fn number(f: f64, out: &mut String) {
     if f == 0.0 {
         out.push('0'); // and not `-0`
+    } else if f.fract() == 0.0 && f.abs() < 1e15 {
+        // A whole number (ids, counts, positions): as an integer, which
+        // is the same text and much faster to write.
+        let _ = write!(out, "{}", f as i64);
     } else {
         let _ = write!(out, "{f}");
     }
+}
+
+/// `n` with at least `width` digits (zero-padded).
+fn digits(out: &mut String, n: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    let mut i = buf.len();
+    let mut n = n;
+    while n > 0 || buf.len() - i < width {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 #[cfg(test)]
