@@ -169,9 +169,9 @@ fn formulas_dates_and_numbers_are_read_as_excel_holds_them() {
     // a decimal comma, as text.
     s.write_number(1, 0, 12345.0).unwrap();
     s.write_string(1, 1, "Jansen").unwrap();
-    s.write_datetime_with_format(1, 2, &d("1980-01-01"), &date)
+    s.write_datetime_with_format(1, 2, d("1980-01-01"), &date)
         .unwrap();
-    s.write_datetime_with_format(1, 3, &d("2010-01-01"), &date)
+    s.write_datetime_with_format(1, 3, d("2010-01-01"), &date)
         .unwrap();
     s.write_formula(1, 4, Formula::new("=1+1").set_result("0"))
         .unwrap();
@@ -197,7 +197,7 @@ fn formulas_dates_and_numbers_are_read_as_excel_holds_them() {
     }
     s.write_string(1, 0, "E1").unwrap();
     s.write_string(1, 1, "Visser").unwrap();
-    s.write_datetime_with_format(1, 2, &d("2020-03-01"), &date)
+    s.write_datetime_with_format(1, 2, d("2020-03-01"), &date)
         .unwrap();
     s.write_string(1, 3, "2019-12-31").unwrap();
     book.save(f.data().join("employees.xlsx")).unwrap();
