@@ -51,6 +51,18 @@ small_cell = 5                 # counts below this show as <5 in the annual file
 actor_min_decisions = 20       # ACTOR_SKIP_RATE
 actor_backdating_min = 3       # ACTOR_BACKDATING
 control_sample_size = 25       # control_sample.csv
+withdrawn_let_days = 180       # ADVERT_WITHDRAWN_THEN_LET
+vacancy_advert_lead_days = 60  # VACANCY_NOT_ADVERTISED
+# Reasons that count as missing (ORDER_BYPASS, ROUTE_UNAPPROVED); a list
+# here replaces this default.
+placeholder_reasons = ["nvt", "zd", "ziedossier", "ziefile", "ok", "akkoord", "geen", "onbekend", "test", "xxx", "na"]
+
+# Allocation policies (default: none): a named offer order that adverts
+# refer to in their `policy` column (docs/ranking.md).
+# [policies.senioren]
+# base = "registration"        # default: the advert's model
+# tiers = ["urgency", "age>=65", "local"]
+# require = ["age>=55"]
 
 # The legal limits per year (amounts in euros). A config with [[limits]]
 # replaces these defaults entirely: give every year you audit.

@@ -137,6 +137,19 @@ fn the_config_example_has_every_key_at_its_default() {
     );
     let unknown = "zz_not_a_key = 1\n";
     let mut missing = Vec::new();
+    // Every section: `[input]`, `[thresholds]`, `[[limits]]`, and a
+    // section of tables such as `[policies.NAME]`.
+    for section in crate::docs::accepted_keys(unknown) {
+        let shown = text.lines().any(|l| {
+            let l = l.trim_start_matches("# ");
+            l.starts_with(&format!("[{section}]"))
+                || l.starts_with(&format!("[[{section}]]"))
+                || l.starts_with(&format!("[{section}."))
+        });
+        if !shown {
+            missing.push(format!("[{section}]"));
+        }
+    }
     for (section, header) in [
         ("input", "[input]\n"),
         ("thresholds", "[thresholds]\n"),

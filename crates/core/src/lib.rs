@@ -37,6 +37,7 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod period;
+pub mod policy;
 pub mod preset;
 pub mod privacy;
 pub mod rank;

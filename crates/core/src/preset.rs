@@ -82,10 +82,9 @@ const fn value(
     }
 }
 
-/// The VERA column names of spec 1.4. To add a table (the `priorities`
-/// table's voorrangsoort, detailsoort, begindatum, einddatum), add its
-/// rows here: the config, `inspect`, the generator's `--vera` and the docs
-/// all read this table.
+/// The VERA column names of spec 1.4. The config, `inspect`, the
+/// generator's `--vera` and the docs all read this table: a name added
+/// here is added everywhere.
 pub const VERA_COLUMNS: &[ColumnEntry] = &[
     every("inschrijfnummer", "applicant_id"),
     every("eenheid", "dwelling_id"),
@@ -100,6 +99,10 @@ pub const VERA_COLUMNS: &[ColumnEntry] = &[
     only(Table::Responses, "reactiedatum", "responded_at"),
     only(Table::Responses, "positie", "position"),
     only(Table::Responses, "aanbiedingstatus", "outcome"),
+    only(Table::Priorities, "voorrangsoort", "kind"),
+    only(Table::Priorities, "detailsoort", "detail"),
+    only(Table::Priorities, "begindatum", "valid_from"),
+    only(Table::Priorities, "einddatum", "valid_to"),
 ];
 
 /// The VERA codes of spec 1.4. VERA has no code for a landlord passing a
@@ -113,6 +116,10 @@ pub const VERA_VALUES: &[ValueEntry] = &[
     value(Table::Responses, "outcome", "GEW", "declined"),
     value(Table::Responses, "outcome", "ING", "withdrawn"),
     value(Table::Responses, "outcome", "AAN", "not_reached"),
+    value(Table::Priorities, "kind", "URG", "urgency"),
+    value(Table::Priorities, "kind", "BIN", "binding"),
+    value(Table::Priorities, "kind", "IND", "indication"),
+    value(Table::Priorities, "kind", "GRO", "group"),
 ];
 
 impl Preset {
