@@ -330,7 +330,11 @@ fn policy_and_priority_data_errors_are_reported_at_their_cells() {
     f.set(
         "priorities",
         PRIORITIES,
-        &["P1,NOBODY,URG,,,,,", "P2,OLD,SOMETHING,,,,,"],
+        &[
+            "P1,NOBODY,URG,,,,,",
+            "P2,OLD,SOMETHING,,,,,",
+            "P3,MID,URG,,,,,EX9",
+        ],
     );
     f.raw(
         "vacancies.csv",
@@ -352,6 +356,11 @@ fn policy_and_priority_data_errors_are_reported_at_their_cells() {
     assert!(at("priorities.csv", "2", "applicant_id"), "{issues:?}");
     assert!(at("priorities.csv", "3", "kind"), "{issues:?}");
     assert!(at("vacancies.csv", "3", "reason"), "{issues:?}");
+    // An unknown granted_by is a warning: the priority is kept.
+    assert!(issues.iter().any(|i| i["file"] == "priorities.csv"
+        && i["line"] == "4"
+        && i["column"] == "granted_by"
+        && i["level"] == "warning"));
     assert!(!at("vacancies.csv", "2", "reason"), "{issues:?}");
 }
 
