@@ -12,6 +12,8 @@ mod broken;
 mod charts;
 #[path = "suite/control.rs"]
 mod control;
+#[path = "suite/cycle.rs"]
+mod cycle;
 #[path = "suite/determinism.rs"]
 mod determinism;
 #[path = "suite/docs.rs"]

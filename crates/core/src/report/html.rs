@@ -889,7 +889,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         charts: report.charts.iter().map(ChartView::of).collect(),
         reviews: run
             .reviews
-            .map(|v| ReviewsView::of_audit(v, audit).masked(mask)),
+            .map(|v| ReviewsView::of_audit(v, audit, run.carry).masked(mask)),
         coverage: coverage_statement(&audit.stats.coverage),
         control: control_view(report),
         actors: actors_view(&audit.stats, findings, audit.config(), mask),

@@ -16,6 +16,7 @@ use rust_xlsxwriter::{
 use std::collections::BTreeSet;
 
 use super::Report;
+use crate::analysis::carry::{CarryOver, Outside};
 use crate::analysis::control::{sample_id, ControlSample};
 use crate::checks::{CheckCode, Family, Finding, Severity};
 use crate::config::ConfigSource;
@@ -23,18 +24,17 @@ use crate::error::{Error, Result};
 use crate::issues::Issues;
 use crate::period::Period;
 use crate::privacy::pseudonym::Mask;
-use crate::read::reviews::{Review, Reviews, Since, Status, SAMPLE_ID};
+use crate::read::reviews::{Review, Reviews, Since, Status, SAMPLE_CHECK, SAMPLE_ID};
 use crate::read::SourceInfo;
 
 /// Excel's last row index is 1,048,575; row 0 is the header, and one row is
 /// kept for the note that the rest is in findings.csv.
 const MAX_DATA_ROWS: usize = 1_048_574;
 
-/// The sheet of gone reviews.
-pub const GONE_SHEET: &str = "Gone since last review";
+pub use crate::read::reviews::{GONE_SHEET, OUTSIDE_SHEET};
 
 /// The sheet of the seekers who lost a home (spec 4.2).
-pub const AFFECTED_SHEET: &str = "Affected seekers";
+pub const AFFECTED_SHEET: &str = crate::read::reviews::PLAIN_SHEETS[1];
 
 /// The sheet of the control sample (spec 4.3).
 pub const CONTROL_SHEET: &str = "Control sample";
@@ -53,8 +53,12 @@ struct WorkbookInput<'a> {
     pub issues: &'a Issues,
     /// The findings, sorted as in findings.csv.
     pub findings: &'a [Finding],
-    /// Their ids and the control sample's, for matching reviews.
+    /// Their ids and the control sample's, and with `--reviews` those of
+    /// the earlier findings outside the period: the listed findings not
+    /// among them are gone.
     pub ids: BTreeSet<String>,
+    /// Where last quarter's findings are now, with `--reviews`.
+    pub carry: Option<&'a CarryOver>,
     /// The control sample.
     pub control: &'a ControlSample<'a>,
     /// The seekers who lost a home.
@@ -84,12 +88,16 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         sources: run.sources,
         issues: run.issues,
         findings: &audit.findings,
-        ids: audit
-            .findings
-            .iter()
-            .map(Finding::id)
-            .chain(audit.control.ids())
-            .collect(),
+        ids: match run.carry {
+            Some(c) => c.kept.clone(),
+            None => audit
+                .findings
+                .iter()
+                .map(Finding::id)
+                .chain(audit.control.ids())
+                .collect(),
+        },
+        carry: run.carry,
         control: &audit.control,
         affected: &audit.affected,
         reviews: run.reviews,
@@ -185,6 +193,10 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
     control_sheet(book.add_worksheet(), w.control, w.reviews, w.mask, &f)?;
     affected_sheet(book.add_worksheet(), w.affected, w.mask, &f)?;
     if let Some(reviews) = w.reviews {
+        let ws = book.add_worksheet();
+        ws.set_name(OUTSIDE_SHEET)?;
+        let outside = w.carry.map_or(&[][..], |c| &c.outside[..]);
+        outside_sheet(ws, outside, reviews, w.mask, &f)?;
         let ws = book.add_worksheet();
         ws.set_name(GONE_SHEET)?;
         gone_sheet(ws, reviews, &w.ids, w.mask, &f)?;
@@ -352,6 +364,7 @@ fn review_counts(
     let ids: Vec<String> = w.findings.iter().map(Finding::id).collect();
     let count = |s: Since| ids.iter().filter(|id| r.since(id) == s).count();
     let gone = r.gone(&w.ids);
+    let outside = w.carry.map_or(0, |c| c.outside.len());
     let mut lines = vec![
         ("new findings".to_string(), count(Since::New)),
         (
@@ -368,8 +381,16 @@ fn review_counts(
         lines.push((format!("  of which {}", s.as_str()), n));
     }
     lines.push((
-        format!("reviewed, no longer found ({GONE_SHEET})"),
+        format!("earlier findings outside this period ({OUTSIDE_SHEET})"),
+        outside,
+    ));
+    lines.push((
+        format!("earlier findings no longer found ({GONE_SHEET})"),
         gone.len(),
+    ));
+    lines.push((
+        "  of which reviewed".to_string(),
+        gone.iter().filter(|g| g.review.is_some()).count(),
     ));
     for (label, n) in lines {
         ws.write_string(row, 0, &label)?;
@@ -575,6 +596,50 @@ fn affected_sheet(
     Ok(())
 }
 
+/// The sheet of earlier findings outside this run's period: each with its
+/// row as the checks still make it at its own date, and its review carried
+/// over, so nothing reviewed or still to review drops out of sight when the
+/// period changes.
+fn outside_sheet(
+    ws: &mut Worksheet,
+    outside: &[Outside],
+    reviews: &Reviews,
+    mask: &Mask,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let (columns, status_col) = family_columns(true);
+    let shown = outside.len().min(MAX_DATA_ROWS);
+    header(ws, &columns, shown, f)?;
+    status_dropdown(ws, status_col, shown)?;
+    let source = reviews.source_name();
+    for (i, o) in outside.iter().take(shown).enumerate() {
+        let row = i as u32 + 1;
+        let id = o.id();
+        match o {
+            Outside::Finding(x) => finding_cells(ws, row, x, &id, mask, f)?,
+            Outside::ControlLet {
+                allocation_id,
+                allocated_on,
+                ..
+            } => {
+                ws.write_string_with_format(row, 0, mask.finding_id(&id), &f.plain)?;
+                ws.write_string_with_format(row, 1, SAMPLE_CHECK, &f.plain)?;
+                ws.write_string_with_format(row, 3, "allocation", &f.plain)?;
+                text(ws, row, 4, &mask.text(allocation_id), &f.plain)?;
+                let detail = format!("Let of {allocated_on}, drawn for an earlier control sample.");
+                text(ws, row, 8, &detail, &f.wrap)?;
+            }
+        }
+        ws.write_string_with_format(row, 9, reviews.since(&id).as_str(), &f.plain)?;
+        if let Some(review) = reviews.by_id.get(&id) {
+            review_cells(ws, row, status_col, review, &source, mask, f)?;
+        }
+    }
+    Ok(())
+}
+
+/// The sheet of earlier findings this run no longer finds in its period,
+/// reviewed or not, with what the review file said about them.
 fn gone_sheet(
     ws: &mut Worksheet,
     reviews: &Reviews,
@@ -597,19 +662,24 @@ fn gone_sheet(
     header(ws, &columns, shown, f)?;
     status_dropdown(ws, 4, shown)?;
     let source = reviews.source_name();
-    for (i, r) in gone.iter().take(shown).enumerate() {
+    for (i, g) in gone.iter().take(shown).enumerate() {
         let row = i as u32 + 1;
-        text(ws, row, 0, &mask.finding_id(&r.finding_id), &f.plain)?;
-        text(ws, row, 1, &r.check, &f.plain)?;
-        text(ws, row, 2, &mask.text(&r.subject_id), &f.plain)?;
-        text(ws, row, 3, &mask.text(&r.detail), &f.wrap)?;
-        ws.write_string_with_format(row, 4, r.status.as_str(), &f.plain)?;
-        text(ws, row, 5, &mask.text(&r.reviewer), &f.plain)?;
-        text(ws, row, 6, &mask.text(&r.note), &f.wrap)?;
-        text(ws, row, 7, &mask.text(&r.history_with(&source)), &f.wrap)?;
+        text(ws, row, 0, &mask.finding_id(g.finding_id), &f.plain)?;
+        text(ws, row, 1, &g.listed.check, &f.plain)?;
+        text(ws, row, 2, &mask.text(&g.listed.subject_id), &f.plain)?;
+        text(ws, row, 3, &mask.text(&g.listed.detail), &f.wrap)?;
+        match g.review {
+            Some(r) => {
+                ws.write_string_with_format(row, 4, r.status.as_str(), &f.plain)?;
+                text(ws, row, 5, &mask.text(&r.reviewer), &f.plain)?;
+                text(ws, row, 6, &mask.text(&r.note), &f.wrap)?;
+                text(ws, row, 7, &mask.text(&r.history_with(&source)), &f.wrap)?;
+            }
+            None => text(ws, row, 7, &mask.text(&g.listed.history), &f.wrap)?,
+        }
     }
     if gone.len() > shown {
-        let note = format!("{} more gone review(s) not listed.", gone.len() - shown);
+        let note = format!("{} more gone finding(s) not listed.", gone.len() - shown);
         ws.write_string_with_format(shown as u32 + 1, 0, &note, &f.bold)?;
     }
     Ok(())
