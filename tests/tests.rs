@@ -6,6 +6,8 @@ mod common;
 mod actors;
 #[path = "suite/affected.rs"]
 mod affected;
+#[path = "suite/annual.rs"]
+mod annual;
 #[path = "suite/broken.rs"]
 mod broken;
 #[path = "suite/charts.rs"]
