@@ -166,14 +166,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             out.display()
         );
         let failed = fail_on.is_some_and(|limit| findings.iter().any(|f| f.severity <= limit));
+        let mut warnings = limits_warnings(&audit);
+        let population = woonaudit::analysis::population::Population::of(&audit);
+        warnings.extend(population.empty_message(audit.period()));
         // The process ends here: freeing millions of records one by one
         // would only delay the exit (a second or more at national size).
         std::mem::forget(audit);
         std::mem::forget(loaded);
-        Ok::<_, Error>((summary, failed))
+        Ok::<_, Error>((summary, failed, warnings))
     })();
     drop(progress);
-    let (summary, failed) = match audited {
+    let (summary, failed, warnings) = match audited {
         Ok(done) => done,
         Err(e) => {
             return Err(
@@ -191,12 +194,37 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if args.timings {
         eprint!("{}", timings.render());
     }
+    for w in warnings {
+        eprintln!("woonaudit: warning: {w}");
+    }
     eprintln!("{summary}");
     Ok(if failed {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One line per year of the compliance figures that has no `[[limits]]`
+/// of its own: its passend and DAEB figures use another year's limits
+/// (spec 5), which a reader of the annual report must not miss.
+fn limits_warnings(audit: &Audit<'_>) -> Vec<String> {
+    audit
+        .stats
+        .compliance
+        .iter()
+        .filter_map(|y| match y.limits_year {
+            None => Some(format!(
+                "{}: no [[limits]] configured, so passend and DAEB are not computed: add a [[limits]] block for {} (see the README, \"Limits per year\")",
+                y.year, y.year
+            )),
+            Some(l) if l != y.year => Some(format!(
+                "{}: no [[limits]] of its own, so passend and DAEB use the limits of {l}: add a [[limits]] block for {} with that year's figures (see the README, \"Limits per year\")",
+                y.year, y.year
+            )),
+            Some(_) => None,
+        })
+        .collect()
 }
 
 /// Refuses to overwrite an exceptions.xlsx in `out` that holds review

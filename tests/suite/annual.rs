@@ -331,3 +331,159 @@ fn a_table_built_to_leak_leaks_nothing() {
         assert_nothing_derivable(&annual_of(&f.out()));
     }
 }
+
+fn stderr_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A let of 2025 on each route but the advert, 6 of each.
+fn year_2025() -> Fixture {
+    let mut f = Fixture::new("annual-limits");
+    let mut rows = Vec::new();
+    for route in ["urgency", "direct", "temporary", "swap", "other"] {
+        lets(&mut rows, 2025, route, 6);
+    }
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    f.set("allocations", ALLOCATIONS, &refs);
+    f
+}
+
+const LIMITS_2025: &str = "[[limits]]\nyear = 2025\npassend_income_single = 32175\npassend_income_multi = 43700\naftopping_low = 682.96\naftopping_high = 731.93\ndaeb_rent_cap = 900.07\ndaeb_income_single = 49069\ndaeb_income_multi = 54184\n";
+
+#[test]
+fn a_year_without_limits_of_its_own_is_warned_about_on_screen_and_in_the_files() {
+    let mut f = year_2025();
+    let o = f.run(&[]);
+    assert_ok(&o);
+    let err = stderr_of(&o);
+    assert!(
+        err.contains(
+            "warning: 2025: no [[limits]] of its own, so passend and DAEB use the limits of 2024"
+        ),
+        "{err}"
+    );
+    let md = std::fs::read_to_string(f.out().join("annual.md")).unwrap();
+    assert!(md.contains("## Let op"), "{md}");
+    assert!(md.contains("berekend met de grenzen van 2024"), "{md}");
+    assert!(md.contains("| 2025 | 2024 (!) |"), "{md}");
+    let annual = annual_of(&f.out());
+    let warnings = annual["warnings"].as_array().expect("warnings");
+    assert!(warnings[0].as_str().unwrap().starts_with("2025: "));
+    // Dutch, and without the tool's own words.
+    assert!(
+        md.starts_with("# Verhuurcijfers voor het jaarverslag"),
+        "{md}"
+    );
+    for jargon in [
+        "ORDER_BYPASS",
+        "--reviews",
+        "run --",
+        "allocated_on",
+        "contract_start",
+    ] {
+        assert!(!md.contains(jargon), "{jargon} in annual.md");
+    }
+
+    // With limits of its own: no warning anywhere.
+    f.raw("woonaudit.toml", LIMITS_2025);
+    let o = f.run(&[]);
+    assert_ok(&o);
+    assert!(!stderr_of(&o).contains("[[limits]]"), "{}", stderr_of(&o));
+    let md = std::fs::read_to_string(f.out().join("annual.md")).unwrap();
+    assert!(!md.contains("## Let op"), "{md}");
+    assert!(annual_of(&f.out()).get("warnings").is_none());
+}
+
+#[test]
+fn a_partial_limits_block_names_every_missing_key() {
+    let mut f = year_2025();
+    f.raw(
+        "woonaudit.toml",
+        "[[limits]]\nyear = 2025\npassend_income_single = 32175\ndaeb_rent_cap = 900.07\n",
+    );
+    let o = f.run(&[]);
+    let err = stderr_of(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("year 2025 misses passend_income_multi, aftopping_low, aftopping_high, daeb_income_single, daeb_income_multi"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_year_the_period_covers_in_part_is_marked() {
+    // Let in December 2025, contract from January 2026: with --period 2025
+    // it counts for 2026 (the year of a let, as stats.json has it), a row
+    // of which the period holds only part.
+    let mut f = Fixture::new("annual-part");
+    let header = format!("{ALLOCATIONS},contract_start");
+    let mut rows = Vec::new();
+    for i in 0..6 {
+        rows.push(format!(
+            "A{i},D{i},X{i},2025-12-20,direct,,E1,E1,reason,2026-01-05"
+        ));
+        rows.push(format!(
+            "B{i},E{i},Y{i},2025-06-20,direct,,E1,E1,reason,2025-07-01"
+        ));
+    }
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    f.set("allocations", &header, &refs);
+    assert_ok(&f.run(&["--period", "2025"]));
+    let annual = annual_of(&f.out());
+    let years: Vec<i64> = annual["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, [2025, 2026]);
+    assert_eq!(annual["period"], "2025");
+    let stats: Value =
+        serde_json::from_slice(&std::fs::read(f.out().join("stats.json")).unwrap()).unwrap();
+    assert_eq!(stats["compliance"][1]["year"], 2026);
+    let warnings: Vec<&str> = annual["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("2026: de periode omvat dit jaar niet helemaal")),
+        "{warnings:?}"
+    );
+    assert!(
+        !warnings.iter().any(|w| w.starts_with("2025: de periode")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn an_empty_period_says_so_on_screen_and_at_the_top_of_the_report() {
+    let f = year_2025();
+    let o = f.run(&["--period", "2030"]);
+    assert_ok(&o);
+    let err = stderr_of(&o);
+    assert!(
+        err.contains("0 allocations, 0 adverts and 0 sales in 2030-01-01 to 2030-12-31"),
+        "{err}"
+    );
+    assert!(
+        err.contains("check --period") && err.contains("2025-03-01"),
+        "{err}"
+    );
+    let html = std::fs::read_to_string(f.out().join("report.html")).unwrap();
+    let top = &html[..html.find("<nav>").unwrap()];
+    assert!(top.contains("Nothing to test."), "{top}");
+
+    // A period with lets opens with what was tested, by route.
+    assert_ok(&f.run(&["--period", "2025"]));
+    let html = std::fs::read_to_string(f.out().join("report.html")).unwrap();
+    let top = &html[..html.find("<nav>").unwrap()];
+    assert!(
+        top.contains("In this period: 30 allocation(s) (advert 0, urgency 6, direct 6, temporary 6, swap 6, other 6), 0 advert(s) closing and 0 sale(s)."),
+        "{top}"
+    );
+}

@@ -15,6 +15,13 @@ pub(crate) const REQUIRED: [&str; 8] = [
     "daeb_income_multi",
 ];
 
+/// The keys a `[[limits]]` block may leave out.
+const OPTIONAL: [&str; 3] = [
+    "aow_age",
+    "passend_income_single_aow",
+    "passend_income_multi_aow",
+];
+
 /// Fails naming each `[[limits]]` block that lacks required keys, and the
 /// keys. Text that is not valid TOML is left to the typed parse, which
 /// names the line.
@@ -30,6 +37,14 @@ pub(crate) fn check_complete(text: &str) -> Result<(), String> {
         let Some(block) = block.as_table() else {
             continue;
         };
+        // An unknown key (a typo) is named by the typed parse, with the
+        // keys it accepts: a better message than a list of missing ones.
+        if block
+            .keys()
+            .any(|k| !REQUIRED.contains(&k.as_str()) && !OPTIONAL.contains(&k.as_str()))
+        {
+            return Ok(());
+        }
         let missing: Vec<&str> = REQUIRED
             .iter()
             .copied()

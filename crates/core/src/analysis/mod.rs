@@ -11,6 +11,7 @@ pub mod affected;
 pub mod carry;
 pub mod control;
 pub mod facts;
+pub mod population;
 pub mod statistics;
 
 pub use actors::ActorEntry;

@@ -128,11 +128,18 @@ fn quarter(day: Date) -> (i32, u32) {
     (day.year(), day.month0() / 3 + 1)
 }
 
+/// The quarter a let belongs to: that of its contract start, else of its
+/// allocation, the date rule by which stats.json and the annual files put
+/// a let in a year, so a chart's quarters add up to their years.
+fn let_quarter(l: &LetFact<'_>) -> (i32, u32) {
+    quarter(l.alloc.contract_start.unwrap_or(l.alloc.allocated_on))
+}
+
 /// Every quarter from the first to the last let in the period, gaps
 /// included.
 fn quarters(lets: &[LetFact<'_>]) -> Vec<(i32, u32)> {
-    let first = lets.iter().map(|l| quarter(l.alloc.allocated_on)).min();
-    let last = lets.iter().map(|l| quarter(l.alloc.allocated_on)).max();
+    let first = lets.iter().map(let_quarter).min();
+    let last = lets.iter().map(let_quarter).max();
     let (Some(mut q), Some(last)) = (first, last) else {
         return Vec::new();
     };
@@ -213,16 +220,16 @@ fn routes_plot(
 ) -> Plot {
     let mut counts = vec![vec![0u64; Route::ALL.len()]; index.len()];
     for l in &facts.lets {
-        let a = l.alloc;
-        let r = Route::ALL.iter().position(|r| *r == a.route);
-        if let (Some(&i), Some(r)) = (index.get(&quarter(a.allocated_on)), r) {
+        let r = Route::ALL.iter().position(|r| *r == l.alloc.route);
+        if let (Some(&i), Some(r)) = (index.get(&let_quarter(l)), r) {
             counts[i][r] += 1;
         }
     }
     Plot::Routes { quarters, counts }
 }
 
-/// 2. Advert lets with a bypass per quarter, linked or not on allocated_on.
+/// 2. Advert lets with a bypass per quarter (of the let, as in 1), linked
+/// or not on allocated_on.
 fn bypass_plot(
     facts: &Facts<'_>,
     index: &BTreeMap<(i32, u32), usize>,
@@ -231,7 +238,7 @@ fn bypass_plot(
     let mut linked = vec![(0u64, 0u64); index.len()];
     let mut other = vec![(0u64, 0u64); index.len()];
     for l in facts.advert_lets() {
-        if let Some(&i) = index.get(&quarter(l.alloc.allocated_on)) {
+        if let Some(&i) = index.get(&let_quarter(l)) {
             let cell = if l.linked() {
                 &mut linked[i]
             } else {

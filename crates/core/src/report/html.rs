@@ -68,6 +68,18 @@ struct View {
     coverage: String,
     control: ControlView,
     actors: ActorsView,
+    population: PopulationView,
+}
+
+/// What the run tested, at the top of the report (issue 14).
+#[derive(Serialize)]
+struct PopulationView {
+    lets: u64,
+    routes: Vec<(&'static str, u64)>,
+    adverts: u64,
+    sales: u64,
+    /// For a period with nothing to test: what to check.
+    empty: Option<String>,
 }
 
 /// The "Who acted" section (spec 5 "Actors", issue 12): the `actors`
@@ -893,6 +905,20 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         coverage: coverage_statement(&audit.stats.coverage),
         control: control_view(report),
         actors: actors_view(&audit.stats, findings, audit.config(), mask),
+        population: {
+            let p = crate::analysis::population::Population::of(audit);
+            PopulationView {
+                lets: p.lets,
+                routes: p
+                    .lets_by_route
+                    .iter()
+                    .map(|(r, n)| (r.as_str(), *n))
+                    .collect(),
+                adverts: p.adverts,
+                sales: p.sales,
+                empty: p.empty_message(audit.period()),
+            }
+        },
     };
     fill_template(&view)
 }
