@@ -10,6 +10,7 @@ use clap::Args;
 use super::progress::Progress;
 use super::{print_issues, usage, DataArgs};
 use woonaudit::analysis::carry::CarryOver;
+use woonaudit::analysis::cases::case_of;
 use woonaudit::checks::Severity;
 use woonaudit::error::{Error, Result};
 use woonaudit::load::Loaded;
@@ -110,7 +111,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     // stops the run before anything is written.
     let key = args.pseudonymise.then(Mask::key_from_env).transpose()?;
     super::prepare_out_dir(&out)?;
-    let reviews = args.reviews.as_deref().map(reviews::load).transpose()?;
+    let mut reviews = args.reviews.as_deref().map(reviews::load).transpose()?;
     protect_reviewed_workbook(&out, args.reviews.as_deref(), reviews.as_ref(), args.force)?;
     if let Some(r) = &reviews {
         for note in &r.ignored {
@@ -131,6 +132,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
 
         progress.stage("linking, ranking, checking and analysing");
         let mut audit = Audit::build_timed(&loaded.data, &loaded.config, period, &mut timings);
+        if let Some(r) = reviews.as_mut() {
+            // A case's review stands for its findings without their own.
+            r.apply_cases(audit.findings.iter().map(|f| (f.id(), case_of(f))));
+        }
         let carry = match &reviews {
             Some(r) => {
                 let carry = CarryOver::of(&mut audit, r);
@@ -266,12 +271,17 @@ fn holds_all_of(given: &Reviews, book: &Path, entries: usize) -> bool {
     let Ok(there) = reviews::load(book) else {
         return false;
     };
-    there.by_id.len() == entries
-        && there.by_id.iter().all(|(id, r)| {
-            given.by_id.get(id).is_some_and(|g| {
+    let same = |mine: &std::collections::BTreeMap<String, reviews::Review>,
+                theirs: &std::collections::BTreeMap<String, reviews::Review>| {
+        theirs.iter().all(|(id, r)| {
+            mine.get(id).is_some_and(|g| {
                 g.status == r.status && g.reviewer == r.reviewer && g.note == r.note
             })
         })
+    };
+    there.by_id.len() + there.cases.len() == entries
+        && same(&given.by_id, &there.by_id)
+        && same(&given.cases, &there.cases)
 }
 
 /// Review entries that cannot be matched to findings: they stop the run,

@@ -463,3 +463,166 @@ fn out_naming_a_file_is_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("is a file"), "{err}");
 }
+
+/// The bundled sample run into a fresh folder.
+fn sample_run(name: &str, args: &[&str]) -> PathBuf {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cycle-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let mut all = vec!["run", "--out", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    assert_ok(&woonaudit(&all, &repo));
+    out
+}
+
+#[test]
+fn findings_about_one_subject_form_one_case_whose_review_applies_to_them() {
+    let out = sample_run("cases", &[]);
+    let book = out.join("exceptions.xlsx");
+    assert_eq!(sheet_names(&book)[1], "Cases");
+    let findings = read_csv(&out.join("findings.csv"));
+    let cases = rows(&book, "Cases");
+    // One row per subject, holding all its findings.
+    let mut subjects: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| (f["subject_type"].clone(), f["subject_id"].clone()))
+        .collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(cases.len(), subjects.len());
+    let big = cases
+        .iter()
+        .max_by_key(|c| c["findings"].parse::<f64>().unwrap() as usize)
+        .unwrap();
+    let of_big: Vec<&Row> = findings
+        .iter()
+        .filter(|f| {
+            f["subject_id"] == big["subject_id"] && f["subject_type"] == big["subject_type"]
+        })
+        .collect();
+    assert!(
+        of_big.len() > 1,
+        "no case with several findings in the sample"
+    );
+    assert_eq!(big["findings"], of_big.len().to_string());
+    assert!(big["summary"].starts_with(&format!("{} finding(s): ", of_big.len())));
+    assert!(!big["what to check next"].is_empty());
+    // Severity is stored as 1, 2, 3 (shown as !! high, ! medium, low), so
+    // sorting the column gives high, medium, low; the cases come so.
+    let sev: Vec<u32> = cases
+        .iter()
+        .map(|c| c["severity"].parse().unwrap())
+        .collect();
+    assert!(sev.windows(2).all(|w| w[0] <= w[1]), "{sev:?}");
+    assert!(sev.contains(&1) && sev.contains(&3));
+
+    // A case review applies to its findings, unless one has its own.
+    let own = &of_big[0]["finding_id"];
+    review_in_workbook(
+        &book,
+        "Cases",
+        &big["subject_id"],
+        ["escalated", "Jan", "whole let"],
+    );
+    let sheet = family_sheet_of(&of_big[0]["check"]);
+    edit_workbook(
+        &book,
+        |name, cells| {
+            if name == sheet {
+                let h = cells[0].clone();
+                let col = |x: &str| h.iter().position(|c| c == x).unwrap();
+                let (id, st) = (col("finding_id"), col("status"));
+                let row = cells.iter_mut().find(|r| r.get(id) == Some(own)).unwrap();
+                row.resize(h.len(), String::new());
+                row[st] = "explained".to_string();
+            }
+        },
+        &[],
+    );
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let o = woonaudit(
+        &[
+            "run",
+            "--out",
+            out.to_str().unwrap(),
+            "--reviews",
+            book.to_str().unwrap(),
+        ],
+        &repo,
+    );
+    assert_ok(&o);
+    for f in &of_big {
+        let sheet = family_sheet_of(&f["check"]);
+        let row = rows(&book, sheet)
+            .into_iter()
+            .find(|r| r["finding_id"] == f["finding_id"])
+            .unwrap();
+        let want = if &f["finding_id"] == own {
+            "explained"
+        } else {
+            "escalated"
+        };
+        assert_eq!(row["status"], want, "{row:?}");
+    }
+    let case = row_about(&book, "Cases", &big["subject_id"]).unwrap();
+    assert_eq!(case["status"], "escalated");
+    // The report lists cases first, with their review.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Needs attention first: the high cases"));
+    // Every check says in the workbook what to look at.
+    let checks = rows(&book, "Checks");
+    assert_eq!(checks.len(), 18);
+    assert!(
+        checks.iter().all(|c| c["what to look at"].len() > 40),
+        "{checks:?}"
+    );
+}
+
+/// The family sheet of a check, as docs/outputs.md lists them.
+fn family_sheet_of(check: &str) -> &'static str {
+    match check {
+        c if c.starts_with("ORDER_") => "Order",
+        c if c.starts_with("ROUTE_") => "Route",
+        "STAFF_ALLOCATION" | "UNDECLARED_LINK" | "CONFLICT_OF_INTEREST" => "Staff",
+        "REGISTRATION_BACKDATED" => "Registration",
+        c if c.starts_with("SALE_") || c == "STAFF_PURCHASE" => "Sales",
+        "HANDLER_BYPASS_RATE" => "Handlers",
+        _ => "Actors",
+    }
+}
+
+#[test]
+fn a_case_reviewed_as_false_positive_drops_to_the_bottom_of_needs_attention() {
+    let out = sample_run("cases-fp", &[]);
+    let book = out.join("exceptions.xlsx");
+    let cases = rows(&book, "Cases");
+    let first = cases[0].clone();
+    assert_eq!(first["severity"], "1");
+    review_in_workbook(
+        &book,
+        "Cases",
+        &first["subject_id"],
+        ["false positive", "Jan", "namesake"],
+    );
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    assert_ok(&woonaudit(
+        &[
+            "run",
+            "--out",
+            out.to_str().unwrap(),
+            "--reviews",
+            book.to_str().unwrap(),
+        ],
+        &repo,
+    ));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let start = html.find("the high cases").unwrap();
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let rows: Vec<&str> = table.split("<tr>").skip(2).collect();
+    assert!(rows.len() > 2);
+    let last = rows.last().unwrap();
+    assert!(last.contains(&first["subject_id"]), "{last}");
+    assert!(last.contains("false positive (case)"), "{last}");
+    assert!(rows[0].contains("not reviewed"), "{}", rows[0]);
+}

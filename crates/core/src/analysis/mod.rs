@@ -9,6 +9,7 @@
 pub mod actors;
 pub mod affected;
 pub mod carry;
+pub mod cases;
 pub mod control;
 pub mod facts;
 pub mod population;

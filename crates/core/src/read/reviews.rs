@@ -131,6 +131,9 @@ pub struct Reviews {
     pub listed: BTreeMap<String, Listed>,
     /// The reviews, by finding_id.
     pub by_id: BTreeMap<String, Review>,
+    /// The reviews of cases (the Cases sheet), by case_id: each applies to
+    /// the findings of its case that have no review of their own.
+    pub cases: BTreeMap<String, Review>,
     /// The period of the run the workbook came from (its Summary sheet's
     /// "Period"), when the file has one.
     pub period: Option<String>,
@@ -193,6 +196,26 @@ impl Reviews {
         }
     }
 
+    /// Applies the reviews of cases to the findings of each case that have
+    /// no review of their own (`case_of` gives a finding's case_id): they
+    /// then read as reviewed, with the case's status, reviewer and note.
+    pub fn apply_cases<'f, F>(&mut self, findings: impl IntoIterator<Item = (String, F)>)
+    where
+        F: AsRef<str> + 'f,
+    {
+        for (finding_id, case) in findings {
+            if self.by_id.contains_key(&finding_id) {
+                continue;
+            }
+            let Some(review) = self.cases.get(case.as_ref()) else {
+                continue;
+            };
+            let mut r = review.clone();
+            r.finding_id = finding_id.clone();
+            self.by_id.insert(finding_id, r);
+        }
+    }
+
     /// How a finding relates to the file.
     pub fn since(&self, finding_id: &str) -> Since {
         if self.by_id.contains_key(finding_id) {
@@ -220,8 +243,11 @@ impl Reviews {
     }
 }
 
+/// The key column of the Cases sheet.
+pub const CASE_ID: &str = "case_id";
+
 /// The sheets woonaudit writes that hold no reviews: read past in silence.
-pub const PLAIN_SHEETS: [&str; 2] = ["Summary", "Affected seekers"];
+pub const PLAIN_SHEETS: [&str; 3] = ["Summary", "Affected seekers", "Checks"];
 
 /// The sheet of earlier findings that this run no longer finds.
 pub const GONE_SHEET: &str = "Gone since last review";
@@ -319,12 +345,18 @@ pub fn load(path: &Path) -> Result<Reviews> {
         if sheet == PLAIN_SHEETS[0] {
             reviews.period = summary_period(&rows);
         }
-        // The control sample sheet is keyed by sample_id instead.
+        // The control sample sheet is keyed by sample_id instead, the Cases
+        // sheet by case_id.
         let sample = col("finding_id").is_none() && col(SAMPLE_ID).is_some();
+        let case =
+            col("finding_id").is_none() && col(SAMPLE_ID).is_none() && col(CASE_ID).is_some();
         let (status_col, reviewer_col, note_col) = (col("status"), col("reviewer"), col("note"));
         let has_review_columns =
             status_col.is_some() || reviewer_col.is_some() || note_col.is_some();
-        let Some(id_col) = col("finding_id").or_else(|| col(SAMPLE_ID)) else {
+        let Some(id_col) = col("finding_id")
+            .or_else(|| col(SAMPLE_ID))
+            .or_else(|| col(CASE_ID))
+        else {
             if sheet.is_empty() {
                 return Err(Error::input(
                     path,
@@ -402,6 +434,24 @@ pub fn load(path: &Path) -> Result<Reviews> {
                 })?
             };
             let reviewed = !(status_text.is_empty() && reviewer.is_empty() && note.is_empty());
+            if case {
+                if reviewed {
+                    reviews.cases.insert(
+                        id.clone(),
+                        Review {
+                            finding_id: id,
+                            status,
+                            reviewer,
+                            note,
+                            check: String::new(),
+                            subject_id: get(subject_col),
+                            detail: String::new(),
+                            history: String::new(),
+                        },
+                    );
+                }
+                continue;
+            }
             let review = Review {
                 finding_id: id.clone(),
                 status,

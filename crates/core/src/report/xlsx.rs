@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 
 use super::Report;
 use crate::analysis::carry::{CarryOver, Outside};
+use crate::analysis::cases::Case;
 use crate::analysis::control::{sample_id, ControlSample};
 use crate::checks::{CheckCode, Family, Finding, Severity};
 use crate::config::ConfigSource;
@@ -24,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::issues::Issues;
 use crate::period::Period;
 use crate::privacy::pseudonym::Mask;
-use crate::read::reviews::{Review, Reviews, Since, Status, SAMPLE_CHECK, SAMPLE_ID};
+use crate::read::reviews::{Review, Reviews, Since, Status, CASE_ID, SAMPLE_CHECK, SAMPLE_ID};
 use crate::read::SourceInfo;
 
 /// Excel's last row index is 1,048,575; row 0 is the header, and one row is
@@ -59,6 +60,8 @@ struct WorkbookInput<'a> {
     pub ids: BTreeSet<String>,
     /// Where last quarter's findings are now, with `--reviews`.
     pub carry: Option<&'a CarryOver>,
+    /// The findings grouped by subject.
+    pub cases: Vec<Case<'a>>,
     /// The control sample.
     pub control: &'a ControlSample<'a>,
     /// The seekers who lost a home.
@@ -69,14 +72,11 @@ struct WorkbookInput<'a> {
     pub mask: &'a Mask,
 }
 
-/// The severity as a word with a symbol, readable without colour.
-fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::High => "!! high",
-        Severity::Medium => "! medium",
-        Severity::Low => "low",
-    }
-}
+/// The sheet of cases: the findings grouped by subject.
+pub const CASES_SHEET: &str = "Cases";
+
+/// The sheet that says what each check looks for and what to look at.
+pub const CHECKS_SHEET: &str = crate::read::reviews::PLAIN_SHEETS[2];
 
 /// Renders exceptions.xlsx to bytes.
 pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
@@ -98,6 +98,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
                 .collect(),
         },
         carry: run.carry,
+        cases: crate::analysis::cases::cases(&audit.findings, audit.data()),
         control: &audit.control,
         affected: &audit.affected,
         reviews: run.reviews,
@@ -114,6 +115,40 @@ struct Formats {
     bold: Format,
     wrap: Format,
     plain: Format,
+    /// A severity: stored as 1, 2 or 3 so that sorting gives high,
+    /// medium, low, and shown as its word with a symbol.
+    severity: Format,
+    /// The same, bold (a high severity).
+    severity_bold: Format,
+}
+
+/// The number format that shows a severity's number as its label.
+const SEVERITY_FORMAT: &str = "[=1]\"!! high\";[=2]\"! medium\";\"low\"";
+
+/// A severity as the number the workbook stores (see [`SEVERITY_FORMAT`]).
+fn severity_number(s: Severity) -> f64 {
+    match s {
+        Severity::High => 1.0,
+        Severity::Medium => 2.0,
+        Severity::Low => 3.0,
+    }
+}
+
+/// Writes a severity that sorts high, medium, low.
+fn severity_cell(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    s: Severity,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let format = if s == Severity::High {
+        &f.severity_bold
+    } else {
+        &f.severity
+    };
+    ws.write_number_with_format(row, col, severity_number(s), format)?;
+    Ok(())
 }
 
 /// Writes text from the data: as a string, inert (spec 6); empty text is
@@ -177,9 +212,21 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
         bold: Format::new().set_bold(),
         wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
         plain: Format::new().set_align(FormatAlign::Top),
+        severity: Format::new()
+            .set_num_format(SEVERITY_FORMAT)
+            .set_align(FormatAlign::Top)
+            .set_align(FormatAlign::Left),
+        severity_bold: Format::new()
+            .set_num_format(SEVERITY_FORMAT)
+            .set_bold()
+            .set_align(FormatAlign::Top)
+            .set_align(FormatAlign::Left),
     };
 
     summary(book.add_worksheet(), w, &f)?;
+    let ws = book.add_worksheet();
+    ws.set_name(CASES_SHEET)?;
+    cases_sheet(ws, &w.cases, w.reviews, w.mask, &f)?;
     for family in Family::ALL {
         let rows: Vec<&Finding> = w
             .findings
@@ -192,6 +239,7 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
     }
     control_sheet(book.add_worksheet(), w.control, w.reviews, w.mask, &f)?;
     affected_sheet(book.add_worksheet(), w.affected, w.mask, &f)?;
+    checks_sheet(book.add_worksheet(), &f)?;
     if let Some(reviews) = w.reviews {
         let ws = book.add_worksheet();
         ws.set_name(OUTSIDE_SHEET)?;
@@ -261,7 +309,7 @@ fn run_facts(
         ),
         (
             "Review",
-            "Set status (open, explained, false positive, escalated), reviewer and note on each family sheet and on the Control sample sheet (lets that raised nothing, for a file review). A flag is a reason to look, not a verdict.".to_string(),
+            "Start on the Cases sheet: one row per allocation, sale, applicant or employee with all its findings; a status, reviewer and note set there apply to each finding of the case that has none of its own. Set them per finding on the family sheets, and on the Control sample sheet (lets that raised nothing, for a file review). The Checks sheet says what each check looks for and what to look at. A flag is a reason to look, not a verdict.".to_string(),
         ),
     ];
     for (label, value) in facts {
@@ -475,12 +523,7 @@ fn finding_cells(
 ) -> Result<(), XlsxError> {
     ws.write_string_with_format(row, 0, mask.finding_id(id), &f.plain)?;
     ws.write_string_with_format(row, 1, x.check.as_str(), &f.plain)?;
-    let sev = if x.severity == Severity::High {
-        &f.bold
-    } else {
-        &f.plain
-    };
-    ws.write_string_with_format(row, 2, severity_label(x.severity), sev)?;
+    severity_cell(ws, row, 2, x.severity, f)?;
     ws.write_string_with_format(row, 3, x.subject_type.as_str(), &f.plain)?;
     let subject = mask.subject(x.subject_type, &x.subject_id);
     text(ws, row, 4, &subject, &f.plain)?;
@@ -681,6 +724,98 @@ fn gone_sheet(
     if gone.len() > shown {
         let note = format!("{} more gone finding(s) not listed.", gone.len() - shown);
         ws.write_string_with_format(shown as u32 + 1, 0, &note, &f.bold)?;
+    }
+    Ok(())
+}
+
+/// The Cases sheet: one row per subject with findings, most severe and
+/// largest first, with what to check next and review columns whose review
+/// applies to the case's findings without one of their own.
+fn cases_sheet(
+    ws: &mut Worksheet,
+    cases: &[Case<'_>],
+    reviews: Option<&Reviews>,
+    mask: &Mask,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let columns: [(&str, f64); 13] = [
+        (CASE_ID, 18.0),
+        ("subject_type", 11.0),
+        ("subject_id", 16.0),
+        ("severity", 10.0),
+        ("checks", 30.0),
+        ("findings", 9.0),
+        ("tenant", 14.0),
+        ("employee", 12.0),
+        ("summary", 50.0),
+        ("what to check next", 60.0),
+        ("status", 15.0),
+        ("reviewer", 16.0),
+        ("note", 40.0),
+    ];
+    let shown = cases.len().min(MAX_DATA_ROWS);
+    header(ws, &columns, shown, f)?;
+    status_dropdown(ws, 10, shown)?;
+    for (i, c) in cases.iter().take(shown).enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string_with_format(row, 0, mask.finding_id(&c.id), &f.plain)?;
+        ws.write_string_with_format(row, 1, c.subject_type.as_str(), &f.plain)?;
+        text(
+            ws,
+            row,
+            2,
+            &mask.subject(c.subject_type, c.subject_id),
+            &f.plain,
+        )?;
+        severity_cell(ws, row, 3, c.severity, f)?;
+        let checks: Vec<&str> = c.checks.iter().map(|(k, _)| k.as_str()).collect();
+        ws.write_string_with_format(row, 4, checks.join(", "), &f.wrap)?;
+        number(ws, row, 5, c.findings.len())?;
+        text(
+            ws,
+            row,
+            6,
+            &mask.value(c.applicant.map_or("", |a| a.as_str())),
+            &f.plain,
+        )?;
+        text(
+            ws,
+            row,
+            7,
+            &mask.value(c.employee.map_or("", |e| e.as_str())),
+            &f.plain,
+        )?;
+        ws.write_string_with_format(row, 8, c.summary(), &f.wrap)?;
+        ws.write_string_with_format(row, 9, c.next_step(), &f.wrap)?;
+        if let Some(r) = reviews.and_then(|r| r.cases.get(&c.id)) {
+            ws.write_string_with_format(row, 10, r.status.as_str(), &f.plain)?;
+            text(ws, row, 11, &mask.text(&r.reviewer), &f.plain)?;
+            text(ws, row, 12, &mask.text(&r.note), &f.wrap)?;
+        }
+    }
+    Ok(())
+}
+
+/// The Checks sheet: every check with its sheet, severity rule in words,
+/// what it looks for and what to look at.
+fn checks_sheet(ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name(CHECKS_SHEET)?;
+    let columns: [(&str, f64); 5] = [
+        ("check", 26.0),
+        ("sheet", 12.0),
+        ("title", 30.0),
+        ("what it looks for", 70.0),
+        ("what to look at", 70.0),
+    ];
+    header(ws, &columns, CheckCode::IMPLEMENTED.len(), f)?;
+    for (i, code) in CheckCode::IMPLEMENTED.iter().enumerate() {
+        let row = i as u32 + 1;
+        let info = code.info();
+        ws.write_string_with_format(row, 0, code.as_str(), &f.plain)?;
+        ws.write_string_with_format(row, 1, code.family().name(), &f.plain)?;
+        ws.write_string_with_format(row, 2, info.title, &f.wrap)?;
+        ws.write_string_with_format(row, 3, info.description, &f.wrap)?;
+        ws.write_string_with_format(row, 4, crate::analysis::cases::look_at(*code), &f.wrap)?;
     }
     Ok(())
 }
