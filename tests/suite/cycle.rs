@@ -626,3 +626,47 @@ fn a_case_reviewed_as_false_positive_drops_to_the_bottom_of_needs_attention() {
     assert!(last.contains("false positive (case)"), "{last}");
     assert!(rows[0].contains("not reviewed"), "{}", rows[0]);
 }
+
+#[test]
+fn the_strict_list_on_screen_shows_errors_first_with_their_level() {
+    let mut f = Fixture::new("cycle-levels");
+    // Line 2: a warning (tenant not on the waiting list); line 3: an error.
+    f.set(
+        "allocations",
+        ALLOCATIONS,
+        &[
+            "A1,D1,X1,2025-02-01,direct,,E1,E1,r",
+            "A2,D2,X2,not a date,direct,,E1,E1,r",
+        ],
+    );
+    let out = f.run(&[]);
+    let err = assert_exit_2(&out);
+    let listed: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("error: ") || l.starts_with("warning: "))
+        .collect();
+    assert!(listed.len() >= 2, "{err}");
+    assert!(
+        listed[0].starts_with("error: allocations.csv:3: allocated_on"),
+        "{err}"
+    );
+    let first_warning = listed
+        .iter()
+        .position(|l| l.starts_with("warning: "))
+        .unwrap();
+    assert!(
+        listed[first_warning..]
+            .iter()
+            .all(|l| l.starts_with("warning: ")),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_names_the_id_that_differs_only_in_case() {
+    let f = quarters("cycle-explain");
+    f.write();
+    let out = woonaudit(&["explain", "--data", "data", "a1"], &f.dir);
+    let err = assert_exit_2(&out);
+    assert!(err.contains("did you mean A1?"), "{err}");
+}
