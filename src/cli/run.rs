@@ -54,6 +54,10 @@ pub struct RunArgs {
     /// matched to findings (they are listed on screen and left out).
     #[arg(long)]
     force: bool,
+    /// Write the CSV files for Excel on a Dutch system: `;` between cells
+    /// and a UTF-8 byte order mark (the default is `,` without one).
+    #[arg(long)]
+    excel_csv: bool,
     /// Print the time each stage took (read, validate, link, rank,
     /// checks, statistics, reports) and the peak memory to stderr.
     #[arg(long)]
@@ -127,7 +131,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let audited = (|| {
         let loaded = args.data.load_timed(&mut timings)?;
         let early = Instant::now();
-        write_data_issues(&out, &loaded, args.lenient, &progress)?;
+        write_data_issues(&out, &loaded, args.lenient, args.excel_csv, &progress)?;
         let early = early.elapsed();
 
         progress.stage("linking, ranking, checking and analysing");
@@ -156,6 +160,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             reviews: reviews.as_ref(),
             carry: carry.as_ref(),
             mask: &mask,
+            excel_csv: args.excel_csv,
         };
         report::write_all(&out, &Report::new(&audit, &meta)?)?;
         timings.add("reports", early + reports_start.elapsed());
@@ -315,10 +320,17 @@ fn write_data_issues(
     out: &Path,
     loaded: &Loaded,
     lenient: bool,
+    excel_csv: bool,
     progress: &Progress,
 ) -> Result<()> {
     let path = out.join("data_issues.csv");
-    report::write_atomic(&path, &report::data_issues_csv(&loaded.issues))?;
+    let csv = report::data_issues_csv(&loaded.issues);
+    let csv = if excel_csv {
+        report::excel_csv(&csv)
+    } else {
+        csv
+    };
+    report::write_atomic(&path, &csv)?;
     if !loaded.issues.is_empty() {
         progress.suspend(|| print_issues(&loaded.issues, Some(&path)));
     }

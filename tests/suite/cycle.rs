@@ -670,3 +670,42 @@ fn explain_names_the_id_that_differs_only_in_case() {
     let err = assert_exit_2(&out);
     assert!(err.contains("did you mean A1?"), "{err}");
 }
+
+#[test]
+fn excel_csv_writes_semicolons_and_a_bom_with_the_same_cells() {
+    let f = quarters("cycle-excel");
+    assert_ok(&f.run(&[]));
+    let plain = read_csv(&f.out().join("findings.csv"));
+    let plain_links = std::fs::read(f.out().join("links.csv")).unwrap();
+    assert_ok(&f.run(&["--excel-csv"]));
+    for file in [
+        "findings.csv",
+        "data_issues.csv",
+        "links.csv",
+        "affected.csv",
+    ] {
+        let bytes = std::fs::read(f.out().join(file)).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{file} has no BOM");
+    }
+    let bytes = std::fs::read(f.out().join("findings.csv")).unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&bytes[3..]);
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(header[0], "finding_id");
+    let rows: Vec<Row> = r
+        .records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows, plain);
+    assert_ne!(
+        std::fs::read(f.out().join("links.csv")).unwrap(),
+        plain_links
+    );
+}

@@ -228,8 +228,8 @@ fn routes_plot(
     Plot::Routes { quarters, counts }
 }
 
-/// 2. Advert lets with a bypass per quarter (of the let, as in 1), linked
-/// or not on allocated_on.
+/// Chart 2: advert lets with a bypass per quarter (of the let, as in
+/// chart 1), the tenant linked to staff or not on allocated_on.
 fn bypass_plot(
     facts: &Facts<'_>,
     index: &BTreeMap<(i32, u32), usize>,

@@ -51,6 +51,8 @@ pub struct RunMeta<'a> {
     pub carry: Option<&'a CarryOver>,
     /// Pseudonymises personal values with `--pseudonymise`.
     pub mask: &'a Mask,
+    /// `--excel-csv`: the CSV files as Dutch Excel opens them.
+    pub excel_csv: bool,
 }
 
 impl RunMeta<'_> {
@@ -157,6 +159,12 @@ pub const OUTPUTS: [Output; 10] = [
 pub fn write_all(out: &Path, report: &Report<'_>) -> Result<()> {
     for output in &OUTPUTS {
         for (path, bytes) in (output.render)(report)? {
+            let is_csv = path.extension().is_some_and(|e| e == "csv");
+            let bytes = if report.run.excel_csv && is_csv {
+                excel_csv(&bytes)
+            } else {
+                bytes
+            };
             write_atomic(&out.join(path), &bytes)?;
         }
     }
@@ -176,6 +184,31 @@ pub const STALE_NOTE: &str = "STALE.txt";
 /// The result files of a run, relative to the output folder.
 pub fn result_files() -> Vec<PathBuf> {
     OUTPUTS.iter().flat_map(|o| (o.files)()).collect()
+}
+
+/// A CSV file as Excel opens it by a double click on a Dutch (or other
+/// decimal-comma) system: `;` between cells and a UTF-8 byte order mark,
+/// without which Excel reads the text as Windows-1252. The cells are the
+/// same (`--excel-csv`; without it the files stay `,`-delimited without a
+/// BOM, as the output contract has them).
+pub fn excel_csv(bytes: &[u8]) -> Vec<u8> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        // Our own CSV, read from memory: it cannot fail to parse or write.
+        for record in r.records().flatten() {
+            let _ = w.write_record(&record);
+        }
+        let _ = w.flush();
+    }
+    out
 }
 
 /// A value as pretty JSON with a final newline.
