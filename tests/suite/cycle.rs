@@ -709,3 +709,19 @@ fn excel_csv_writes_semicolons_and_a_bom_with_the_same_cells() {
         plain_links
     );
 }
+
+#[test]
+fn the_sale_chart_marks_flagged_sales_and_the_discount_scheme_band() {
+    let out = sample_run("sale-chart", &[]);
+    let flagged = read_csv(&out.join("findings.csv"))
+        .iter()
+        .filter(|f| f["check"] == "SALE_BELOW_APPRAISAL")
+        .count();
+    assert!(flagged > 0);
+    let svg = std::fs::read_to_string(out.join("charts/sale_price.svg")).unwrap();
+    assert!(
+        svg.contains(&format!("below appraisal, {flagged}")),
+        "legend"
+    );
+    assert!(svg.contains("discount scheme &lt;= ") || svg.contains("discount scheme <= "));
+}

@@ -79,7 +79,13 @@ enum Plot {
     /// Waiting days at allocation, linked and other.
     Waiting { linked: Vec<f64>, other: Vec<f64> },
     /// Sales as (appraisal, price, linked buyer), in euros.
-    Sales { points: Vec<(f64, f64, bool)> },
+    Sales {
+        /// (appraisal value, price, buyer linked, flagged below appraisal).
+        points: Vec<SalePoint>,
+        /// The largest scheme discount of the period's sales, when one
+        /// has any: the band of prices a discount scheme allows.
+        band: Option<f64>,
+    },
     /// Tested employees and the overall share.
     Handlers {
         rows: Vec<HandlerBar>,
@@ -181,7 +187,7 @@ pub fn build(audit: &Audit<'_>, mask: &Mask) -> Result<Vec<Chart>> {
             "Days on the waiting list at allocation (advert lets), linked vs other tenants",
             waiting_plot(facts),
         ),
-        ("Sale price against appraisal value", sales_plot(facts)),
+        ("Sale price against appraisal value", sales_plot(audit)),
         (
             "Share of advert lets with a bypass per letting employee",
             handlers_plot(audit, mask),
@@ -270,17 +276,28 @@ fn waiting_plot(facts: &Facts<'_>) -> Plot {
     Plot::Waiting { linked, other }
 }
 
-/// 4. Sales in the period with a positive appraisal value.
-fn sales_plot(facts: &Facts<'_>) -> Plot {
-    let mut points: Vec<(f64, f64, bool)> = facts
-        .sales
+/// One sale of the sales chart: appraisal value, price (euros), whether
+/// the buyer is linked, whether SALE_BELOW_APPRAISAL flagged it.
+type SalePoint = (f64, f64, bool, bool);
+
+/// Chart 4: sales in the period with a positive appraisal value, those
+/// flagged by SALE_BELOW_APPRAISAL marked, and the band a discount scheme
+/// allows.
+fn sales_plot(audit: &Audit<'_>) -> Plot {
+    let flagged: std::collections::BTreeSet<&str> = audit
+        .findings
         .iter()
-        .filter(|s| s.discount.is_some())
+        .filter(|f| f.check == CheckCode::SaleBelowAppraisal)
+        .map(|f| f.subject_id.as_str())
+        .collect();
+    let sales = || audit.facts.sales.iter().filter(|s| s.discount.is_some());
+    let mut points: Vec<SalePoint> = sales()
         .map(|s| {
             (
                 s.sale.appraisal_value.0 as f64 / 100.0,
                 s.sale.price.0 as f64 / 100.0,
                 s.linked,
+                flagged.contains(s.sale.id.as_str()),
             )
         })
         .collect();
@@ -289,7 +306,11 @@ fn sales_plot(facts: &Facts<'_>) -> Plot {
             .then(a.0.total_cmp(&b.0))
             .then(a.1.total_cmp(&b.1))
     });
-    Plot::Sales { points }
+    let band = sales()
+        .map(|s| s.sale.scheme_discount.to_f64())
+        .filter(|d| d.is_finite() && *d > 0.0 && *d < 1.0)
+        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+    Plot::Sales { points, band }
 }
 
 /// The employees a rate check (HANDLER_BYPASS_RATE, ACTOR_SKIP_RATE)
@@ -434,6 +455,8 @@ enum Marker {
     Triangle,
     /// Open circle: the others.
     Circle,
+    /// An open square around another marker: flagged by a check.
+    Ring,
 }
 
 enum Swatch {
@@ -549,6 +572,12 @@ where
             area.draw(&Circle::new((x, y), 5, WHITE.filled()))?;
             area.draw(&Circle::new((x, y), 5, color.stroke_width(2)))?;
         }
+        Marker::Ring => {
+            area.draw(&Rectangle::new(
+                [(x - 10, y - 10), (x + 10, y + 10)],
+                color.stroke_width(2),
+            ))?;
+        }
     }
     Ok(())
 }
@@ -618,7 +647,7 @@ where
             other,
         } => bypass(root, &top, &body, quarters, linked, other)?,
         Plot::Waiting { linked, other } => waiting(root, &top, &body, linked, other)?,
-        Plot::Sales { points } => sales(root, &top, &body, points)?,
+        Plot::Sales { points, band } => sales(root, &top, &body, points, *band)?,
         Plot::Handlers { rows, overall } => {
             handlers(root, &top, &body, rows, *overall, &HANDLER_TEXT)?
         }
@@ -1030,12 +1059,12 @@ where
 }
 
 /// The legend of the sales chart: the two kinds of buyer with their
-/// numbers, the line of price = appraisal, and a note when no buyer was
-/// linked.
+/// numbers, the flagged sales, the line of price = appraisal, the band of
+/// the discount scheme, and a note when no buyer was linked.
 fn sales_legend<DB: DrawingBackend>(
     top: &DrawingArea<DB, Shift>,
-    linked: usize,
-    other: usize,
+    (linked, other, flagged): (usize, usize, usize),
+    band: Option<f64>,
 ) -> Res
 where
     DB::ErrorType: 'static,
@@ -1043,26 +1072,36 @@ where
     let mut items = vec![
         (
             Swatch::Marker(Marker::Triangle, LINKED),
-            format!("buyer linked to staff (triangle), {linked}"),
+            format!("linked buyer, {linked}"),
         ),
         (
             Swatch::Marker(Marker::Circle, OTHER),
-            format!("other buyers (circle), {other}"),
+            format!("other, {other}"),
+        ),
+        (
+            Swatch::Marker(Marker::Ring, INK),
+            format!("below appraisal, {flagged}"),
         ),
         (Swatch::Line(INK), "price = appraisal value".to_string()),
     ];
-    if linked == 0 {
+    if let Some(d) = band {
         items.push((
-            Swatch::Line(WHITE),
-            "no linked buyers in the period".to_string(),
+            Swatch::Line(BAND),
+            format!("discount scheme <= {:.0}%", d * 100.0),
         ));
+    }
+    if linked == 0 {
+        items.push((Swatch::Line(WHITE), "no linked buyers".to_string()));
     }
     legend(top, &items)
 }
 
+/// The shade of the band of prices a discount scheme allows.
+const BAND: RGBColor = RGBColor(0xd9, 0xd9, 0xd9);
+
 /// The range of both axes of the sales chart, in thousand euros: every
 /// finite price and value with some room, from 0 unless one is negative.
-fn sales_range(points: &[(f64, f64, bool)]) -> std::ops::Range<f64> {
+fn sales_range(points: &[SalePoint]) -> std::ops::Range<f64> {
     let max = points
         .iter()
         .flat_map(|p| [p.0, p.1])
@@ -1091,7 +1130,8 @@ fn sales<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     top: &DrawingArea<DB, Shift>,
     body: &DrawingArea<DB, Shift>,
-    points: &[(f64, f64, bool)],
+    points: &[SalePoint],
+    band: Option<f64>,
 ) -> Res
 where
     DB::ErrorType: 'static,
@@ -1100,7 +1140,8 @@ where
         return note(body, "No sales in the period: nothing to draw.");
     }
     let linked = points.iter().filter(|p| p.2).count();
-    sales_legend(top, linked, points.len() - linked)?;
+    let flagged = points.iter().filter(|p| p.3).count();
+    sales_legend(top, (linked, points.len() - linked, flagged), band)?;
     let range = sales_range(points);
     let mut chart = ChartBuilder::on(body)
         .margin(14)
@@ -1116,11 +1157,20 @@ where
         .label_style((FAMILY, 14).into_font().color(&INK))
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
         .draw()?;
+    if let Some(d) = band {
+        // Between price = appraisal and price = appraisal x (1 - discount):
+        // where a sale under the scheme may lie without being below it.
+        let (a, b) = (range.start.max(0.0), range.end);
+        chart.draw_series(std::iter::once(Polygon::new(
+            vec![(a, a), (b, b), (b, b * (1.0 - d)), (a, a * (1.0 - d))],
+            BAND.mix(0.6).filled(),
+        )))?;
+    }
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(range.start, range.start), (range.end, range.end)],
         INK.stroke_width(2),
     )))?;
-    for &(appraisal, price, is_linked) in points {
+    for &(appraisal, price, is_linked, is_flagged) in points {
         if !(appraisal.is_finite() && price.is_finite()) {
             continue;
         }
@@ -1129,6 +1179,9 @@ where
             marker(root, at, Marker::Triangle, LINKED)?;
         } else {
             marker(root, at, Marker::Circle, OTHER)?;
+        }
+        if is_flagged {
+            marker(root, at, Marker::Ring, INK)?;
         }
     }
     Ok(())
