@@ -715,7 +715,7 @@ where
         .disable_x_mesh()
         .x_labels(0)
         .x_label_formatter(&|_| String::new())
-        .x_desc("Quarter (by allocation date)")
+        .x_desc("Quarter of the let (contract start, else allocation date)")
         .y_desc("Number of lets")
         .label_style((FAMILY, 14).into_font().color(&INK))
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
@@ -829,7 +829,7 @@ where
         .x_label_formatter(&|_| String::new())
         .y_labels(12)
         .y_label_formatter(&percent_axis)
-        .x_desc("Quarter (by allocation date)")
+        .x_desc("Quarter of the let (contract start, else allocation date)")
         .y_desc("Advert lets with a bypassed candidate")
         .label_style((FAMILY, 14).into_font().color(&INK))
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
@@ -873,11 +873,15 @@ where
     for (px, py) in [lo, hi] {
         root.draw(&PathElement::new(vec![(px - 5, py), (px + 5, py)], style))?;
     }
-    marker(root, at(x, share), m, color)?;
+    let mark = at(x, share);
+    marker(root, mark, m, color)?;
     if count {
+        // Over the interval's cap, and over the marker when the share sits
+        // at the cap (1/1): never on top of it.
+        let bottom = (hi.1 - 3).min(mark.1 - 9);
         root.draw(&Text::new(
             format!("{k}/{lets}"),
-            (hi.0, hi.1 - 3),
+            (hi.0, bottom),
             text_style(10, HPos::Center, VPos::Bottom),
         ))?;
     }
@@ -1293,9 +1297,10 @@ where
         .draw()?;
     let step = label_step(n, 40);
     let at = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    let line_y = overall.filter(|s| s.is_finite()).map(|s| at(0.0, s).1);
     for (i, r) in rows.iter().enumerate() {
         let x = i as f64;
-        handler_bar(root, at, x, r, n <= 16)?;
+        handler_bar(root, at, x, r, n <= 16, line_y)?;
         if i % step == 0 {
             employee_label(root, at(x, 0.0), &r.employee, rotate)?;
         }
@@ -1312,13 +1317,15 @@ where
 /// One employee's bar on the handler chart, at `x`, hatched when flagged,
 /// with `k/n` (lets with a bypass / lets; skipped / outcomes) over it: always when flagged,
 /// then as `FLAGGED k/n`, else only when `count` is set. `at` maps chart
-/// coordinates to pixels.
+/// coordinates to pixels; `line_y` is the pixel row of the overall share's
+/// line, which a label must not sit on.
 fn handler_bar<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     at: impl Fn(f64, f64) -> (i32, i32),
     x: f64,
     r: &HandlerBar,
     count: bool,
+    line_y: Option<i32>,
 ) -> Res
 where
     DB::ErrorType: 'static,
@@ -1339,9 +1346,17 @@ where
         format!("{}/{}", r.with_bypass, r.allocations)
     };
     if count || r.flagged {
+        // The label stands on the bar (about 13 pixels high); where that
+        // would cross the overall share's line, it stands on the line.
+        let mut bottom = a.1 - 3;
+        if let Some(y) = line_y {
+            if bottom - 15 <= y + 2 && y - 2 <= bottom + 1 {
+                bottom = y - 5;
+            }
+        }
         root.draw(&Text::new(
             label,
-            ((a.0 + b.0) / 2, a.1 - 3),
+            ((a.0 + b.0) / 2, bottom),
             text_style(11, HPos::Center, VPos::Bottom),
         ))?;
     }
