@@ -1,13 +1,19 @@
-//! `run --reviews FILE` (spec 6.1, issue 5): the reviews of last quarter's
-//! exception list carry over to this run.
+//! `run --reviews FILE` (spec 6.1, issues 5 and 14): the reviews of last
+//! quarter's exception list carry over to this run.
 //!
 //! The file is last quarter's filled-in `exceptions.xlsx` (every sheet with a
-//! `finding_id` header is read, the "Gone since last review" sheet too, so
-//! a review is never lost, and the "Control sample" sheet, keyed by
-//! `sample_id`) or a CSV with the columns `finding_id, status, reviewer,
-//! note` (`sample_id` may stand for `finding_id`). Columns are found by their header name; other columns
-//! are ignored except `check`, `subject_id`, `detail` and `review history`,
-//! which keep a gone finding recognisable.
+//! `finding_id` header is read, "Outside this period" and "Gone since last
+//! review" too, so a review is never lost; the "Control sample" sheet,
+//! keyed by `sample_id`; the "Cases" sheet, keyed by `case_id`, whose
+//! reviews stand for the findings of their case) or a CSV with the columns
+//! `finding_id, status, reviewer, note` (`sample_id` may stand for
+//! `finding_id`), delimited by `,` or `;`, UTF-8 or Windows-1252. Columns
+//! are found by their header name; other columns are ignored except
+//! `check`, `subject_id`, `detail` and `review history`, which keep a gone
+//! finding recognisable. What cannot be matched to findings (a sheet
+//! without its key column, pseudonymised ids) is collected in
+//! [`Reviews::unmatched`] for the caller to refuse, and sheets without
+//! reviews in [`Reviews::ignored`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
