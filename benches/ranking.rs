@@ -57,6 +57,7 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
             urgency_from: Some(day(26_000 + rng.below(1_000))),
             urgency_to: None,
             local_ties: rng.below(5) == 0,
+            current_tenant: false,
         })
         .collect();
     for a in 0..adverts {
@@ -82,6 +83,10 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
             min_income: None,
             max_income: (a % 3 == 0).then_some(Cents(5_000_000)),
             rent: Some(Cents(70_000)),
+            policy: None,
+            units: 1,
+            status: woonaudit::model::AdvertStatus::Published,
+            withdrawn_on: None,
         });
         let mut taken = std::collections::HashSet::new();
         for k in 0..per_advert {
@@ -98,6 +103,7 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
                     + chrono::Duration::seconds(rng.below(30_000) as i64),
                 lottery_number: Some(k as i32 + 1),
                 position: None,
+                points: None,
                 outcome: Outcome::NotReached,
                 reason: None,
                 decided_by: None,

@@ -4,6 +4,8 @@ mod common;
 
 #[path = "suite/actors.rs"]
 mod actors;
+#[path = "suite/adverts.rs"]
+mod adverts;
 #[path = "suite/affected.rs"]
 mod affected;
 #[path = "suite/annual.rs"]
@@ -26,6 +28,8 @@ mod errors;
 mod fuzz;
 #[path = "suite/order.rs"]
 mod order;
+#[path = "suite/policies.rs"]
+mod policies;
 #[path = "suite/privacy.rs"]
 mod privacy;
 #[path = "suite/reading.rs"]

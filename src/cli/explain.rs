@@ -153,8 +153,40 @@ fn findings_lines(out: &mut String, findings: &[checks::Finding]) {
     }
 }
 
-/// The advert: model, dates and the order rules it ranks by.
+/// The advert: model, dates and the order rules it ranks by (its policy's
+/// tiers and requirements, when it names one).
 fn advert_line(out: &mut String, advert: &Advert) {
+    if let Some(p) = &advert.policy {
+        let list = |ps: &[woonaudit::policy::Predicate]| {
+            if ps.is_empty() {
+                "none".to_string()
+            } else {
+                ps.iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "\nAdvert {}: {} model, policy {} (base {}; tiers in order: {}; requires: {}), {} home(s), published {}, closes {}{}",
+            advert.id,
+            advert.model,
+            p.name,
+            advert.base(),
+            list(&p.tiers),
+            list(&p.require),
+            advert.units,
+            advert.published_on,
+            advert.closes_on,
+            if advert.is_discretionary() {
+                "; discretionary: no fixed order"
+            } else {
+                ""
+            },
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "\nAdvert {}: {} model, published {}, closes {}; urgent seekers first: {}; local ties next: {}",
@@ -212,7 +244,12 @@ fn candidate_rows(
             c.rank.to_string(),
             c.response,
             "yes".into(),
-            woonaudit::rank::describe_keys(advert, c.response, c.applicant),
+            woonaudit::rank::describe_keys(
+                advert,
+                c.response,
+                c.applicant,
+                ctx.data.priorities_of(&c.applicant.id),
+            ),
         ));
     }
     for (r, why) in &ranking.ineligible {

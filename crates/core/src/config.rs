@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::error::{Error, Result};
 use crate::model::{Cents, Date, Decimal};
 use crate::parse;
+use crate::policy::{Policies, PolicyFile};
 use crate::schema::Table;
 
 /// The whole config, as used by a run (defaults filled in, every value
@@ -24,6 +25,12 @@ pub struct Config {
     /// Legal limits per year; a config with `[[limits]]` replaces the
     /// defaults entirely.
     pub limits: Vec<Limits>,
+    /// `[policies.NAME]` as written (spec 3.1, v1.2), for the manifest.
+    #[serde(rename = "policies", skip_serializing_if = "BTreeMap::is_empty")]
+    pub policy_file: BTreeMap<String, PolicyFile>,
+    /// The same policies, checked and parsed.
+    #[serde(skip)]
+    pub policies: Policies,
 }
 
 /// The config file as written, before [`Config::from_file`] checks it.
@@ -38,6 +45,8 @@ struct ConfigFile {
     thresholds: Thresholds,
     #[serde(default = "default_limits")]
     limits: Vec<Limits>,
+    #[serde(default)]
+    policies: BTreeMap<String, PolicyFile>,
 }
 
 /// `[input]` as written.
@@ -58,6 +67,8 @@ impl Default for Config {
             input: InputConfig::default(),
             thresholds: Thresholds::default(),
             limits: default_limits(),
+            policy_file: BTreeMap::new(),
+            policies: Policies::default(),
         }
     }
 }
@@ -219,6 +230,15 @@ pub struct Thresholds {
     /// control_sample.csv: the size the sample is drawn in proportion to
     /// (spec 4.3, v1.2).
     pub control_sample_size: u64,
+    /// ADVERT_WITHDRAWN_THEN_LET: how many days before a non-advert let a
+    /// withdrawn advert of the same dwelling still counts (v1.2).
+    pub withdrawn_let_days: i64,
+    /// VACANCY_NOT_ADVERTISED: how many days before the vacancy an advert
+    /// may have been published and still count (v1.2).
+    pub vacancy_advert_lead_days: i64,
+    /// Reasons that count as missing (spec 4.1, v1.2), normalised as the
+    /// reasons they are compared with.
+    pub placeholder_reasons: Vec<String>,
 }
 
 impl Default for Thresholds {
@@ -237,6 +257,23 @@ impl Default for Thresholds {
             actor_min_decisions: 20,
             actor_backdating_min: 3,
             control_sample_size: 25,
+            withdrawn_let_days: 180,
+            vacancy_advert_lead_days: 60,
+            placeholder_reasons: [
+                "nvt",
+                "zd",
+                "ziedossier",
+                "ziefile",
+                "ok",
+                "akkoord",
+                "geen",
+                "onbekend",
+                "test",
+                "xxx",
+                "na",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }
@@ -473,9 +510,16 @@ impl Config {
     fn from_file(file: ConfigFile) -> std::result::Result<Config, String> {
         let ConfigFile {
             input,
-            thresholds,
+            mut thresholds,
             mut limits,
+            policies: policy_file,
         } = file;
+        let policies = Policies::from_file(&policy_file)?;
+        thresholds.placeholder_reasons = thresholds
+            .placeholder_reasons
+            .iter()
+            .map(|r| crate::text::reason_key(r))
+            .collect();
         let input = InputConfig {
             encoding: input.encoding.as_deref().map(str::parse).transpose()?,
             delimiter: input.delimiter.as_deref().map(str::parse).transpose()?,
@@ -507,6 +551,8 @@ impl Config {
             input,
             thresholds,
             limits,
+            policy_file,
+            policies,
         })
     }
 
@@ -550,7 +596,12 @@ fn check_columns(
 
 /// The thresholds' ranges.
 fn check_thresholds(t: &Thresholds) -> std::result::Result<(), String> {
-    if t.backdating_days < 0 || t.listing_min_days < 0 || t.appraisal_max_age_days < 0 {
+    if t.backdating_days < 0
+        || t.listing_min_days < 0
+        || t.appraisal_max_age_days < 0
+        || t.withdrawn_let_days < 0
+        || t.vacancy_advert_lead_days < 0
+    {
         return Err("[thresholds]: day counts must not be negative".into());
     }
     let one = Decimal {

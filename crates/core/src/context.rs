@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::dataset::Dataset;
 use crate::fast::FastSet;
 use crate::link::{Link, Linker};
-use crate::model::{AdvertId, ApplicantId, Date, Sale};
+use crate::model::{AdvertId, ApplicantId, Date, Outcome, Response, Route, Sale};
 use crate::period::Period;
 use crate::rank::Ranking;
 use crate::timings::Timings;
@@ -29,6 +29,9 @@ pub struct Context<'a> {
     /// Applicants linked to some employee at some time (spec 2 without
     /// the employment window): everyone else is linked on no day.
     staff_circle: FastSet<&'a ApplicantId>,
+    /// The tenants of each advert: the applicants of its route-advert
+    /// allocations, any day (spec 3.1, "several homes").
+    advert_tenants: HashMap<&'a AdvertId, Vec<&'a ApplicantId>>,
 }
 
 impl<'a> Context<'a> {
@@ -65,6 +68,15 @@ impl<'a> Context<'a> {
                 .map(|a| (&a.id, Ranking::derive(data, a)))
                 .collect()
         });
+        let mut advert_tenants: HashMap<&'a AdvertId, Vec<&'a ApplicantId>> = HashMap::new();
+        for a in &data.allocations {
+            if let (Route::Advert, Some(advert)) = (a.route, &a.advert_id) {
+                advert_tenants
+                    .entry(advert)
+                    .or_default()
+                    .push(&a.applicant_id);
+            }
+        }
         Context {
             data,
             config,
@@ -72,6 +84,7 @@ impl<'a> Context<'a> {
             linker,
             staff_circle,
             rankings,
+            advert_tenants,
         }
     }
 
@@ -84,6 +97,33 @@ impl<'a> Context<'a> {
         let result = f(self);
         self.period = own;
         result
+    }
+
+    /// The applicants of the route-advert allocations naming `advert` (in
+    /// file order; an applicant may appear twice).
+    pub fn advert_tenants(&self, advert: &AdvertId) -> &[&'a ApplicantId] {
+        self.advert_tenants.get(advert).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether `applicant` is a tenant of `advert` (spec 3.1).
+    pub fn is_tenant_of(&self, advert: &AdvertId, applicant: &ApplicantId) -> bool {
+        self.advert_tenants(advert).contains(&applicant)
+    }
+
+    /// Whether a reason counts as missing (spec 4.1: absent, or a
+    /// placeholder such as `nvt` or `zie dossier`).
+    pub fn reason_missing(&self, reason: Option<&str>) -> bool {
+        crate::text::reason_missing(reason, &self.config.thresholds.placeholder_reasons)
+    }
+
+    /// Whether a candidate ranked above a tenant was properly passed over:
+    /// declined, skipped or withdrawn, with a reason that is not missing
+    /// (spec 4 and 4.1). The affected seekers (spec 4.2) use the same test.
+    pub fn properly_passed_over(&self, r: &Response) -> bool {
+        matches!(
+            r.outcome,
+            Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn
+        ) && !self.reason_missing(r.reason.as_deref())
     }
 
     /// The derived order of an advert.

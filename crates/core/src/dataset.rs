@@ -4,8 +4,8 @@
 use crate::fast::{FastMap, FastSet};
 
 use crate::model::{
-    Advert, AdvertId, Allocation, Applicant, ApplicantId, Employee, EmployeeId, RegistrationChange,
-    Relation, Response, Sale,
+    Advert, AdvertId, Allocation, Applicant, ApplicantId, Employee, EmployeeId, Priority,
+    RegistrationChange, Relation, Response, Sale, Vacancy,
 };
 
 /// All usable rows of one audit, indexed.
@@ -27,6 +27,10 @@ pub struct Dataset {
     pub sales: Vec<Sale>,
     /// Registration edit log.
     pub registration_changes: Vec<RegistrationChange>,
+    /// Priorities (v1.2), sorted by applicant once indexed.
+    pub priorities: Vec<Priority>,
+    /// Ends of tenancy (v1.2).
+    pub vacancies: Vec<Vacancy>,
     /// Adverts that were read but set aside (lenient mode), by id.
     pub set_aside_adverts: FastSet<AdvertId>,
     /// Applicants that were read but set aside (lenient mode), by id.
@@ -39,6 +43,24 @@ pub struct Dataset {
     advert_index: FastMap<AdvertId, usize>,
     employee_index: FastMap<EmployeeId, usize>,
     responses_by_advert: FastMap<AdvertId, Vec<u32>>,
+    /// Per applicant, the range of their rows in `priorities`.
+    priorities_by_applicant: FastMap<ApplicantId, (u32, u32)>,
+    /// Per dwelling (trimmed, lower-cased: spec 1.3), the positions of its
+    /// adverts, allocations and vacancies.
+    by_dwelling: FastMap<String, DwellingRows>,
+}
+
+/// The rows of one dwelling, by position in their tables.
+#[derive(Debug, Default)]
+struct DwellingRows {
+    adverts: Vec<u32>,
+    allocations: Vec<u32>,
+    vacancies: Vec<u32>,
+}
+
+/// A dwelling id as the v1.2 checks compare it: trimmed, lower-cased.
+fn dwelling_key(id: &crate::model::DwellingId) -> String {
+    id.as_str().trim().to_lowercase()
 }
 
 impl Dataset {
@@ -96,7 +118,83 @@ impl Dataset {
             start = end;
         }
         self.responses_by_advert = by_advert;
+        // Stable: an applicant's priorities keep their file order.
+        self.priorities
+            .sort_by(|a, b| a.applicant_id.cmp(&b.applicant_id));
+        let mut ranges: FastMap<ApplicantId, (u32, u32)> = FastMap::default();
+        for (i, p) in self.priorities.iter().enumerate() {
+            ranges
+                .entry(p.applicant_id.clone())
+                .and_modify(|r| r.1 = i as u32 + 1)
+                .or_insert((i as u32, i as u32 + 1));
+        }
+        self.priorities_by_applicant = ranges;
+        let mut by_dwelling: FastMap<String, DwellingRows> = FastMap::default();
+        for (i, a) in self.adverts.iter().enumerate() {
+            by_dwelling
+                .entry(dwelling_key(&a.dwelling_id))
+                .or_default()
+                .adverts
+                .push(i as u32);
+        }
+        for (i, a) in self.allocations.iter().enumerate() {
+            by_dwelling
+                .entry(dwelling_key(&a.dwelling_id))
+                .or_default()
+                .allocations
+                .push(i as u32);
+        }
+        for (i, v) in self.vacancies.iter().enumerate() {
+            by_dwelling
+                .entry(dwelling_key(&v.dwelling_id))
+                .or_default()
+                .vacancies
+                .push(i as u32);
+        }
+        self.by_dwelling = by_dwelling;
         self
+    }
+
+    /// The adverts of a dwelling (ids compared trimmed, case-insensitively),
+    /// withdrawn or not.
+    pub fn adverts_of_dwelling<'a>(
+        &'a self,
+        id: &crate::model::DwellingId,
+    ) -> impl Iterator<Item = &'a Advert> + 'a {
+        let rows = self.by_dwelling.get(&dwelling_key(id));
+        rows.into_iter()
+            .flat_map(|r| &r.adverts)
+            .map(|&i| &self.adverts[i as usize])
+    }
+
+    /// The allocations of a dwelling, any route.
+    pub fn allocations_of_dwelling<'a>(
+        &'a self,
+        id: &crate::model::DwellingId,
+    ) -> impl Iterator<Item = &'a Allocation> + 'a {
+        let rows = self.by_dwelling.get(&dwelling_key(id));
+        rows.into_iter()
+            .flat_map(|r| &r.allocations)
+            .map(|&i| &self.allocations[i as usize])
+    }
+
+    /// The vacancies of a dwelling.
+    pub fn vacancies_of_dwelling<'a>(
+        &'a self,
+        id: &crate::model::DwellingId,
+    ) -> impl Iterator<Item = &'a Vacancy> + 'a {
+        let rows = self.by_dwelling.get(&dwelling_key(id));
+        rows.into_iter()
+            .flat_map(|r| &r.vacancies)
+            .map(|&i| &self.vacancies[i as usize])
+    }
+
+    /// The priorities of an applicant (empty when none).
+    pub fn priorities_of(&self, id: &ApplicantId) -> &[Priority] {
+        match self.priorities_by_applicant.get(id) {
+            Some(&(from, to)) => &self.priorities[from as usize..to as usize],
+            None => &[],
+        }
     }
 
     /// The applicant with this id.

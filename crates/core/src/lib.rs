@@ -38,6 +38,7 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod period;
+pub mod policy;
 pub mod privacy;
 pub mod rank;
 pub mod read;

@@ -184,14 +184,82 @@ macro_rules! spec_enum {
 }
 
 spec_enum!(
-    /// How an advert orders its candidates after urgency and local ties.
+    /// How an advert orders its candidates after its policy's tiers (the
+    /// base of spec 3), or that it has no fixed order (discretionary).
     Model {
         /// Inschrijfduur: longest registration first.
         Registration = "registration",
         /// Loting: lowest drawn number first.
         Lottery = "lottery",
+        /// Punten: most points first, then longest registration (v1.2).
+        Points = "points",
+        /// Eerste reageerder: earliest response first (v1.2).
+        FirstCome = "first_come",
+        /// Intake, motivation letter or co-optation: no fixed order (v1.2).
+        Discretionary = "discretionary",
     }
 );
+
+spec_enum!(
+    /// Whether an advert ran its course or was withdrawn (v1.2).
+    AdvertStatus {
+        /// Published (the default).
+        Published = "published",
+        /// Ingetrokken.
+        Withdrawn = "withdrawn",
+    }
+);
+
+spec_enum!(
+    /// Why a tenancy ended (table `vacancies`, v1.2).
+    VacancyReason {
+        /// Huuropzegging by the tenant.
+        Notice = "notice",
+        /// The tenant died.
+        Death = "death",
+        /// Ontruiming.
+        Eviction = "eviction",
+        /// The tenant moved to another home of the corporation.
+        Transfer = "transfer",
+        /// A new home, never let before.
+        NewBuild = "new_build",
+        /// Anything else (also a missing reason).
+        Other = "other",
+    }
+);
+
+spec_enum!(
+    /// The kind of a priority (voorrangsoort, v1.2).
+    PriorityKind {
+        /// Urgentie (VERA `URG`).
+        Urgency = "urgency",
+        /// Binding, e.g. local ties (VERA `BIN`).
+        Binding = "binding",
+        /// Indicatie, e.g. a medical or wheelchair indication (VERA `IND`).
+        Indication = "indication",
+        /// Doelgroep (VERA `GRO`).
+        Group = "group",
+    }
+);
+
+impl PriorityKind {
+    /// Parses the spec word or the VERA code, case-insensitively (spec
+    /// 1.3: `URG`, `BIN`, `IND`, `GRO` are the same kinds).
+    pub fn parse_with_code(s: &str) -> Option<Self> {
+        PriorityKind::parse(s).or_else(|| {
+            let s = s.trim();
+            [
+                ("URG", PriorityKind::Urgency),
+                ("BIN", PriorityKind::Binding),
+                ("IND", PriorityKind::Indication),
+                ("GRO", PriorityKind::Group),
+            ]
+            .into_iter()
+            .find(|(code, _)| s.eq_ignore_ascii_case(code))
+            .map(|(_, k)| k)
+        })
+    }
+}
 
 spec_enum!(
     /// What happened to a response in the offer process.
@@ -343,6 +411,8 @@ pub struct Applicant {
     pub urgency_to: Option<Date>,
     /// Lokale binding.
     pub local_ties: bool,
+    /// Doorstromer: rents a home of the corporation they will leave (v1.2).
+    pub current_tenant: bool,
 }
 
 impl Applicant {
@@ -413,6 +483,66 @@ pub struct Advert {
     pub max_income: Option<Cents>,
     /// Monthly net rent.
     pub rent: Option<Cents>,
+    /// The allocation policy named by the advert, resolved against the
+    /// config (v1.2); `None` = the built-in policy of spec 3.
+    pub policy: Option<std::sync::Arc<crate::policy::Policy>>,
+    /// Number of identical homes let through the advert (at least 1).
+    pub units: u32,
+    /// Published or withdrawn.
+    pub status: AdvertStatus,
+    /// When a withdrawn advert was withdrawn (missing: its closes_on).
+    pub withdrawn_on: Option<Date>,
+}
+
+impl Advert {
+    /// The effective base of spec 3: the policy's base, else the model.
+    pub fn base(&self) -> Model {
+        self.policy
+            .as_ref()
+            .and_then(|p| p.base)
+            .unwrap_or(self.model)
+    }
+
+    /// Whether the advert has no fixed order (spec 3: its effective base
+    /// is discretionary).
+    pub fn is_discretionary(&self) -> bool {
+        self.base() == Model::Discretionary
+    }
+
+    /// The ordering tiers of spec 3: the policy's, or for the built-in
+    /// policy `urgency` if urgency_first, then `local` if local_first.
+    pub fn tiers(&self) -> &[crate::policy::Predicate] {
+        use crate::policy::Predicate;
+        const U: &[Predicate] = &[Predicate::Urgency];
+        const L: &[Predicate] = &[Predicate::Local];
+        const UL: &[Predicate] = &[Predicate::Urgency, Predicate::Local];
+        match &self.policy {
+            Some(p) => &p.tiers,
+            None => match (self.urgency_first, self.local_first) {
+                (true, true) => UL,
+                (true, false) => U,
+                (false, true) => L,
+                (false, false) => &[],
+            },
+        }
+    }
+
+    /// The policy's extra eligibility predicates (none for the built-in).
+    pub fn requirements(&self) -> &[crate::policy::Predicate] {
+        self.policy.as_ref().map_or(&[], |p| &p.require)
+    }
+
+    /// The day a withdrawn advert was withdrawn (spec 1.3: missing = its
+    /// closes_on); `None` for a published advert.
+    pub fn withdrawn_day(&self) -> Option<Date> {
+        (self.status == AdvertStatus::Withdrawn)
+            .then(|| self.withdrawn_on.unwrap_or(self.closes_on))
+    }
+}
+
+/// A dwelling id as the v1.2 checks compare it: trimmed, case-insensitive.
+pub fn same_dwelling(a: &DwellingId, b: &DwellingId) -> bool {
+    a.as_str().trim().eq_ignore_ascii_case(b.as_str().trim())
 }
 
 /// A response to an advert with its offer outcome (table `responses`).
@@ -430,6 +560,9 @@ pub struct Response {
     pub lottery_number: Option<i32>,
     /// Rank recorded by the source system (volgnummer).
     pub position: Option<i32>,
+    /// Points on the closing date, exact as written (v1.2; boxed: only
+    /// points adverts' responses have them).
+    pub points: Option<Box<Decimal>>,
     /// What happened to the response.
     pub outcome: Outcome,
     /// Why declined, skipped or withdrawn (boxed: a response is one of
@@ -645,6 +778,60 @@ pub struct RegistrationChange {
     pub changed_by: Option<EmployeeId>,
     /// Why.
     pub reason: Option<String>,
+}
+
+id_type!(
+    /// Id of a priority (voorrangsregeling, v1.2).
+    PriorityId
+);
+id_type!(
+    /// Id of an end of tenancy (v1.2).
+    VacancyId
+);
+
+/// A priority granted to a seeker (table `priorities`, v1.2).
+#[derive(Clone, Debug)]
+pub struct Priority {
+    /// Source line.
+    pub line: u64,
+    /// Priority id.
+    pub id: PriorityId,
+    /// The seeker who holds it.
+    pub applicant_id: ApplicantId,
+    /// Its kind.
+    pub kind: PriorityKind,
+    /// Its detail (e.g. `MED`), as written; compared case-insensitively.
+    pub detail: Option<String>,
+    /// First day it counts (inclusive; missing = open).
+    pub valid_from: Option<Date>,
+    /// Last day it counts (inclusive; missing = open).
+    pub valid_to: Option<Date>,
+    /// When it was granted.
+    pub granted_on: Option<Date>,
+    /// Employee who granted it.
+    pub granted_by: Option<EmployeeId>,
+}
+
+impl Priority {
+    /// Whether the priority counts on `day` (valid_from <= day <= valid_to).
+    pub fn counts_on(&self, day: Date) -> bool {
+        self.valid_from.is_none_or(|f| f <= day) && self.valid_to.is_none_or(|t| day <= t)
+    }
+}
+
+/// The end of a tenancy that made a home free (table `vacancies`, v1.2).
+#[derive(Clone, Debug)]
+pub struct Vacancy {
+    /// Source line.
+    pub line: u64,
+    /// Vacancy id.
+    pub id: VacancyId,
+    /// The dwelling that became free.
+    pub dwelling_id: DwellingId,
+    /// The day it became free.
+    pub vacated_on: Date,
+    /// Why.
+    pub reason: VacancyReason,
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use crate::dataset::Dataset;
-use crate::model::{age_on, Advert, Applicant, Date, DateTime, Model, Response};
+use crate::model::{age_on, Advert, Applicant, Date, Model, Priority, PriorityId, Response};
+use crate::policy::Predicate;
 
 /// Why a candidate who responded in time is not eligible for an advert.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub enum Ineligibility {
         income: crate::model::Cents,
         max: crate::model::Cents,
     },
+    /// A `require` predicate of the advert's policy does not hold (v1.2).
+    Requirement(Predicate),
 }
 
 impl fmt::Display for Ineligibility {
@@ -53,14 +56,20 @@ impl fmt::Display for Ineligibility {
             Ineligibility::IncomeTooHigh { income, max } => {
                 write!(f, "household income {income} is above max_income {max}")
             }
+            Ineligibility::Requirement(p) => write!(f, "does not meet {p}"),
         }
     }
 }
 
-/// Every reason the applicant is not eligible for the advert closing on its
-/// `closes_on`, judged on the applicant record as exported (spec 3). Empty
-/// when eligible.
-pub fn ineligibility(advert: &Advert, applicant: &Applicant) -> Vec<Ineligibility> {
+/// Every reason the applicant (holding `priorities`) is not eligible for
+/// the advert closing on its `closes_on`, judged on the applicant record as
+/// exported (spec 3), the policy's requirements included. Empty when
+/// eligible.
+pub fn ineligibility(
+    advert: &Advert,
+    applicant: &Applicant,
+    priorities: &[Priority],
+) -> Vec<Ineligibility> {
     let c = advert.closes_on;
     let mut why = Vec::new();
     if applicant.registration_date > c {
@@ -91,6 +100,11 @@ pub fn ineligibility(advert: &Advert, applicant: &Applicant) -> Vec<Ineligibilit
             why.push(Ineligibility::IncomeTooHigh { income, max });
         }
     }
+    for p in advert.requirements() {
+        if !p.holds(applicant, priorities, c) {
+            why.push(Ineligibility::Requirement(p.clone()));
+        }
+    }
     why
 }
 
@@ -118,10 +132,21 @@ pub struct Ranking<'a> {
     pub late: Vec<&'a Response>,
 }
 
+/// One changed input to rank an advert again with (spec 4.2 and
+/// PRIORITY_LATE): the analysis asks "what if", by the same rules.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Change<'a> {
+    /// Where a response's applicant has this record's id, rank this record
+    /// instead (the tenant with their original registration_date).
+    pub replacement: Option<&'a Applicant>,
+    /// Rank as if this priority did not exist.
+    pub without_priority: Option<&'a PriorityId>,
+}
+
 impl<'a> Ranking<'a> {
     /// Derives the order of `advert` from its responses in `data`.
     pub fn derive(data: &'a Dataset, advert: &'a Advert) -> Ranking<'a> {
-        Ranking::derive_replacing(data, advert, None)
+        Ranking::derive_with(data, advert, Change::default())
     }
 
     /// [`Ranking::derive`] with one applicant record replaced: where a
@@ -134,13 +159,34 @@ impl<'a> Ranking<'a> {
         advert: &'a Advert,
         replacement: Option<&'a Applicant>,
     ) -> Ranking<'a> {
+        Ranking::derive_with(
+            data,
+            advert,
+            Change {
+                replacement,
+                without_priority: None,
+            },
+        )
+    }
+
+    /// [`Ranking::derive`] with one input changed (see [`Change`]).
+    pub fn derive_with(data: &'a Dataset, advert: &'a Advert, change: Change<'a>) -> Ranking<'a> {
         let c = advert.closes_on;
+        let tiers = advert.tiers();
+        let needs_priorities = tiers
+            .iter()
+            .chain(advert.requirements())
+            .any(Predicate::uses_priorities);
         let mut eligible: Vec<(&Response, &Applicant)> = Vec::new();
+        // The tier keys of the eligible, `tiers.len()` per candidate, in
+        // one buffer: no allocation per candidate.
+        let mut tier_keys: Vec<(bool, Date)> = Vec::new();
         let mut ineligible = Vec::new();
         let mut late = Vec::new();
+        let mut own: Vec<Priority> = Vec::new();
         // Validation guarantees every kept response has its applicant.
         for (response, applicant) in data.responses_with_applicants(&advert.id) {
-            let applicant = match replacement {
+            let applicant = match change.replacement {
                 Some(r) if r.id == applicant.id => r,
                 _ => applicant,
             };
@@ -148,21 +194,59 @@ impl<'a> Ranking<'a> {
                 late.push(response);
                 continue;
             }
-            let why = ineligibility(advert, applicant);
+            let priorities: &[Priority] = if needs_priorities {
+                let all = data.priorities_of(&applicant.id);
+                match change.without_priority {
+                    Some(id) if all.iter().any(|p| &p.id == id) => {
+                        own.clear();
+                        own.extend(all.iter().filter(|p| &p.id != id).cloned());
+                        &own
+                    }
+                    _ => all,
+                }
+            } else {
+                &[]
+            };
+            let why = ineligibility(advert, applicant, priorities);
             if why.is_empty() {
                 eligible.push((response, applicant));
+                for t in tiers {
+                    let holds = t.holds(applicant, priorities, c);
+                    let key = if holds {
+                        t.holder_key(applicant, priorities, c)
+                    } else {
+                        Date::MIN
+                    };
+                    tier_keys.push((!holds, key));
+                }
             } else {
                 ineligible.push((response, why));
             }
         }
-        eligible.sort_by(|a, b| compare(advert, a, b));
-        let eligible = eligible
+        let t = tiers.len();
+        let base = advert.base();
+        let mut order: Vec<usize> = (0..eligible.len()).collect();
+        order.sort_by(|&i, &j| {
+            tier_keys[i * t..(i + 1) * t]
+                .cmp(&tier_keys[j * t..(j + 1) * t])
+                .then_with(|| compare_base(base, eligible[i], eligible[j]))
+                .then_with(|| eligible[i].0.responded_at.cmp(&eligible[j].0.responded_at))
+                .then_with(|| {
+                    eligible[i]
+                        .1
+                        .id
+                        .as_str()
+                        .as_bytes()
+                        .cmp(eligible[j].1.id.as_str().as_bytes())
+                })
+        });
+        let eligible = order
             .into_iter()
             .enumerate()
-            .map(|(i, (response, applicant))| Ranked {
-                rank: i + 1,
-                response,
-                applicant,
+            .map(|(rank, i)| Ranked {
+                rank: rank + 1,
+                response: eligible[i].0,
+                applicant: eligible[i].1,
             })
             .collect();
         Ranking {
@@ -181,68 +265,75 @@ impl<'a> Ranking<'a> {
     }
 }
 
-/// The ordering keys of spec 3 for one candidate.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct SortKey<'a> {
-    not_urgent: bool,
-    urgent_since: Date,
-    no_local_ties: bool,
-    primary: i64,
-    responded_at: DateTime,
-    applicant_id: &'a [u8],
-}
-
-fn sort_key<'a>(advert: &Advert, response: &'a Response, applicant: &'a Applicant) -> SortKey<'a> {
-    let c = advert.closes_on;
-    let urgent = advert.urgency_first && applicant.urgent_on(c);
-    let urgent_since = if urgent {
-        applicant
-            .urgency_from
-            .unwrap_or(applicant.registration_date)
-    } else {
-        Date::MIN
-    };
-    let primary = match advert.model {
-        Model::Registration => i64::from(chrono::Datelike::num_days_from_ce(
-            &applicant.registration_date,
-        )),
+/// The base key of spec 3 (2): registration_date ascending; lottery_number
+/// ascending; points descending, then registration_date; responded_at
+/// (first come); none for discretionary adverts.
+fn compare_base(base: Model, a: (&Response, &Applicant), b: (&Response, &Applicant)) -> Ordering {
+    match base {
+        Model::Registration => a.1.registration_date.cmp(&b.1.registration_date),
         // Validation sets aside lottery responses without a number.
-        Model::Lottery => response.lottery_number.map_or(i64::MAX, i64::from),
-    };
-    SortKey {
-        not_urgent: advert.urgency_first && !urgent,
-        urgent_since,
-        no_local_ties: advert.local_first && !applicant.local_ties,
-        primary,
-        responded_at: response.responded_at,
-        applicant_id: applicant.id.as_str().as_bytes(),
+        Model::Lottery => {
+            let n = |r: &Response| r.lottery_number.map_or(i64::MAX, i64::from);
+            n(a.0).cmp(&n(b.0))
+        }
+        Model::Points => {
+            // Higher first; validation sets aside responses without points.
+            let by_points = match (a.0.points.as_deref(), b.0.points.as_deref()) {
+                (Some(x), Some(y)) => y.cmp_exact(x),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            };
+            by_points.then_with(|| a.1.registration_date.cmp(&b.1.registration_date))
+        }
+        Model::FirstCome => a.0.responded_at.cmp(&b.0.responded_at),
+        Model::Discretionary => Ordering::Equal,
     }
-}
-
-fn compare(advert: &Advert, a: &(&Response, &Applicant), b: &(&Response, &Applicant)) -> Ordering {
-    sort_key(advert, a.0, a.1).cmp(&sort_key(advert, b.0, b.1))
 }
 
 /// A short description of what placed a candidate where it is, for detail
-/// sentences: urgency, local ties, registration date or lottery number.
-pub fn describe_keys(advert: &Advert, response: &Response, applicant: &Applicant) -> String {
+/// sentences: the tiers held (urgency, local ties, ...), then the base key.
+pub fn describe_keys(
+    advert: &Advert,
+    response: &Response,
+    applicant: &Applicant,
+    priorities: &[Priority],
+) -> String {
     let c = advert.closes_on;
     let mut parts = Vec::new();
-    if advert.urgency_first && applicant.urgent_on(c) {
-        let since = applicant
-            .urgency_from
-            .unwrap_or(applicant.registration_date);
-        parts.push(format!("urgent since {since}"));
+    for t in advert.tiers() {
+        if !t.holds(applicant, priorities, c) {
+            continue;
+        }
+        parts.push(match t {
+            Predicate::Urgency => format!(
+                "urgent since {}",
+                applicant
+                    .urgency_from
+                    .unwrap_or(applicant.registration_date)
+            ),
+            Predicate::Local => "local ties".to_string(),
+            Predicate::Priority { .. } => {
+                format!("{t} since {}", t.holder_key(applicant, priorities, c))
+            }
+            other => other.to_string(),
+        });
     }
-    if advert.local_first && applicant.local_ties {
-        parts.push("local ties".to_string());
-    }
-    match advert.model {
+    match advert.base() {
         Model::Registration => parts.push(format!("registered {}", applicant.registration_date)),
         Model::Lottery => match response.lottery_number {
             Some(n) => parts.push(format!("lottery number {n}")),
             None => parts.push("no lottery number".to_string()),
         },
+        Model::Points => match response.points.as_deref() {
+            Some(p) => parts.push(format!(
+                "{p} points, registered {}",
+                applicant.registration_date
+            )),
+            None => parts.push("no points".to_string()),
+        },
+        Model::FirstCome => parts.push(format!("responded {}", response.responded_at)),
+        Model::Discretionary => {}
     }
     parts.join(", ")
 }

@@ -1,4 +1,4 @@
-//! The eight input tables of spec 1.3: names, columns and which are
+//! The ten input tables of spec 1.3: names, columns and which are
 //! required. The vocabulary every stage and the config name tables in;
 //! [`Table::ALL`] is the one list of them.
 
@@ -25,6 +25,10 @@ pub enum Table {
     Sales,
     /// The registration edit log (optional).
     RegistrationChanges,
+    /// Priorities granted to seekers (optional, v1.2).
+    Priorities,
+    /// Ends of tenancy (optional, v1.2).
+    Vacancies,
 }
 
 /// A column of a table.
@@ -68,6 +72,7 @@ const APPLICANTS: &[Column] = &[
     opt("urgency_from"),
     opt("urgency_to"),
     opt("local_ties"),
+    opt("current_tenant"),
 ];
 
 const ADVERTS: &[Column] = &[
@@ -76,6 +81,10 @@ const ADVERTS: &[Column] = &[
     req("published_on"),
     req("closes_on"),
     req("model"),
+    opt("policy"),
+    opt("units"),
+    opt("status"),
+    opt("withdrawn_on"),
     opt("urgency_first"),
     opt("local_first"),
     opt("min_age"),
@@ -93,6 +102,8 @@ const RESPONSES: &[Column] = &[
     req("responded_at"),
     // Required on lottery adverts only; checked per row.
     opt("lottery_number"),
+    // Required on points adverts only (v1.2).
+    opt("points"),
     opt("position"),
     req("outcome"),
     opt("reason"),
@@ -175,9 +186,27 @@ const REGISTRATION_CHANGES: &[Column] = &[
     opt("reason"),
 ];
 
+const PRIORITIES: &[Column] = &[
+    req("priority_id"),
+    req("applicant_id"),
+    req("kind"),
+    opt("detail"),
+    opt("valid_from"),
+    opt("valid_to"),
+    opt("granted_on"),
+    opt("granted_by"),
+];
+
+const VACANCIES: &[Column] = &[
+    req("vacancy_id"),
+    req("dwelling_id"),
+    req("vacated_on"),
+    opt("reason"),
+];
+
 impl Table {
     /// Every table, in the order they are read.
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 10] = [
         Table::Applicants,
         Table::Adverts,
         Table::Responses,
@@ -186,6 +215,8 @@ impl Table {
         Table::Relations,
         Table::Sales,
         Table::RegistrationChanges,
+        Table::Priorities,
+        Table::Vacancies,
     ];
 
     /// The table's name, which is also its file name without extension.
@@ -199,6 +230,8 @@ impl Table {
             Table::Relations => "relations",
             Table::Sales => "sales",
             Table::RegistrationChanges => "registration_changes",
+            Table::Priorities => "priorities",
+            Table::Vacancies => "vacancies",
         }
     }
 
@@ -217,6 +250,8 @@ impl Table {
             Table::Allocations => Some("allocation_id"),
             Table::Employees => Some("employee_id"),
             Table::Sales => Some("sale_id"),
+            Table::Priorities => Some("priority_id"),
+            Table::Vacancies => Some("vacancy_id"),
             Table::Responses | Table::Relations | Table::RegistrationChanges => None,
         }
     }
@@ -225,7 +260,11 @@ impl Table {
     pub fn required(self) -> bool {
         !matches!(
             self,
-            Table::Relations | Table::Sales | Table::RegistrationChanges
+            Table::Relations
+                | Table::Sales
+                | Table::RegistrationChanges
+                | Table::Priorities
+                | Table::Vacancies
         )
     }
 
@@ -240,6 +279,8 @@ impl Table {
             Table::Relations => RELATIONS,
             Table::Sales => SALES,
             Table::RegistrationChanges => REGISTRATION_CHANGES,
+            Table::Priorities => PRIORITIES,
+            Table::Vacancies => VACANCIES,
         }
     }
 }

@@ -57,3 +57,49 @@ mod tests {
         assert_eq!(inert("de Vries"), "de Vries");
     }
 }
+
+/// A reason as the placeholder rule of spec 4.1 compares it: lower-cased,
+/// diacritics stripped (Unicode NFKD without combining marks), every
+/// character that is not a letter or digit removed.
+pub fn reason_key(reason: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    reason
+        .to_lowercase()
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c) && c.is_alphanumeric())
+        .collect()
+}
+
+/// Whether a recorded reason counts as missing (spec 4.1): absent, or
+/// normalised shorter than 3 characters or one of `placeholders` (already
+/// normalised by [`reason_key`]).
+pub fn reason_missing(reason: Option<&str>, placeholders: &[String]) -> bool {
+    match reason {
+        None => true,
+        Some(r) => {
+            let key = reason_key(r);
+            key.chars().count() < 3 || placeholders.contains(&key)
+        }
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    #[test]
+    fn placeholder_reasons_count_as_missing() {
+        let list: Vec<String> = ["nvt", "ziedossier", "na"].map(String::from).to_vec();
+        assert!(reason_missing(Some("zie dossier"), &list));
+        assert!(reason_missing(Some("Zie-Dossier!"), &list));
+        assert!(reason_missing(Some("."), &list));
+        assert!(reason_missing(Some("n.v.t."), &list));
+        assert!(reason_missing(Some("  "), &list));
+        assert!(reason_missing(Some("ja"), &list));
+        assert!(reason_missing(None, &list));
+        assert!(!reason_missing(Some("woning te klein"), &list));
+        assert!(!reason_missing(Some("geen interesse"), &list));
+        assert_eq!(reason_key("Één ü-x"), "eenux");
+    }
+}

@@ -216,6 +216,8 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
         relations,
         sales,
         registration_changes,
+        priorities,
+        vacancies,
         mut issues,
         ..
     } = input;
@@ -225,6 +227,7 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
     let relation_file = file_of(&relations);
     let sale_file = file_of(&sales);
     let change_file = file_of(&registration_changes);
+    let priority_file = file_of(&priorities);
 
     let (applicants, bad_applicants) = dedupe(
         applicants,
@@ -261,6 +264,20 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
         |s| s.line,
         &mut issues,
     );
+    let (priorities, _) = dedupe(
+        priorities,
+        "priority_id",
+        |p: &Priority| Key(p.id.as_str(), ""),
+        |p| p.line,
+        &mut issues,
+    );
+    let (vacancies, _) = dedupe(
+        vacancies,
+        "vacancy_id",
+        |v: &Vacancy| Key(v.id.as_str(), ""),
+        |v| v.line,
+        &mut issues,
+    );
     let (responses, _) = dedupe(
         responses,
         "advert_id+applicant_id",
@@ -289,6 +306,7 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
         &registration_changes.records,
         &mut Sink::new(change_file, &mut issues),
     );
+    let priorities = known.priorities(priorities, &mut Sink::new(priority_file, &mut issues));
     drop(known);
 
     let mut data = Dataset::default();
@@ -301,6 +319,8 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
     data.relations = relations;
     data.sales = sales;
     data.registration_changes = registration_changes.records;
+    data.priorities = priorities;
+    data.vacancies = vacancies;
     data.set_aside_adverts = bad_adverts.into_iter().map(AdvertId::from).collect();
     data.set_aside_applicants = bad_applicants.into_iter().map(ApplicantId::from).collect();
 
@@ -325,6 +345,8 @@ fn row_counts(data: &Dataset, table: Table, read: u64) -> RowCounts {
         Table::Relations => data.relations.len(),
         Table::Sales => data.sales.len(),
         Table::RegistrationChanges => data.registration_changes.len(),
+        Table::Priorities => data.priorities.len(),
+        Table::Vacancies => data.vacancies.len(),
     } as u64;
     RowCounts {
         read,
@@ -361,7 +383,9 @@ impl<'a> Known<'a> {
                 .enumerate()
                 .map(|(i, a)| (a.id.as_str(), i as u32))
                 .collect(),
-            advert_model: adverts.iter().map(|a| (a.id.as_str(), a.model)).collect(),
+            // The effective base decides which per-response values are
+            // required (lottery numbers, points).
+            advert_model: adverts.iter().map(|a| (a.id.as_str(), a.base())).collect(),
             employee_ids: employees.iter().map(|e| e.id.as_str()).collect(),
             bad_applicants,
             bad_adverts,
@@ -479,6 +503,16 @@ impl<'a> Known<'a> {
                 );
                 false
             }
+            Some(Model::Points) if r.points.is_none() => {
+                sink.push(
+                    r.line,
+                    "points",
+                    "",
+                    Level::Error,
+                    format!("response to points advert {} without points", r.advert_id),
+                );
+                false
+            }
             Some(_) => true,
         }
     }
@@ -541,6 +575,33 @@ impl<'a> Known<'a> {
             }
             self.staff_warning(sink, s.line, "handled_by", &s.handled_by);
         }
+    }
+
+    /// Priorities: their applicant must exist (errors, with the cascade
+    /// from a set-aside applicant); an unknown granted_by is a warning.
+    /// Returns the priorities kept.
+    fn priorities(&self, priorities: Vec<Priority>, sink: &mut Sink<'_>) -> Vec<Priority> {
+        let mut kept = Vec::with_capacity(priorities.len());
+        for p in priorities {
+            self.staff_warning(sink, p.line, "granted_by", &p.granted_by);
+            if self.applicant_ids.contains_key(p.applicant_id.as_str()) {
+                kept.push(p);
+            } else {
+                let why = if self.bad_applicants.contains(p.applicant_id.as_str()) {
+                    "its applicant is set aside (applicants has an error on its row)"
+                } else {
+                    "priority of an unknown applicant"
+                };
+                sink.push(
+                    p.line,
+                    "applicant_id",
+                    p.applicant_id.as_str(),
+                    Level::Error,
+                    why.into(),
+                );
+            }
+        }
+        kept
     }
 
     /// The registration edit log: warnings only.

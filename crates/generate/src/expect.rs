@@ -616,6 +616,10 @@ fn order_key<'a>(
     let primary = match adv.model {
         woonaudit::model::Model::Registration => i64::from(registration_date.num_days_from_ce()),
         woonaudit::model::Model::Lottery => r.lottery_number.map_or(i64::MAX, i64::from),
+        // The generator writes only registration and lottery adverts.
+        woonaudit::model::Model::Points
+        | woonaudit::model::Model::FirstCome
+        | woonaudit::model::Model::Discretionary => 0,
     };
     (
         adv.urgency_first && !urgent,

@@ -405,7 +405,7 @@ impl World {
                         && w.applicants[a]
                             .household_income
                             .is_some_and(|inc| inc.0 > max.0 + 300_000)
-                        && ineligibility(&w.adverts[adv], &w.applicants[a]).len() == 1
+                        && ineligibility(&w.adverts[adv], &w.applicants[a], &[]).len() == 1
                 });
                 self.respond(adv, o, false);
                 outsider = Some(o);
@@ -612,6 +612,10 @@ impl World {
             min_income: None,
             max_income: None,
             rent: Some(self.rent(480, 720)),
+            policy: None,
+            units: 1,
+            status: woonaudit::model::AdvertStatus::Published,
+            withdrawn_on: None,
         };
         match plan {
             Plan::Honest => self.random_terms(&mut a),
@@ -684,7 +688,7 @@ impl World {
 
     /// Whether applicant `a` is eligible for advert `adv` (spec 3).
     fn eligible(&self, adv: usize, a: usize) -> bool {
-        ineligibility(&self.adverts[adv], &self.applicants[a]).is_empty()
+        ineligibility(&self.adverts[adv], &self.applicants[a], &[]).is_empty()
     }
 
     /// Whether applicant `a` holds an urgency valid when `adv` closes.
@@ -846,6 +850,7 @@ impl World {
             responded_at: at,
             lottery_number: None,
             position: None,
+            points: None,
             outcome: Outcome::NotReached,
             reason: None,
             decided_by: None,
@@ -1122,6 +1127,7 @@ fn placeholder() -> Applicant {
         urgency_from: None,
         urgency_to: None,
         local_ties: false,
+        current_tenant: false,
     }
 }
 

@@ -185,6 +185,7 @@ impl<'a> Maker<'a> {
                 urgency_from: None,
                 urgency_to: None,
                 local_ties: seeker.local_ties,
+                current_tenant: false,
             });
         }
         out
@@ -234,6 +235,10 @@ impl<'a> Maker<'a> {
             min_income: None,
             max_income: None,
             rent: Some(Cents(self.rng.random_range(45_000..95_000))),
+            policy: None,
+            units: 1,
+            status: woonaudit::model::AdvertStatus::Published,
+            withdrawn_on: None,
         };
         let handler = handler_of(&self.handlers, j).cloned();
 
@@ -272,6 +277,7 @@ impl<'a> Maker<'a> {
                     responded_at: day.and_time(at),
                     lottery_number: (model == Model::Lottery).then_some(draw as i32),
                     position: None,
+                    points: None,
                     outcome: Outcome::NotReached,
                     reason: None,
                     decided_by: None,
@@ -300,6 +306,8 @@ impl<'a> Maker<'a> {
             let primary = match model {
                 Model::Registration => i64::from(s.registration_date.num_days_from_ce()),
                 Model::Lottery => r.lottery_number.map_or(i64::MAX, i64::from),
+                // Filler adverts are registration or lottery adverts.
+                Model::Points | Model::FirstCome | Model::Discretionary => 0,
             };
             (
                 !(advert.local_first && s.local_ties),

@@ -749,6 +749,7 @@ impl World {
             urgency_from: None,
             urgency_to: None,
             local_ties: self.rng.random_bool(0.3),
+            current_tenant: false,
         });
         self.created.push(created);
         self.special.push(special);

@@ -159,6 +159,12 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
     let f = Fmt::new(dialect);
     schema::Table::ALL
         .into_iter()
+        // The v1.2 optional tables are written when the data has them.
+        .filter(|table| match table {
+            schema::Table::Priorities => !data.priorities.is_empty(),
+            schema::Table::Vacancies => !data.vacancies.is_empty(),
+            _ => true,
+        })
         .map(|table| {
             let write = match table {
                 schema::Table::Applicants => applicants_table,
@@ -169,6 +175,8 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
                 schema::Table::Relations => relations_table,
                 schema::Table::Sales => sales_table,
                 schema::Table::RegistrationChanges => registration_changes_table,
+                schema::Table::Priorities => priorities_table,
+                schema::Table::Vacancies => vacancies_table,
             };
             write(data, &f)
         })
@@ -570,6 +578,65 @@ fn registration_changes_table(data: &Dataset, f: &Fmt) -> Table {
                         .map(|x| x.0.to_string())
                         .unwrap_or_default(),
                     opt(&c.reason),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// `priorities` (v1.2), sorted by priority id.
+fn priorities_table(data: &Dataset, f: &Fmt) -> Table {
+    let mut rows: Vec<_> = data.priorities.iter().collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let date = |d: Option<woonaudit::model::Date>| d.map(|d| f.date(d)).unwrap_or_default();
+    Table {
+        name: schema::Table::Priorities.name(),
+        header: vec![
+            "priority_id",
+            "applicant_id",
+            "kind",
+            "detail",
+            "valid_from",
+            "valid_to",
+            "granted_on",
+            "granted_by",
+        ],
+        rows: rows
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.0.to_string(),
+                    p.applicant_id.0.to_string(),
+                    p.kind.as_str().to_string(),
+                    opt(&p.detail),
+                    date(p.valid_from),
+                    date(p.valid_to),
+                    date(p.granted_on),
+                    p.granted_by
+                        .as_ref()
+                        .map(|x| x.0.to_string())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// `vacancies` (v1.2), sorted by vacancy id.
+fn vacancies_table(data: &Dataset, f: &Fmt) -> Table {
+    let mut rows: Vec<_> = data.vacancies.iter().collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    Table {
+        name: schema::Table::Vacancies.name(),
+        header: vec!["vacancy_id", "dwelling_id", "vacated_on", "reason"],
+        rows: rows
+            .iter()
+            .map(|v| {
+                vec![
+                    v.id.0.to_string(),
+                    v.dwelling_id.0.to_string(),
+                    f.date(v.vacated_on),
+                    v.reason.as_str().to_string(),
                 ]
             })
             .collect(),

@@ -11,10 +11,11 @@
 //!   tenant's registration_date replaced by the original date
 //!   ([`registration::backdatings`]); every eligible candidate above the
 //!   tenant in that order who was not properly passed over
-//!   ([`order::properly_passed_over`]) and is not a tenant of the advert is
-//!   affected, at their rank in that order.
-//! - `late_priority`: needs the priorities table, which this version does
-//!   not read; it never occurs, and is counted as 0.
+//!   ([`Context::properly_passed_over`]) and is not a tenant of the advert
+//!   is affected, at their rank in that order.
+//! - `late_priority`: when PRIORITY_LATE fired, the advert ranked again
+//!   without that priority ([`priority::late_priority`], the check's own
+//!   computation): the same rule as `backdated`.
 //!
 //! One row per (allocation, seeker), with the first cause in that order.
 
@@ -23,11 +24,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde::Serialize;
 
 use super::facts::{Coverage, Facts};
-use crate::checks::order::properly_passed_over;
+use crate::checks::priority;
 use crate::checks::registration::{self, Backdating};
 use crate::checks::{CheckCode, Finding, SubjectType};
 use crate::context::Context;
-use crate::model::{Advert, Allocation, ApplicantId, Response, Route};
+use crate::model::{Advert, Allocation, ApplicantId, Response};
 use crate::rank::{Ranked, Ranking};
 
 /// Why a seeker lost the home (spec 4.2), in the order causes are tried.
@@ -37,8 +38,8 @@ pub enum Cause {
     Bypass,
     /// Above the tenant once the tenant's registration date is restored.
     Backdated,
-    /// Above the tenant without a priority granted late (v1.2; needs the
-    /// priorities table, not read by this version).
+    /// Above the tenant without a priority granted after the advert was
+    /// published (PRIORITY_LATE).
     LatePriority,
 }
 
@@ -105,7 +106,7 @@ pub struct ByCause {
     pub bypass: u64,
     /// Rows with cause backdated.
     pub backdated: u64,
-    /// Rows with cause late_priority (always 0 in this version).
+    /// Rows with cause late_priority.
     pub late_priority: u64,
 }
 
@@ -117,6 +118,7 @@ impl<'a> Affected<'a> {
         // The candidates named by ORDER_BYPASS, per allocation.
         let mut bypassed: HashMap<&str, Vec<&ApplicantId>> = HashMap::new();
         let mut backdated_tenants: HashSet<&str> = HashSet::new();
+        let mut late_priority: HashSet<&str> = HashSet::new();
         for f in findings {
             match (f.check, f.subject_type) {
                 (CheckCode::OrderBypass, SubjectType::Allocation) => {
@@ -127,6 +129,9 @@ impl<'a> Affected<'a> {
                 (CheckCode::RegistrationBackdated, SubjectType::Applicant) => {
                     backdated_tenants.insert(f.subject_id.as_str());
                 }
+                (CheckCode::PriorityLate, SubjectType::Allocation) => {
+                    late_priority.insert(f.subject_id.as_str());
+                }
                 _ => {}
             }
         }
@@ -135,17 +140,6 @@ impl<'a> Affected<'a> {
         } else {
             registration::backdatings(ctx)
         };
-        // The tenants of each advert: the applicants of its route-advert
-        // allocations, any day (spec 3.1).
-        let mut tenants: HashMap<&str, BTreeSet<&ApplicantId>> = HashMap::new();
-        for a in &data.allocations {
-            if let (Route::Advert, Some(advert)) = (a.route, &a.advert_id) {
-                tenants
-                    .entry(advert.as_str())
-                    .or_default()
-                    .insert(&a.applicant_id);
-            }
-        }
         let mut rows = Vec::new();
         for l in &facts.lets {
             if l.coverage != Coverage::AdvertChecked {
@@ -158,13 +152,13 @@ impl<'a> Affected<'a> {
             let Some(ranking) = ctx.ranking(&advert.id) else {
                 continue;
             };
-            let mut seen: HashSet<&ApplicantId> = HashSet::new();
+            let mut seen: HashSet<ApplicantId> = HashSet::new();
             let tenant_rank = ranking.find(&alloc.applicant_id).map(|r| r.rank);
             for &cand in bypassed.get(alloc.id.as_str()).into_iter().flatten() {
                 let Some(c) = ranking.find(cand) else {
                     continue;
                 };
-                if !seen.insert(cand) {
+                if !seen.insert(cand.clone()) {
                     continue;
                 }
                 rows.push(AffectedRow {
@@ -184,45 +178,38 @@ impl<'a> Affected<'a> {
                     ),
                 });
             }
-            if !backdated_tenants.contains(alloc.applicant_id.as_str()) {
-                continue;
-            }
-            let Some(b) = backdatings.get(&alloc.applicant_id) else {
-                continue;
-            };
-            if b.earliest > advert.closes_on {
-                continue;
-            }
-            let Some(tenant) = data.applicant(&alloc.applicant_id) else {
-                continue;
-            };
-            let mut restored = tenant.clone();
-            restored.registration_date = b.original;
-            let again = Ranking::derive_replacing(data, advert, Some(&restored));
-            let new_rank = again.find(&alloc.applicant_id).map(|r| r.rank);
-            let above: &[Ranked<'_>] = match new_rank {
-                Some(r) => &again.eligible[..r - 1],
-                None => &again.eligible[..],
-            };
-            let of_advert = tenants.get(advert.id.as_str());
-            for c in above {
-                let id = &c.applicant.id;
-                if properly_passed_over(c.response)
-                    || of_advert.is_some_and(|t| t.contains(id))
-                    || seen.contains(id)
-                {
-                    continue;
+            if backdated_tenants.contains(alloc.applicant_id.as_str()) {
+                if let Some(b) = backdatings.get(&alloc.applicant_id) {
+                    backdated(ctx, l, advert, b, &mut seen, &mut rows);
                 }
-                rows.push(AffectedRow {
-                    alloc,
-                    advert,
-                    applicant_id: id.clone(),
-                    cause: Cause::Backdated,
-                    rank: c.rank,
-                    tenant_rank: new_rank,
-                    year: l.year,
-                    detail: backdated_detail(b, tenant.registration_date, c, &again, new_rank),
-                });
+            }
+            if late_priority.contains(alloc.id.as_str()) {
+                if let Some(late) = priority::late_priority(ctx, alloc) {
+                    for c in &late.ahead {
+                        if !seen.insert(c.applicant.id.clone()) {
+                            continue;
+                        }
+                        rows.push(AffectedRow {
+                            alloc,
+                            advert,
+                            applicant_id: c.applicant.id.clone(),
+                            cause: Cause::LatePriority,
+                            rank: c.rank,
+                            tenant_rank: late.new_rank,
+                            year: l.year,
+                            detail: format!(
+                                "Without priority {} of the tenant (granted {} after the advert was published {}), ranked {} of {} eligible candidates, above the tenant ({}), and {}.",
+                                late.priority.id,
+                                late.priority.granted_on.map_or(String::new(), |d| d.to_string()),
+                                advert.published_on,
+                                c.rank,
+                                late.again.eligible.len(),
+                                tenant_phrase(late.new_rank),
+                                outcome_phrase(c.response),
+                            ),
+                        });
+                    }
+                }
             }
         }
         rows.sort_by(|x, y| {
@@ -264,6 +251,57 @@ impl<'a> Affected<'a> {
                 .insert(r.applicant_id.as_str());
         }
         per.into_iter().map(|(y, s)| (y, s.len() as u64)).collect()
+    }
+}
+
+/// The `backdated` rows of one let (spec 4.2): the advert ranked again with
+/// the tenant's original registration date.
+fn backdated<'a>(
+    ctx: &Context<'a>,
+    l: &super::facts::LetFact<'a>,
+    advert: &'a Advert,
+    b: &Backdating,
+    seen: &mut HashSet<ApplicantId>,
+    rows: &mut Vec<AffectedRow<'a>>,
+) {
+    let alloc = l.alloc;
+    if b.earliest > advert.closes_on {
+        return;
+    }
+    let Some(tenant) = ctx.data.applicant(&alloc.applicant_id) else {
+        return;
+    };
+    let mut restored = tenant.clone();
+    restored.registration_date = b.original;
+    let again = Ranking::derive_replacing(ctx.data, advert, Some(&restored));
+    let new_rank = again.find(&alloc.applicant_id).map(|r| r.rank);
+    let above: &[Ranked<'_>] = match new_rank {
+        Some(r) => &again.eligible[..r - 1],
+        None => &again.eligible[..],
+    };
+    for c in above {
+        // The seekers of `again` are the data set's, not the restored copy:
+        // the tenant is never above themselves.
+        let Some(seeker) = ctx.data.applicant(&c.applicant.id) else {
+            continue;
+        };
+        let id = &seeker.id;
+        if ctx.properly_passed_over(c.response)
+            || ctx.is_tenant_of(&advert.id, id)
+            || !seen.insert(id.clone())
+        {
+            continue;
+        }
+        rows.push(AffectedRow {
+            alloc,
+            advert,
+            applicant_id: id.clone(),
+            cause: Cause::Backdated,
+            rank: c.rank,
+            tenant_rank: new_rank,
+            year: l.year,
+            detail: backdated_detail(b, tenant.registration_date, c, &again, new_rank),
+        });
     }
 }
 

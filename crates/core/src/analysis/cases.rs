@@ -151,6 +151,12 @@ pub fn look_at(check: CheckCode) -> &'static str {
         CheckCode::StaffPurchase => "Whether another finding is on the same sale; without one, check that the purchase is in the integrity register.",
         CheckCode::ActorSkipRate => "A pattern, not a case: read the reasons of this employee's skips for repeated reasons and seekers who then lost a home.",
         CheckCode::ActorBackdating => "The proof behind each moved registration date in the detail, and whether the employee is linked to those applicants.",
+        CheckCode::AllocatedBeforeClose => "Whether the responses after the allocation date were still ranked (woonaudit explain), and who decided early and why.",
+        CheckCode::AdvertOverlet => "Whether the advert really offered more homes (then correct units), or a home was let again through an old advert instead of being advertised.",
+        CheckCode::AdvertDwellingMismatch => "Which home the tenant actually got, and whether that home was advertised itself.",
+        CheckCode::AdvertWithdrawnThenLet => "Why the advert was withdrawn and who decided to let the home directly, after seeing who responded.",
+        CheckCode::VacancyNotAdvertised => "The reason for the direct let and its approval; for the home of a deceased tenant, who moved in and their links to staff.",
+        CheckCode::PriorityLate => "The decision file of the priority: when it was requested, on what grounds, and who granted it.",
         #[allow(unreachable_patterns)]
         _ => "See the check's description in the workbook's Checks sheet and docs/checks.md.",
     }

@@ -12,7 +12,7 @@ use crate::checks::{CheckCode, Finding, SubjectType};
 use crate::context::Context;
 use crate::dataset::Dataset;
 use crate::link::Link;
-use crate::model::{Advert, Allocation, Model, Route, Sale};
+use crate::model::{Allocation, Route, Sale};
 
 /// One let (allocation) in the period.
 #[derive(Debug)]
@@ -70,19 +70,9 @@ impl Coverage {
         }
         match alloc.advert_id.as_ref().and_then(|id| data.advert(id)) {
             None => Coverage::AdvertNoAdvert,
-            Some(advert) if discretionary(advert) => Coverage::AdvertDiscretionary,
+            Some(advert) if advert.is_discretionary() => Coverage::AdvertDiscretionary,
             Some(_) => Coverage::AdvertChecked,
         }
-    }
-}
-
-/// Whether an advert has no fixed order (spec 3: its effective base is
-/// `discretionary`). Both models this version reads, registration and
-/// lottery, have one; the match is exhaustive so that a new model must
-/// decide here.
-fn discretionary(advert: &Advert) -> bool {
-    match advert.model {
-        Model::Registration | Model::Lottery => false,
     }
 }
 

@@ -24,21 +24,16 @@ use crate::checks::registration::moved_earlier;
 use crate::checks::{CheckCode, Finding, Severity, SubjectType};
 use crate::context::Context;
 use crate::model::Response;
-use crate::model::{Advert, AdvertId, ApplicantId, Date, DateTime, EmployeeId, Model, Outcome};
+use crate::model::{Advert, AdvertId, ApplicantId, Date, DateTime, EmployeeId, Outcome};
 
 /// The tested family of ACTOR_SKIP_RATE: per decider (decided_by), the
 /// declined, skipped or withdrawn outcomes of eligible candidates (acts)
 /// and those that are `skipped` (hits).
 pub type SkipFamily = RateFamily<EmployeeId>;
 
-/// Whether the advert has a fixed offer order (spec 3). Every advert model
-/// of this version (registration, lottery) has one; the match is
-/// exhaustive so that a discretionary model cannot be added without
-/// deciding here.
+/// Whether the advert has a fixed offer order (spec 3).
 fn non_discretionary(advert: &Advert) -> bool {
-    match advert.model {
-        Model::Registration | Model::Lottery => true,
-    }
+    !advert.is_discretionary()
 }
 
 /// A decision of ACTOR_SKIP_RATE: a declined, skipped or withdrawn outcome

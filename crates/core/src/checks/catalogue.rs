@@ -49,6 +49,20 @@ pub enum CheckCode {
     /// An employee who moved registration dates earlier for several
     /// applicants (v1.2).
     ActorBackdating,
+    /// An advert let allocated before the advert closed (v1.2).
+    AllocatedBeforeClose,
+    /// More advert lets than the advert has homes (v1.2).
+    AdvertOverlet,
+    /// An advert let of another dwelling than the advert's (v1.2).
+    AdvertDwellingMismatch,
+    /// A non-advert let shortly after the dwelling's advert was withdrawn
+    /// (v1.2).
+    AdvertWithdrawnThenLet,
+    /// A direct let of a vacated home that was never advertised (v1.2).
+    VacancyNotAdvertised,
+    /// A tenant ranked high on a priority granted after the advert opened
+    /// (v1.2).
+    PriorityLate,
 }
 
 /// A group of related checks: one file in `checks/`, one sheet of
@@ -70,11 +84,17 @@ pub enum Family {
     /// Patterns per employee acting on offers and registrations
     /// (checks/actor.rs).
     Actors,
+    /// Adverts and their lets (checks/advert.rs, v1.2).
+    Adverts,
+    /// Vacated homes (checks/vacancy.rs, v1.2).
+    Vacancies,
+    /// Priorities (checks/priority.rs, v1.2).
+    Priorities,
 }
 
 impl Family {
     /// Every family, in the workbook's sheet order.
-    pub const ALL: [Family; 7] = [
+    pub const ALL: [Family; 10] = [
         Family::Order,
         Family::Route,
         Family::Staff,
@@ -82,6 +102,9 @@ impl Family {
         Family::Sales,
         Family::Handlers,
         Family::Actors,
+        Family::Adverts,
+        Family::Vacancies,
+        Family::Priorities,
     ];
 
     /// The family's name: its workbook sheet.
@@ -94,6 +117,9 @@ impl Family {
             Family::Sales => "Sales",
             Family::Handlers => "Handlers",
             Family::Actors => "Actors",
+            Family::Adverts => "Adverts",
+            Family::Vacancies => "Vacancies",
+            Family::Priorities => "Priorities",
         }
     }
 
@@ -121,7 +147,7 @@ pub struct CheckInfo {
 }
 
 /// The catalogue, in the order of spec section 4 (and of `CheckCode`).
-const CATALOGUE: [CheckInfo; 18] = [
+const CATALOGUE: [CheckInfo; 24] = [
     CheckInfo {
         code: CheckCode::OrderBypass,
         name: "ORDER_BYPASS",
@@ -248,11 +274,53 @@ const CATALOGUE: [CheckInfo; 18] = [
         title: "Employee who backdated registrations",
         description: "An employee moved the registration date of several applicants earlier.",
     },
+    CheckInfo {
+        code: CheckCode::AllocatedBeforeClose,
+        name: "ALLOCATED_BEFORE_CLOSE",
+        family: Family::Adverts,
+        title: "Let before the advert closed",
+        description: "A home let through an advert was allocated before the advert's closing date, while seekers could still respond.",
+    },
+    CheckInfo {
+        code: CheckCode::AdvertOverlet,
+        name: "ADVERT_OVERLET",
+        family: Family::Adverts,
+        title: "More lets than homes advertised",
+        description: "More homes were let through an advert than the number of homes it offered.",
+    },
+    CheckInfo {
+        code: CheckCode::AdvertDwellingMismatch,
+        name: "ADVERT_DWELLING_MISMATCH",
+        family: Family::Adverts,
+        title: "Let of another home than advertised",
+        description: "A let through an advert for one home names another dwelling than the advert's.",
+    },
+    CheckInfo {
+        code: CheckCode::AdvertWithdrawnThenLet,
+        name: "ADVERT_WITHDRAWN_THEN_LET",
+        family: Family::Adverts,
+        title: "Advert withdrawn, then let directly",
+        description: "A home was let outside the aanbodsysteem shortly after its advert was withdrawn.",
+    },
+    CheckInfo {
+        code: CheckCode::VacancyNotAdvertised,
+        name: "VACANCY_NOT_ADVERTISED",
+        family: Family::Vacancies,
+        title: "Vacated home let without an advert",
+        description: "A home that became free (by notice, death, eviction, ...) was let directly or otherwise without any advert around the vacancy.",
+    },
+    CheckInfo {
+        code: CheckCode::PriorityLate,
+        name: "PRIORITY_LATE",
+        family: Family::Priorities,
+        title: "Priority granted after the advert opened",
+        description: "The tenant ranked above other seekers on a priority granted after the advert was published; without it, someone else would have been ahead.",
+    },
 ];
 
 impl CheckCode {
     /// Every code, in the catalogue's order.
-    pub const ALL: [CheckCode; 18] = [
+    pub const ALL: [CheckCode; 24] = [
         CheckCode::OrderBypass,
         CheckCode::OrderNotACandidate,
         CheckCode::OrderIneligible,
@@ -271,11 +339,16 @@ impl CheckCode {
         CheckCode::StaffPurchase,
         CheckCode::ActorSkipRate,
         CheckCode::ActorBackdating,
+        CheckCode::AllocatedBeforeClose,
+        CheckCode::AdvertOverlet,
+        CheckCode::AdvertDwellingMismatch,
+        CheckCode::AdvertWithdrawnThenLet,
+        CheckCode::VacancyNotAdvertised,
+        CheckCode::PriorityLate,
     ];
 
-    /// The codes this version of woonaudit runs: the whole v1.1 catalogue
-    /// and, of v1.2, STAFF_PURCHASE, ACTOR_SKIP_RATE and ACTOR_BACKDATING.
-    pub const IMPLEMENTED: [CheckCode; 18] = CheckCode::ALL;
+    /// The codes this version of woonaudit runs: the whole catalogue.
+    pub const IMPLEMENTED: [CheckCode; 24] = CheckCode::ALL;
 
     /// The check's catalogue entry.
     pub fn info(self) -> &'static CheckInfo {

@@ -1,7 +1,8 @@
 //! CONFLICT_OF_INTEREST (spec 4): an employee acted on the case of someone
 //! linked to them. Three subjects: an allocation (handler, approver, or
 //! whoever recorded a response's outcome), a sale (its handler), and an
-//! applicant (whoever edited the registration).
+//! applicant (whoever edited the registration, or granted a priority:
+//! v1.2). One finding per (applicant, employee) lists every act.
 
 use std::collections::BTreeMap;
 
@@ -187,7 +188,42 @@ fn applicants(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 ));
         }
     }
+    // Priorities granted by a linked employee (v1.2), judged at granted_on,
+    // else valid_from; a priority with neither has no day to judge on.
+    for p in &ctx.data.priorities {
+        let Some(day) = p.granted_on.or(p.valid_from) else {
+            continue;
+        };
+        if !ctx.period.contains(day) {
+            continue;
+        }
+        let Some(actor) = &p.granted_by else {
+            continue;
+        };
+        let links = ctx.applicant_links(&p.applicant_id, day);
+        if let Some(link) = link_to(&links, actor) {
+            acts.entry((p.applicant_id.clone(), actor.clone()))
+                .or_insert_with(|| (link.clone(), Vec::new()))
+                .1
+                .push(format!(
+                    "granted priority {} ({}{}, valid {} to {}) on {day}",
+                    p.id,
+                    p.kind,
+                    p.detail
+                        .as_deref()
+                        .map(|d| format!(" {d}"))
+                        .unwrap_or_default(),
+                    p.valid_from.map_or("open".to_string(), |d| d.to_string()),
+                    p.valid_to.map_or("open".to_string(), |d| d.to_string()),
+                ));
+        }
+    }
     for ((person, actor), (link, what)) in acts {
+        let verb = if what.iter().all(|w| w.starts_with("changed ")) {
+            "edited"
+        } else {
+            "acted on"
+        };
         out.push(
             Finding::new(
                 CheckCode::ConflictOfInterest,
@@ -195,7 +231,7 @@ fn applicants(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 SubjectType::Applicant,
                 person.as_str(),
                 format!(
-                    "Employee {actor} edited the registration of applicant {person}, who is linked to them ({}): {}.",
+                    "Employee {actor} {verb} the registration of applicant {person}, who is linked to them ({}): {}.",
                     what.join("; "),
                     link.evidence
                 ),

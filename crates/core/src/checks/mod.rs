@@ -4,15 +4,18 @@
 //! `crate::analysis` and written by `crate::report`.
 
 pub mod actor;
+pub mod advert;
 pub mod catalogue;
 pub mod conflict;
 pub mod handler;
 pub mod order;
+pub mod priority;
 pub mod rate;
 pub mod registration;
 pub mod route;
 pub mod sales;
 pub mod staff;
+pub mod vacancy;
 
 use sha2::{Digest, Sha256};
 
@@ -154,6 +157,9 @@ pub fn run_all(ctx: &Context<'_>) -> Checked {
     conflict::check(ctx, &mut findings);
     registration::check(ctx, &mut findings);
     sales::check(ctx, &mut findings);
+    advert::check(ctx, &mut findings);
+    vacancy::check(ctx, &mut findings);
+    priority::check(ctx, &mut findings);
     let skip_rates = actor::check(ctx, &mut findings);
     let handlers = handler::check(ctx, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -41,18 +41,19 @@ impl TenantStatus<'_> {
     }
 }
 
-/// Whether a candidate ranked above the tenant was properly passed over:
-/// declined, skipped or withdrawn, with a reason recorded. The affected
-/// seekers (spec 4.2) use the same test.
-pub fn properly_passed_over(r: &Response) -> bool {
-    matches!(
-        r.outcome,
-        Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn
-    ) && r.reason.as_deref().is_some_and(|s| !s.trim().is_empty())
-}
-
-fn outcome_phrase(r: &Response) -> String {
+/// How a candidate's outcome reads in a detail sentence; a placeholder
+/// reason is quoted as such (spec 4.1).
+pub fn outcome_phrase(ctx: &Context<'_>, r: &Response) -> String {
     match (r.outcome, r.reason.as_deref()) {
+        (Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn, Some(reason))
+            if ctx.reason_missing(Some(reason)) && !reason.trim().is_empty() =>
+        {
+            format!(
+                "has outcome {} with placeholder reason '{}'",
+                r.outcome,
+                reason.trim()
+            )
+        }
         (Outcome::NotReached, _) => "was never offered the home (outcome not_reached)".into(),
         (Outcome::Accepted, _) => "has outcome accepted".into(),
         (o, Some(reason)) => format!("has outcome {o} (reason: {reason})"),
@@ -62,13 +63,13 @@ fn outcome_phrase(r: &Response) -> String {
 
 /// Counts of the outcomes of the candidates above the tenant, e.g.
 /// "3 above the tenant: 1 declined with a reason, 2 not_reached".
-fn summary_above(above: &[Ranked<'_>]) -> String {
+fn summary_above(ctx: &Context<'_>, above: &[Ranked<'_>]) -> String {
     if above.is_empty() {
         return "no eligible candidate ranked above the tenant".into();
     }
     let mut counts: Vec<(String, usize)> = Vec::new();
     for r in above {
-        let label = match (r.response.outcome, properly_passed_over(r.response)) {
+        let label = match (r.response.outcome, ctx.properly_passed_over(r.response)) {
             (Outcome::NotReached | Outcome::Accepted, _) => r.response.outcome.to_string(),
             (o, true) => format!("{o} with a reason"),
             (o, false) => format!("{o} without a reason"),
@@ -84,6 +85,15 @@ fn summary_above(above: &[Ranked<'_>]) -> String {
         above.len(),
         parts.join(", ")
     )
+}
+
+/// The order an advert follows, for detail sentences: `registration
+/// model` (as v1.1 wrote it), or `policy senioren (base registration)`.
+pub fn order_phrase(advert: &Advert) -> String {
+    match &advert.policy {
+        None => format!("{} model", advert.model),
+        Some(p) => format!("policy {} (base {})", p.name, advert.base()),
+    }
 }
 
 fn severity(linked: bool) -> Severity {
@@ -113,6 +123,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     for advert in &data.adverts {
         if !ctx.period.contains(advert.closes_on) {
+            continue;
+        }
+        // A discretionary advert has no fixed order to compare with.
+        if advert.is_discretionary() {
             continue;
         }
         let Some(ranking) = ctx.ranking(&advert.id) else {
@@ -185,7 +199,7 @@ fn allocation_order(
             Some(r) if r.responded_at.date() > advert.closes_on => TenantStatus::Late(r),
             Some(_) => TenantStatus::Ineligible(
                 data.applicant(&alloc.applicant_id)
-                    .map(|a| crate::rank::ineligibility(advert, a))
+                    .map(|a| crate::rank::ineligibility(advert, a, data.priorities_of(&a.id)))
                     .unwrap_or_default(),
             ),
         },
@@ -196,10 +210,10 @@ fn allocation_order(
         _ => &ranking.eligible[..],
     };
     let context = format!(
-        "Advert {} (dwelling {}, {} model, closed {}) was let to applicant {} by allocation {} on {} ({})",
+        "Advert {} (dwelling {}, {}, closed {}) was let to applicant {} by allocation {} on {} ({})",
         advert.id,
         advert.dwelling_id,
-        advert.model,
+        order_phrase(advert),
         advert.closes_on,
         alloc.applicant_id,
         alloc.id,
@@ -213,7 +227,7 @@ fn allocation_order(
             alloc,
             Some(alloc.applicant_id.clone()),
             tenant_link.clone(),
-            format!("{context}; {}.", summary_above(above)),
+            format!("{context}; {}.", summary_above(ctx, above)),
         )),
         TenantStatus::Ineligible(_) => out.push(finding(
             CheckCode::OrderIneligible,
@@ -221,12 +235,22 @@ fn allocation_order(
             alloc,
             Some(alloc.applicant_id.clone()),
             tenant_link.clone(),
-            format!("{context}; {}.", summary_above(above)),
+            format!("{context}; {}.", summary_above(ctx, above)),
         )),
         TenantStatus::Ranked(_) => {}
     }
+    // A discretionary advert has no fixed order: no candidate was
+    // bypassed (spec 3).
+    if advert.is_discretionary() {
+        return;
+    }
     for cand in above {
-        if properly_passed_over(cand.response) {
+        // A tenant of another allocation of the same advert (several
+        // homes) was properly passed over, whatever the units (spec 3.1).
+        if ctx.properly_passed_over(cand.response)
+            || (cand.applicant.id != alloc.applicant_id
+                && ctx.is_tenant_of(&advert.id, &cand.applicant.id))
+        {
             continue;
         }
         let cand_link = ctx.link(&cand.applicant.id, alloc.allocated_on);
@@ -242,8 +266,13 @@ fn allocation_order(
                 "{context}; candidate {} ranked {} of {n} ({}) {}.",
                 cand.applicant.id,
                 cand.rank,
-                describe_keys(advert, cand.response, cand.applicant),
-                outcome_phrase(cand.response),
+                describe_keys(
+                    advert,
+                    cand.response,
+                    cand.applicant,
+                    data.priorities_of(&cand.applicant.id)
+                ),
+                outcome_phrase(ctx, cand.response),
             ),
         ));
     }
@@ -261,13 +290,18 @@ fn position_mismatch(ctx: &Context<'_>, ranking: &Ranking<'_>, out: &mut Vec<Fin
         }
         let link = ctx.link(&cand.applicant.id, advert.closes_on);
         let detail = format!(
-            "Advert {} ({} model, closed {}): candidate {} has recorded position {recorded} but expected rank {} of {n} ({}).",
+            "Advert {} ({}, closed {}): candidate {} has recorded position {recorded} but expected rank {} of {n} ({}).",
             advert.id,
-            advert.model,
+            order_phrase(advert),
             advert.closes_on,
             cand.applicant.id,
             cand.rank,
-            describe_keys(advert, cand.response, cand.applicant),
+            describe_keys(
+                advert,
+                cand.response,
+                cand.applicant,
+                ctx.data.priorities_of(&cand.applicant.id)
+            ),
         );
         let detail = match &link {
             Some(l) => with_clause(&detail, &format!("staff link: {}", l.evidence)),

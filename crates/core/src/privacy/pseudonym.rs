@@ -432,6 +432,7 @@ mod tests {
             urgency_from: None,
             urgency_to: None,
             local_ties: false,
+            current_tenant: false,
         });
         d
     }

@@ -1,4 +1,4 @@
-//! Stage 1, read: find the eight tables of spec 1.3 in a folder, read CSV
+//! Stage 1, read: find the ten tables of spec 1.3 in a folder, read CSV
 //! or Parquet into text cells, and parse each row into a typed record,
 //! collecting a data issue for every cell that cannot be used.
 //!
@@ -80,6 +80,10 @@ pub struct Input {
     pub sales: Rows<Sale>,
     /// `registration_changes`.
     pub registration_changes: Rows<RegistrationChange>,
+    /// `priorities` (v1.2).
+    pub priorities: Rows<Priority>,
+    /// `vacancies` (v1.2).
+    pub vacancies: Rows<Vacancy>,
     /// Issues found while parsing cells.
     pub issues: Vec<DataIssue>,
 }
@@ -117,6 +121,8 @@ impl Input {
             Table::Relations => of(&self.relations),
             Table::Sales => of(&self.sales),
             Table::RegistrationChanges => of(&self.registration_changes),
+            Table::Priorities => of(&self.priorities),
+            Table::Vacancies => of(&self.vacancies),
         }
     }
 }
@@ -136,7 +142,9 @@ pub fn read_dir(dir: &Path, config: &Config) -> Result<Input> {
             &mut issues,
             tables::applicant,
         )?,
-        adverts: load(dir, Table::Adverts, config, &mut issues, tables::advert)?,
+        adverts: load(dir, Table::Adverts, config, &mut issues, |c| {
+            tables::advert(c, &config.policies)
+        })?,
         responses: load(dir, Table::Responses, config, &mut issues, tables::response)?,
         allocations: load(
             dir,
@@ -155,6 +163,14 @@ pub fn read_dir(dir: &Path, config: &Config) -> Result<Input> {
             &mut issues,
             tables::registration_change,
         )?,
+        priorities: load(
+            dir,
+            Table::Priorities,
+            config,
+            &mut issues,
+            tables::priority,
+        )?,
+        vacancies: load(dir, Table::Vacancies, config, &mut issues, tables::vacancy)?,
         issues,
     })
 }
@@ -164,7 +180,7 @@ fn load<T: Send>(
     table: Table,
     config: &Config,
     issues: &mut Vec<DataIssue>,
-    parse_row: fn(&mut tables::Cells<'_>) -> Option<T>,
+    parse_row: impl Fn(&mut tables::Cells<'_>) -> Option<T> + Sync,
 ) -> Result<Rows<T>> {
     let Some((path, format)) = source::locate(dir, table)? else {
         return Ok(Rows {

@@ -5,6 +5,7 @@
 use crate::issues::{DataIssue, Level};
 use crate::model::*;
 use crate::parse;
+use crate::policy::Policies;
 use crate::read::raw::{RawRow, RawTable};
 
 /// Values that mean "no urgency" (spec 1.3).
@@ -138,6 +139,17 @@ impl<'a> Cells<'a> {
         Some(v)
     }
 
+    /// An optional enum cell: missing is `None`, an unknown value an error.
+    fn optional_enum<E>(
+        &mut self,
+        col: &str,
+        parse: fn(&str) -> Option<E>,
+        expected: &str,
+    ) -> Option<E> {
+        self.get(col)?;
+        self.enumerated(col, parse, expected)
+    }
+
     fn enumerated<E>(
         &mut self,
         col: &str,
@@ -212,6 +224,7 @@ pub(crate) fn applicant(c: &mut Cells<'_>) -> Option<Applicant> {
     let urgency_from = c.date("urgency_from", false);
     let urgency_to = c.date("urgency_to", false);
     let local_ties = c.boolean("local_ties").unwrap_or(false);
+    let current_tenant = c.boolean("current_tenant").unwrap_or(false);
     let (Some(id), Some(last_name), Some(birth_date), Some(registration_date), Some(size)) =
         (id, last_name, birth_date, registration_date, household_size)
     else {
@@ -236,11 +249,12 @@ pub(crate) fn applicant(c: &mut Cells<'_>) -> Option<Applicant> {
         urgency_from,
         urgency_to,
         local_ties,
+        current_tenant,
     })
 }
 
-/// Reads the `adverts` row.
-pub(crate) fn advert(c: &mut Cells<'_>) -> Option<Advert> {
+/// Reads the `adverts` row; its policy must be one of `policies`.
+pub(crate) fn advert(c: &mut Cells<'_>, policies: &Policies) -> Option<Advert> {
     let id = c.id("advert_id", true);
     let dwelling_id = c.id("dwelling_id", true);
     let published_on = c.date("published_on", true);
@@ -255,6 +269,29 @@ pub(crate) fn advert(c: &mut Cells<'_>) -> Option<Advert> {
     let min_income = c.amount("min_income", false);
     let max_income = c.amount("max_income", false);
     let rent = c.amount("rent", false);
+    let policy = match c.get("policy") {
+        None => None,
+        Some(name) => {
+            let found = policies.get(name).cloned();
+            if found.is_none() {
+                c.error(
+                    "policy",
+                    name,
+                    "unknown policy (not defined under [policies] in the config)",
+                );
+            }
+            found
+        }
+    };
+    let units = c.int("units", false).unwrap_or(1);
+    if units < 1 {
+        c.error("units", &units.to_string(), "units below 1");
+    }
+    let units = u32::try_from(units).unwrap_or(u32::MAX);
+    let status = c
+        .optional_enum("status", AdvertStatus::parse, AdvertStatus::expected())
+        .unwrap_or(AdvertStatus::Published);
+    let withdrawn_on = c.date("withdrawn_on", false);
     c.bounds("min_age", min_age, max_age);
     c.bounds("min_household", min_household, max_household);
     c.bounds("min_income", min_income, max_income);
@@ -279,6 +316,10 @@ pub(crate) fn advert(c: &mut Cells<'_>) -> Option<Advert> {
         min_income,
         max_income,
         rent,
+        policy,
+        units,
+        status,
+        withdrawn_on,
     })
 }
 
@@ -290,6 +331,10 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
     let responded_at = c.datetime("responded_at", true);
     let lottery_number = c.int32("lottery_number");
     let position = c.int32("position");
+    let comma = c.raw.decimal_comma;
+    let points = c.parsed("points", false, "a decimal number", |s| {
+        parse::decimal(s, comma)
+    });
     let outcome = c.enumerated("outcome", Outcome::parse, Outcome::expected());
     let (Some(advert_id), Some(applicant_id), Some(responded_at), Some(outcome)) =
         (advert_id, applicant_id, responded_at, outcome)
@@ -303,6 +348,7 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
         responded_at,
         lottery_number,
         position,
+        points: points.map(Box::new),
         outcome,
         reason: c.get("reason").map(Box::from),
         decided_by: c.get("decided_by").map(EmployeeId::from),
@@ -492,5 +538,53 @@ pub(crate) fn registration_change(c: &mut Cells<'_>) -> Option<RegistrationChang
         new_value: c.get("new_value").map(str::to_string),
         changed_by: c.get("changed_by").map(EmployeeId::from),
         reason: c.get("reason").map(str::to_string),
+    })
+}
+
+/// Reads the `priorities` row (v1.2).
+pub(crate) fn priority(c: &mut Cells<'_>) -> Option<Priority> {
+    let id = c.id("priority_id", true);
+    let applicant_id = c.id("applicant_id", true);
+    let kind = c.enumerated(
+        "kind",
+        PriorityKind::parse_with_code,
+        "one of urgency binding indication group (or URG BIN IND GRO)",
+    );
+    let valid_from = c.date("valid_from", false);
+    let valid_to = c.date("valid_to", false);
+    let granted_on = c.date("granted_on", false);
+    let (Some(id), Some(applicant_id), Some(kind)) = (id, applicant_id, kind) else {
+        return None;
+    };
+    c.ok.then(|| Priority {
+        line: c.row.line,
+        id,
+        applicant_id,
+        kind,
+        detail: c.get("detail").map(str::to_string),
+        valid_from,
+        valid_to,
+        granted_on,
+        granted_by: c.get("granted_by").map(EmployeeId::from),
+    })
+}
+
+/// Reads the `vacancies` row (v1.2).
+pub(crate) fn vacancy(c: &mut Cells<'_>) -> Option<Vacancy> {
+    let id = c.id("vacancy_id", true);
+    let dwelling_id = c.id("dwelling_id", true);
+    let vacated_on = c.date("vacated_on", true);
+    let reason = c
+        .optional_enum("reason", VacancyReason::parse, VacancyReason::expected())
+        .unwrap_or(VacancyReason::Other);
+    let (Some(id), Some(dwelling_id), Some(vacated_on)) = (id, dwelling_id, vacated_on) else {
+        return None;
+    };
+    c.ok.then(|| Vacancy {
+        line: c.row.line,
+        id,
+        dwelling_id,
+        vacated_on,
+        reason,
     })
 }
