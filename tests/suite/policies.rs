@@ -330,7 +330,11 @@ fn policy_and_priority_data_errors_are_reported_at_their_cells() {
     f.set(
         "priorities",
         PRIORITIES,
-        &["P1,NOBODY,URG,,,,,", "P2,OLD,SOMETHING,,,,,"],
+        &[
+            "P1,NOBODY,URG,,,,,",
+            "P2,OLD,SOMETHING,,,,,",
+            "P3,MID,URG,,,,,EX9",
+        ],
     );
     f.raw(
         "vacancies.csv",
@@ -352,5 +356,52 @@ fn policy_and_priority_data_errors_are_reported_at_their_cells() {
     assert!(at("priorities.csv", "2", "applicant_id"), "{issues:?}");
     assert!(at("priorities.csv", "3", "kind"), "{issues:?}");
     assert!(at("vacancies.csv", "3", "reason"), "{issues:?}");
+    // An unknown granted_by is a warning: the priority is kept.
+    assert!(issues.iter().any(|i| i["file"] == "priorities.csv"
+        && i["line"] == "4"
+        && i["column"] == "granted_by"
+        && i["level"] == "warning"));
     assert!(!at("vacancies.csv", "2", "reason"), "{issues:?}");
+}
+
+#[test]
+fn explain_shows_the_policy_the_tiers_held_and_the_failed_requirement() {
+    let config = policy(
+        "senioren",
+        "tiers = [\"age>=65\", \"local\"]\nrequire = [\"age>=55\"]",
+    );
+    let mut f = seekers("explain-policy", &config, "registration", "senioren");
+    f.set(
+        "allocations",
+        ALLOCATIONS,
+        &["TW1,D1,YNG,2025-07-10,advert,A,E1,,"],
+    );
+    f.write();
+    let data = f.data();
+    let out = woonaudit(
+        &["explain", "--data", data.to_str().unwrap(), "TW1"],
+        &f.dir,
+    );
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("policy senioren (base registration; tiers in order: age>=65, local; requires: age>=55)"),
+        "{text}"
+    );
+    // OLD holds the first tier, MID the second; YNG fails the requirement.
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(id))
+            .unwrap_or_else(|| panic!("no line for {id}:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("OLD").starts_with("1 ") && line("OLD").contains("age>=65"),
+        "{text}"
+    );
+    assert!(
+        line("MID").starts_with("2 ") && line("MID").contains("local ties"),
+        "{text}"
+    );
+    assert!(line("YNG").contains("does not meet age>=55"), "{text}");
 }
