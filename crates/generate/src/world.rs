@@ -215,6 +215,16 @@ pub(crate) struct World {
     /// The seekers the adverts draw their responders from, with fast
     /// sampling.
     pub responders: Responders,
+    /// Priorities (v1.2 plants).
+    pub priorities: Vec<woonaudit::model::Priority>,
+    /// Vacancies (v1.2 plants).
+    pub vacancies: Vec<woonaudit::model::Vacancy>,
+    /// The days of `[input] migrated_on` in the generated config.
+    pub migrated_on: Vec<Date>,
+    /// The last registration number given to a v1.2 plant's seeker.
+    pub next_id: u32,
+    /// Adverts made for the v1.2 plants so far.
+    pub v12_adverts: usize,
     /// Dwelling numbers are drawn from `dwelling_range` (wider for large
     /// sizes, so the numbers do not run out).
     dwelling_range: std::ops::Range<u32>,
@@ -309,6 +319,11 @@ impl World {
             applicant_ids: HashMap::new(),
             fast_sampling,
             responders: Default::default(),
+            priorities: Vec::new(),
+            vacancies: Vec::new(),
+            migrated_on: Vec::new(),
+            next_id: 0,
+            v12_adverts: 0,
             dwelling_range,
         }
     }
@@ -714,7 +729,12 @@ impl World {
 
     /// Adds an applicant record for `p`; returns its index. The household,
     /// income and registration are drawn; callers adjust what a plant needs.
-    fn push_applicant(&mut self, p: &Person, registration: Date, special: bool) -> usize {
+    pub(crate) fn push_applicant(
+        &mut self,
+        p: &Person,
+        registration: Date,
+        special: bool,
+    ) -> usize {
         // The household as it is now, at the start of the adverts.
         let age = woonaudit::model::age_on(p.birth_date, self.day(0)).max(18);
         let size = self.household_size(age);
