@@ -151,7 +151,10 @@ fn advert_line(out: &mut String, advert: &Advert) {
             if ps.is_empty() {
                 "none".to_string()
             } else {
-                ps.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+                ps.iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         };
         let _ = writeln!(

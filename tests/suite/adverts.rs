@@ -30,8 +30,16 @@ fn allocated_before_close_fires_the_day_before_closing_not_on_it() {
     for (day, fires) in [("2025-06-30", false), ("2025-06-29", true)] {
         let mut f = Fixture::new("before-close");
         applicants(&mut f);
-        f.set("adverts", ADVERTS_V12, &["ADV,D1,2025-06-01,2025-06-30,registration,,,,,"]);
-        f.set("responses", RESPONSES, &["ADV,T,2025-06-02 10:00,,,accepted,,"]);
+        f.set(
+            "adverts",
+            ADVERTS_V12,
+            &["ADV,D1,2025-06-01,2025-06-30,registration,,,,,"],
+        );
+        f.set(
+            "responses",
+            RESPONSES,
+            &["ADV,T,2025-06-02 10:00,,,accepted,,"],
+        );
         let alloc = format!("TW,D1,T,{day},advert,ADV,E1,,");
         f.set("allocations", ALLOCATIONS, &[alloc.as_str()]);
         let found = f.findings();
@@ -46,7 +54,11 @@ fn allocated_before_close_fires_the_day_before_closing_not_on_it() {
 
 #[test]
 fn withdrawn_then_let_counts_180_days_not_181() {
-    for (day, fires) in [("2025-06-30", true), ("2025-07-01", false), ("2024-12-31", false)] {
+    for (day, fires) in [
+        ("2025-06-30", true),
+        ("2025-07-01", false),
+        ("2024-12-31", false),
+    ] {
         let mut f = Fixture::new("withdrawn");
         applicants(&mut f);
         // Withdrawn on 2025-01-01; 2025-06-30 is 180 days later. The
@@ -69,7 +81,11 @@ fn withdrawn_then_let_counts_180_days_not_181() {
         if fires {
             assert_eq!(got.len(), 1, "{day}");
             // The latest withdrawal is named.
-            assert!(got[0]["detail"].contains("advert W1"), "{}", got[0]["detail"]);
+            assert!(
+                got[0]["detail"].contains("advert W1"),
+                "{}",
+                got[0]["detail"]
+            );
         } else if day == "2025-07-01" {
             // W1 is 181 days back; W0 (withdrawn on its closing day
             // 2024-10-31) even longer.
@@ -77,7 +93,11 @@ fn withdrawn_then_let_counts_180_days_not_181() {
         } else {
             // Before W1 was withdrawn, W0 (2024-10-31) is 61 days back.
             assert_eq!(got.len(), 1);
-            assert!(got[0]["detail"].contains("advert W0"), "{}", got[0]["detail"]);
+            assert!(
+                got[0]["detail"].contains("advert W0"),
+                "{}",
+                got[0]["detail"]
+            );
         }
     }
 }
@@ -92,7 +112,11 @@ fn vacancy_not_advertised_counts_an_advert_from_60_days_before() {
             let advert = format!("OLD,D1,{published},2025-01-15,registration,,,,,");
             f.set("adverts", ADVERTS_V12, &[advert.as_str()]);
             let vacancy = format!("V1,D1,2025-03-01,{reason}");
-            f.set("vacancies", VACANCIES, &["V0,D1,2024-01-01,notice", vacancy.as_str()]);
+            f.set(
+                "vacancies",
+                VACANCIES,
+                &["V0,D1,2024-01-01,notice", vacancy.as_str()],
+            );
             f.set(
                 "allocations",
                 ALLOCATIONS,
@@ -106,7 +130,11 @@ fn vacancy_not_advertised_counts_an_advert_from_60_days_before() {
             let got = of_check(&found, "VACANCY_NOT_ADVERTISED");
             if fires {
                 let sev = if reason == "death" { "high" } else { "medium" };
-                assert_eq!(got, [("TW1".into(), "T".into(), sev.into())], "{published} {reason}");
+                assert_eq!(
+                    got,
+                    [("TW1".into(), "T".into(), sev.into())],
+                    "{published} {reason}"
+                );
             } else {
                 assert!(got.is_empty(), "{published} {reason}: {got:?}");
             }
@@ -160,7 +188,10 @@ fn late_fixture(name: &str, granted: &str, granted_by: &str) -> Fixture {
 fn priority_late_fires_on_a_grant_after_publication_and_lists_who_lost() {
     let f = late_fixture("late-on", "2025-06-01", "");
     let found = f.findings();
-    assert!(of_check(&found, "PRIORITY_LATE").is_empty(), "granted on published_on");
+    assert!(
+        of_check(&found, "PRIORITY_LATE").is_empty(),
+        "granted on published_on"
+    );
     let f = late_fixture("late-after", "2025-06-02", "");
     let found = f.findings();
     assert_eq!(
@@ -215,14 +246,22 @@ fn a_priority_granted_by_a_linked_employee_is_a_conflict_and_raises_priority_lat
     assert_eq!(coi.len(), 1);
     assert_eq!(coi[0]["subject_id"], "T");
     assert_eq!(coi[0]["employee_id"], "E1");
-    assert!(coi[0]["detail"].contains("granted priority PT"), "{}", coi[0]["detail"]);
+    assert!(
+        coi[0]["detail"].contains("granted priority PT"),
+        "{}",
+        coi[0]["detail"]
+    );
 }
 
 #[test]
 fn placeholder_reasons_count_as_missing() {
     let mut f = Fixture::new("placeholders");
     applicants(&mut f);
-    f.set("adverts", ADVERTS_V12, &["ADV,D1,2025-06-01,2025-06-30,registration,,,,,"]);
+    f.set(
+        "adverts",
+        ADVERTS_V12,
+        &["ADV,D1,2025-06-01,2025-06-30,registration,,,,,"],
+    );
     f.set(
         "responses",
         RESPONSES,
@@ -254,7 +293,10 @@ fn placeholder_reasons_count_as_missing() {
         .find(|r| r["check"] == "ORDER_BYPASS" && r["applicant_id"] == "A")
         .map(|r| r["detail"].clone())
         .unwrap_or_default();
-    assert!(quoted.contains("placeholder reason 'zie dossier'"), "{quoted}");
+    assert!(
+        quoted.contains("placeholder reason 'zie dossier'"),
+        "{quoted}"
+    );
     let unapproved = of_check(&found, "ROUTE_UNAPPROVED");
     assert_eq!(unapproved, [("TW2".into(), "A".into(), "medium".into())]);
 }

@@ -503,6 +503,8 @@ fn check_dir(
             Table::RegistrationChanges => {
                 data.registration_changes.iter().map(|r| r.line).collect()
             }
+            Table::Priorities => data.priorities.iter().map(|r| r.line).collect(),
+            Table::Vacancies => data.vacancies.iter().map(|r| r.line).collect(),
         }
     };
     let all = issues.sorted();

@@ -98,7 +98,12 @@ fn each_predicate_as_a_tier_ranks_its_holders_first() {
     ];
     for (tier, expected) in cases {
         let config = policy("p", &format!("tiers = [\"{tier}\"]"));
-        let f = seekers(&format!("tier-{}", tier.len()), &config, "registration", "p");
+        let f = seekers(
+            &format!("tier-{}", tier.len()),
+            &config,
+            "registration",
+            "p",
+        );
         assert_eq!(ranks(&f, "A"), expected, "tier {tier}");
     }
 }
@@ -134,14 +139,29 @@ fn a_priority_tier_orders_its_holders_by_valid_from() {
 #[test]
 fn each_base_orders_the_rest() {
     // Lottery: the drawn numbers YNG 1, URG 2, MID 3, OLD 4.
-    let f = seekers("base-lottery", &policy("l", "base = \"lottery\""), "registration", "l");
+    let f = seekers(
+        "base-lottery",
+        &policy("l", "base = \"lottery\""),
+        "registration",
+        "l",
+    );
     assert_eq!(ranks(&f, "A"), ["YNG", "URG", "MID", "OLD"]);
     // Points: most first; OLD's 12.5 equals MID's 12.50, and MID
     // registered earlier.
-    let f = seekers("base-points", &policy("p", "base = \"points\""), "registration", "p");
+    let f = seekers(
+        "base-points",
+        &policy("p", "base = \"points\""),
+        "registration",
+        "p",
+    );
     assert_eq!(ranks(&f, "A"), ["MID", "OLD", "YNG", "URG"]);
     // First come: by responded_at.
-    let f = seekers("base-first", &policy("f", "base = \"first_come\""), "registration", "f");
+    let f = seekers(
+        "base-first",
+        &policy("f", "base = \"first_come\""),
+        "registration",
+        "f",
+    );
     assert_eq!(ranks(&f, "A"), ["MID", "YNG", "OLD", "URG"]);
     // The models without a policy: the built-in urgency tier, then the
     // model as base.
@@ -177,14 +197,23 @@ fn a_requirement_makes_a_tenant_ineligible_and_the_detail_names_it() {
 
 #[test]
 fn a_discretionary_advert_has_no_order_but_needs_an_approval() {
-    for (approved, reason, expect_unapproved) in
-        [("", "", true), ("E2", "motivatie beoordeeld door commissie", false)]
-    {
-        let mut f = seekers(&format!("disc-{expect_unapproved}"), "", "discretionary", "");
+    for (approved, reason, expect_unapproved) in [
+        ("", "", true),
+        ("E2", "motivatie beoordeeld door commissie", false),
+    ] {
+        let mut f = seekers(
+            &format!("disc-{expect_unapproved}"),
+            "",
+            "discretionary",
+            "",
+        );
         f.set(
             "employees",
             EMPLOYEES,
-            &["E1,Visser,Anna,1980-01-01,2015-01-01,", "E2,Kok,Bas,1981-01-01,2015-01-01,"],
+            &[
+                "E1,Visser,Anna,1980-01-01,2015-01-01,",
+                "E2,Kok,Bas,1981-01-01,2015-01-01,",
+            ],
         );
         let alloc = format!("TW1,D1,OLD,2025-07-10,advert,A,E1,{approved},{reason}");
         f.set("allocations", ALLOCATIONS, &[alloc.as_str()]);
@@ -258,7 +287,12 @@ fn a_bad_policy_in_the_config_stops_the_run_naming_policy_and_value() {
         ("base = \"oldest_first\"", "oldest_first"),
         ("require = [\"priority:XYZ\"]", "priority:XYZ"),
     ] {
-        let f = seekers("bad-policy", &policy("senioren", body), "registration", "senioren");
+        let f = seekers(
+            "bad-policy",
+            &policy("senioren", body),
+            "registration",
+            "senioren",
+        );
         let out = f.run(&[]);
         assert_eq!(out.status.code(), Some(2));
         let err = String::from_utf8_lossy(&out.stderr);
@@ -269,7 +303,12 @@ fn a_bad_policy_in_the_config_stops_the_run_naming_policy_and_value() {
 
 #[test]
 fn policy_and_priority_data_errors_are_reported_at_their_cells() {
-    let mut f = seekers("policy-issues", &policy("p", "base = \"points\""), "registration", "nope");
+    let mut f = seekers(
+        "policy-issues",
+        &policy("p", "base = \"points\""),
+        "registration",
+        "nope",
+    );
     f.set(
         "adverts",
         ADVERTS_V12,
@@ -288,7 +327,15 @@ fn policy_and_priority_data_errors_are_reported_at_their_cells() {
             "E,YNG,2025-06-04 10:00,,7,,not_reached,,",
         ],
     );
-    f.set("priorities", PRIORITIES, &["P1,NOBODY,URG,,,,,", "P2,OLD,SOMETHING,,,,,"]);
+    f.set(
+        "priorities",
+        PRIORITIES,
+        &[
+            "P1,NOBODY,URG,,,,,",
+            "P2,OLD,SOMETHING,,,,,",
+            "P3,MID,URG,,,,,EX9",
+        ],
+    );
     f.raw(
         "vacancies.csv",
         "vacancy_id,dwelling_id,vacated_on,reason\nV1,D1,2025-01-01,death\nV2,D1,2025-01-01,moved\n",
@@ -297,9 +344,9 @@ fn policy_and_priority_data_errors_are_reported_at_their_cells() {
     assert_eq!(out.status.code(), Some(2));
     let issues = read_csv(&f.out().join("data_issues.csv"));
     let at = |file: &str, line: &str, column: &str| {
-        issues
-            .iter()
-            .any(|i| i["file"] == file && i["line"] == line && i["column"] == column && i["level"] == "error")
+        issues.iter().any(|i| {
+            i["file"] == file && i["line"] == line && i["column"] == column && i["level"] == "error"
+        })
     };
     assert!(at("adverts.csv", "2", "policy"), "{issues:?}");
     assert!(at("adverts.csv", "3", "units"), "{issues:?}");
@@ -309,5 +356,52 @@ fn policy_and_priority_data_errors_are_reported_at_their_cells() {
     assert!(at("priorities.csv", "2", "applicant_id"), "{issues:?}");
     assert!(at("priorities.csv", "3", "kind"), "{issues:?}");
     assert!(at("vacancies.csv", "3", "reason"), "{issues:?}");
+    // An unknown granted_by is a warning: the priority is kept.
+    assert!(issues.iter().any(|i| i["file"] == "priorities.csv"
+        && i["line"] == "4"
+        && i["column"] == "granted_by"
+        && i["level"] == "warning"));
     assert!(!at("vacancies.csv", "2", "reason"), "{issues:?}");
+}
+
+#[test]
+fn explain_shows_the_policy_the_tiers_held_and_the_failed_requirement() {
+    let config = policy(
+        "senioren",
+        "tiers = [\"age>=65\", \"local\"]\nrequire = [\"age>=55\"]",
+    );
+    let mut f = seekers("explain-policy", &config, "registration", "senioren");
+    f.set(
+        "allocations",
+        ALLOCATIONS,
+        &["TW1,D1,YNG,2025-07-10,advert,A,E1,,"],
+    );
+    f.write();
+    let data = f.data();
+    let out = woonaudit(
+        &["explain", "--data", data.to_str().unwrap(), "TW1"],
+        &f.dir,
+    );
+    assert_ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("policy senioren (base registration; tiers in order: age>=65, local; requires: age>=55)"),
+        "{text}"
+    );
+    // OLD holds the first tier, MID the second; YNG fails the requirement.
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(id))
+            .unwrap_or_else(|| panic!("no line for {id}:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("OLD").starts_with("1 ") && line("OLD").contains("age>=65"),
+        "{text}"
+    );
+    assert!(
+        line("MID").starts_with("2 ") && line("MID").contains("local ties"),
+        "{text}"
+    );
+    assert!(line("YNG").contains("does not meet age>=55"), "{text}");
 }

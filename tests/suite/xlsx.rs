@@ -8,7 +8,7 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 
 use crate::common::*;
 
-const FAMILY_SHEETS: [&str; 7] = [
+const FAMILY_SHEETS: [&str; 10] = [
     "Order",
     "Route",
     "Staff",
@@ -16,6 +16,9 @@ const FAMILY_SHEETS: [&str; 7] = [
     "Sales",
     "Handlers",
     "Actors",
+    "Adverts",
+    "Vacancies",
+    "Priorities",
 ];
 
 /// The sheet's cells as text, row by row (row 0 is the header).

@@ -535,7 +535,8 @@ impl Advert {
     /// The day a withdrawn advert was withdrawn (spec 1.3: missing = its
     /// closes_on); `None` for a published advert.
     pub fn withdrawn_day(&self) -> Option<Date> {
-        (self.status == AdvertStatus::Withdrawn).then(|| self.withdrawn_on.unwrap_or(self.closes_on))
+        (self.status == AdvertStatus::Withdrawn)
+            .then(|| self.withdrawn_on.unwrap_or(self.closes_on))
     }
 }
 

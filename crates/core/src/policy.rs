@@ -246,9 +246,12 @@ impl Policies {
 
     /// Whether any policy reads the priorities table.
     pub fn use_priorities(&self) -> bool {
-        self.by_name
-            .values()
-            .any(|p| p.tiers.iter().chain(&p.require).any(|t| t.uses_priorities()))
+        self.by_name.values().any(|p| {
+            p.tiers
+                .iter()
+                .chain(&p.require)
+                .any(|t| t.uses_priorities())
+        })
     }
 
     /// Every policy, by name.
@@ -263,7 +266,10 @@ mod tests {
 
     #[test]
     fn predicates_parse_case_insensitively_with_spaces() {
-        assert_eq!(Predicate::parse(" Age >= 65 "), Some(Predicate::AgeAtLeast(65)));
+        assert_eq!(
+            Predicate::parse(" Age >= 65 "),
+            Some(Predicate::AgeAtLeast(65))
+        );
         assert_eq!(Predicate::parse("URGENCY"), Some(Predicate::Urgency));
         assert_eq!(
             Predicate::parse("priority:IND:Rol"),
@@ -297,7 +303,10 @@ mod tests {
             },
         );
         let err = Policies::from_file(&file).unwrap_err();
-        assert!(err.contains("senioren") && err.contains("\"elderly\""), "{err}");
+        assert!(
+            err.contains("senioren") && err.contains("\"elderly\""),
+            "{err}"
+        );
         file.insert(
             "senioren".to_string(),
             PolicyFile {
@@ -306,6 +315,9 @@ mod tests {
             },
         );
         let err = Policies::from_file(&file).unwrap_err();
-        assert!(err.contains("senioren") && err.contains("\"oldest\""), "{err}");
+        assert!(
+            err.contains("senioren") && err.contains("\"oldest\""),
+            "{err}"
+        );
     }
 }

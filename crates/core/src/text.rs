@@ -79,7 +79,7 @@ pub fn reason_missing(reason: Option<&str>, placeholders: &[String]) -> bool {
         None => true,
         Some(r) => {
             let key = reason_key(r);
-            key.chars().count() < 3 || placeholders.iter().any(|p| *p == key)
+            key.chars().count() < 3 || placeholders.contains(&key)
         }
     }
 }

@@ -509,10 +509,7 @@ impl<'a> Known<'a> {
                     "points",
                     "",
                     Level::Error,
-                    format!(
-                        "response to points advert {} without points",
-                        r.advert_id
-                    ),
+                    format!("response to points advert {} without points", r.advert_id),
                 );
                 false
             }

@@ -24,19 +24,22 @@
 //!   that move registration_date earlier, by the very test of
 //!   REGISTRATION_BACKDATED and ACTOR_BACKDATING
 //!   ([`crate::checks::registration::moved_earlier`]).
-//! - `priorities_granted`: 0, since this version reads no `priorities`
-//!   table.
+//! - `priorities_granted`: priorities with the employee as granted_by and
+//!   granted_on in the period (a priority without granted_on is judged by
+//!   its valid_from, as CONFLICT_OF_INTEREST judges it; one with neither
+//!   has no day and is not counted).
 //! - `acts_for_linked`: of the acts counted in `handled`, `approved`,
-//!   `decided` and `edits` (an act counted in two of them, such as one
-//!   allocation handled and approved, counts twice), those where the
-//!   person acted for (the tenant; the responding applicant; the applicant
-//!   whose registration was edited) is linked (spec 2, any kind) to that
-//!   same employee on the act's event date: allocated_on for an
-//!   allocation, the advert's closes_on for a response (the date that puts
-//!   the response in the period, as for ORDER_POSITION_MISMATCH's
-//!   candidates), the date of changed_at for a registration change. A
-//!   person not on the waiting list is linked to no one (as in
-//!   CONFLICT_OF_INTEREST).
+//!   `decided`, `edits` and `priorities_granted` (an act counted in two of
+//!   them, such as one allocation handled and approved, counts twice),
+//!   those where the person acted for (the tenant; the responding
+//!   applicant; the applicant whose registration was edited or who was
+//!   granted the priority) is linked (spec 2, any kind) to that same
+//!   employee on the act's event date: allocated_on for an allocation, the
+//!   advert's closes_on for a response (the date that puts the response in
+//!   the period, as for ORDER_POSITION_MISMATCH's candidates), the date of
+//!   changed_at for a registration change, granted_on (else valid_from)
+//!   for a priority. A person not on the waiting list is linked to no one
+//!   (as in CONFLICT_OF_INTEREST).
 
 use std::collections::BTreeMap;
 
@@ -64,8 +67,7 @@ pub struct ActorEntry {
     pub edits: u64,
     /// Of those, moving registration_date earlier.
     pub backdating_edits: u64,
-    /// Priorities granted in the period (no `priorities` table in this
-    /// version: 0).
+    /// Priorities granted in the period (granted_by).
     pub priorities_granted: u64,
     /// Acts above for a person linked to this very employee on the act's
     /// event date.
@@ -126,6 +128,17 @@ pub fn actors(ctx: &Context<'_>) -> Vec<ActorEntry> {
         entry.edits += 1;
         entry.backdating_edits += u64::from(moved_earlier(change).is_some());
         entry.acts_for_linked += u64::from(linked(&change.applicant_id, e, day));
+    }
+    for p in &data.priorities {
+        let (Some(e), Some(day)) = (&p.granted_by, p.granted_on.or(p.valid_from)) else {
+            continue;
+        };
+        if !ctx.period.contains(day) {
+            continue;
+        }
+        let entry = by.entry(e).or_default();
+        entry.priorities_granted += 1;
+        entry.acts_for_linked += u64::from(linked(&p.applicant_id, e, day));
     }
     by.into_iter()
         .map(|(id, entry)| ActorEntry {

@@ -222,7 +222,6 @@ impl<'a> Affected<'a> {
         Affected { rows }
     }
 
-
     /// The counts of stats.json (spec 5.1).
     pub fn stats(&self) -> AffectedStats {
         let seekers: BTreeSet<&str> = self.rows.iter().map(|r| r.applicant_id.as_str()).collect();

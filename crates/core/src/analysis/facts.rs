@@ -76,7 +76,6 @@ impl Coverage {
     }
 }
 
-
 impl LetFact<'_> {
     /// The tenant is linked to staff on allocated_on.
     pub fn linked(&self) -> bool {

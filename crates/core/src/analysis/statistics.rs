@@ -507,7 +507,7 @@ fn lottery_fairness(ctx: &Context<'_>, lets: &[&LetFact<'_>]) -> LotteryFairness
         let Some(advert) = ctx.data.advert(id) else {
             continue;
         };
-        if advert.model != Model::Lottery {
+        if advert.base() != Model::Lottery {
             continue;
         }
         let Some(ranking) = ctx.ranking(&advert.id) else {

@@ -110,7 +110,9 @@ fn withdrawn_then_let(ctx: &Context<'_>, alloc: &Allocation, out: &mut Vec<Findi
         .data
         .adverts_of_dwelling(&alloc.dwelling_id)
         .filter_map(|a| a.withdrawn_day().map(|d| (d, a)))
-        .filter(|(d, _)| *d <= alloc.allocated_on && (alloc.allocated_on - *d).num_days() <= max_days)
+        .filter(|(d, _)| {
+            *d <= alloc.allocated_on && (alloc.allocated_on - *d).num_days() <= max_days
+        })
         .max_by(|(d1, a1), (d2, a2)| d1.cmp(d2).then_with(|| a2.id.cmp(&a1.id)));
     let Some((withdrawn, advert)) = latest else {
         return;

@@ -48,7 +48,11 @@ pub fn outcome_phrase(ctx: &Context<'_>, r: &Response) -> String {
         (Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn, Some(reason))
             if ctx.reason_missing(Some(reason)) && !reason.trim().is_empty() =>
         {
-            format!("has outcome {} with placeholder reason '{}'", r.outcome, reason.trim())
+            format!(
+                "has outcome {} with placeholder reason '{}'",
+                r.outcome,
+                reason.trim()
+            )
         }
         (Outcome::NotReached, _) => "was never offered the home (outcome not_reached)".into(),
         (Outcome::Accepted, _) => "has outcome accepted".into(),
@@ -195,9 +199,7 @@ fn allocation_order(
             Some(r) if r.responded_at.date() > advert.closes_on => TenantStatus::Late(r),
             Some(_) => TenantStatus::Ineligible(
                 data.applicant(&alloc.applicant_id)
-                    .map(|a| {
-                        crate::rank::ineligibility(advert, a, data.priorities_of(&a.id))
-                    })
+                    .map(|a| crate::rank::ineligibility(advert, a, data.priorities_of(&a.id)))
                     .unwrap_or_default(),
             ),
         },

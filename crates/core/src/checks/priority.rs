@@ -50,9 +50,7 @@ pub fn late_priority<'a>(ctx: &Context<'a>, alloc: &'a Allocation) -> Option<Lat
             p.counts_on(advert.closes_on) && p.granted_on.is_some_and(|g| g > advert.published_on)
         })
         .collect();
-    late.sort_by(|a, b| {
-        (a.granted_on, a.id.as_str()).cmp(&(b.granted_on, b.id.as_str()))
-    });
+    late.sort_by(|a, b| (a.granted_on, a.id.as_str()).cmp(&(b.granted_on, b.id.as_str())));
     let before: HashSet<&ApplicantId> = ranking.eligible[..tenant_rank - 1]
         .iter()
         .map(|r| &r.applicant.id)

@@ -24,7 +24,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(vacancy) = data
             .vacancies_of_dwelling(&alloc.dwelling_id)
             .filter(|v| v.vacated_on <= alloc.allocated_on)
-            .max_by(|a, b| a.vacated_on.cmp(&b.vacated_on).then_with(|| b.id.cmp(&a.id)))
+            .max_by(|a, b| {
+                a.vacated_on
+                    .cmp(&b.vacated_on)
+                    .then_with(|| b.id.cmp(&a.id))
+            })
         else {
             continue;
         };

@@ -163,7 +163,13 @@ pub fn read_dir(dir: &Path, config: &Config) -> Result<Input> {
             &mut issues,
             tables::registration_change,
         )?,
-        priorities: load(dir, Table::Priorities, config, &mut issues, tables::priority)?,
+        priorities: load(
+            dir,
+            Table::Priorities,
+            config,
+            &mut issues,
+            tables::priority,
+        )?,
         vacancies: load(dir, Table::Vacancies, config, &mut issues, tables::vacancy)?,
         issues,
     })

@@ -332,7 +332,9 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
     let lottery_number = c.int32("lottery_number");
     let position = c.int32("position");
     let comma = c.raw.decimal_comma;
-    let points = c.parsed("points", false, "a decimal number", |s| parse::decimal(s, comma));
+    let points = c.parsed("points", false, "a decimal number", |s| {
+        parse::decimal(s, comma)
+    });
     let outcome = c.enumerated("outcome", Outcome::parse, Outcome::expected());
     let (Some(advert_id), Some(applicant_id), Some(responded_at), Some(outcome)) =
         (advert_id, applicant_id, responded_at, outcome)

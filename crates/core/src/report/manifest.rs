@@ -63,7 +63,7 @@ pub fn render(report: &Report<'_>) -> Vec<u8> {
     let manifest = Manifest {
         tool: "woonaudit",
         version: env!("CARGO_PKG_VERSION"),
-        spec_version: "1.1",
+        spec_version: "1.2",
         data: m.data_dir.display().to_string(),
         mode: if m.lenient { "lenient" } else { "strict" },
         config_source: m.config_source,
