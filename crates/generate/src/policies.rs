@@ -23,6 +23,10 @@ use woonaudit::model::{
 };
 use woonaudit::policy::{Policies, Policy, PolicyFile};
 
+/// Seekers the plants of this module add to the waiting list (the
+/// earlier phases leave room for them).
+pub(crate) const SEEKERS: usize = 44;
+
 /// The policies of the generated config: (name, base, tiers, require).
 const POLICIES: &[(&str, Option<&str>, &[&str], &[&str])] = &[
     // A senior complex: 65+ first, 55+ required.
@@ -116,6 +120,7 @@ impl World {
     fn v12_seeker(&mut self, born: Date, registration: Date) -> usize {
         let p = self.ordinary_person((born, born + Duration::days(200)));
         let i = self.push_applicant(&p, registration, true);
+        self.v12_seekers += 1;
         let step = self.rng_step();
         self.next_id += step;
         self.applicants[i].id = ApplicantId::from(self.next_id.to_string());
@@ -846,6 +851,10 @@ impl World {
             (migrated + Duration::days(1))
                 .and_hms_opt(10, 4, 0)
                 .expect("valid time"),
+        );
+        assert_eq!(
+            self.v12_seekers, SEEKERS,
+            "SEEKERS counts the plants' seekers"
         );
         let aid = self.aid(g).0.to_string();
         self.v12_intend(

@@ -225,6 +225,8 @@ pub(crate) struct World {
     pub next_id: u32,
     /// Adverts made for the v1.2 plants so far.
     pub v12_adverts: usize,
+    /// Seekers made for the v1.2 plants so far.
+    pub v12_seekers: usize,
     /// Dwelling numbers are drawn from `dwelling_range` (wider for large
     /// sizes, so the numbers do not run out).
     dwelling_range: std::ops::Range<u32>,
@@ -324,6 +326,7 @@ impl World {
             migrated_on: Vec::new(),
             next_id: 0,
             v12_adverts: 0,
+            v12_seekers: 0,
             dwelling_range,
         }
     }
@@ -1069,7 +1072,9 @@ impl World {
 
     /// The rest of the waiting list: ordinary seekers, a few urgent.
     fn ordinary_applicants(&mut self, born: (Date, Date)) {
-        while self.applicants.len() < self.opts.applicants {
+        // The v1.2 plants add their own seekers at the end.
+        let target = self.opts.applicants - super::policies::SEEKERS;
+        while self.applicants.len() < target {
             let p = self.ordinary_person(born);
             let reg = self.registration_date(p.birth_date);
             let i = self.push_applicant(&p, reg, false);
