@@ -27,8 +27,16 @@ use woonaudit::policy::{Policies, Policy, PolicyFile};
 /// earlier phases leave room for them).
 pub(crate) const SEEKERS: usize = 44;
 
-/// The policies of the generated config: (name, base, tiers, require).
-const POLICIES: &[(&str, Option<&str>, &[&str], &[&str])] = &[
+/// One policy of the generated config: (name, base, tiers, require).
+type PolicyDef = (
+    &'static str,
+    Option<&'static str>,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+/// The policies of the generated config.
+const POLICIES: &[PolicyDef] = &[
     // A senior complex: 65+ first, 55+ required.
     ("senioren", None, &["urgency", "age>=65"], &["age>=55"]),
     // A points model (punten), urgent seekers first.

@@ -463,3 +463,66 @@ fn sampled_responders_plant_exactly_what_was_meant() {
         }
     }
 }
+
+#[test]
+fn migration_day_gaps_are_silent_and_the_day_after_is_not() {
+    let b = sample();
+    let g = &b.generated;
+    assert!(g.config.contains("migrated_on = ["), "{}", g.config);
+    let backdated: BTreeSet<&str> = g
+        .planted
+        .iter()
+        .filter(|p| p.check == "REGISTRATION_BACKDATED")
+        .map(|p| p.subject_id.as_str())
+        .collect();
+    // The seekers whose registered_at is years after their registration
+    // date, by the day of registered_at.
+    let gaps: Vec<(&woonaudit::model::Applicant, woonaudit::model::Date)> = b
+        .data
+        .applicants
+        .iter()
+        .filter_map(|a| Some((a, a.registered_at?.date())))
+        .filter(|(a, d)| (*d - a.registration_date).num_days() > 365)
+        .collect();
+    let migrated: Vec<_> = gaps
+        .iter()
+        .filter(|(_, d)| g.config.contains(&d.to_string()))
+        .collect();
+    assert_eq!(migrated.len(), 4);
+    for (a, _) in &migrated {
+        assert!(!backdated.contains(a.id.as_str()), "{} flagged", a.id);
+    }
+    let day_after: Vec<_> = gaps
+        .iter()
+        .filter(|(_, d)| {
+            g.config
+                .contains(&(*d - chrono::Duration::days(1)).to_string())
+        })
+        .collect();
+    assert_eq!(day_after.len(), 1);
+    assert!(backdated.contains(day_after[0].0.id.as_str()));
+}
+
+#[test]
+fn every_v12_table_and_column_is_filled_somewhere() {
+    let g = &sample().generated;
+    for (name, col) in [
+        ("adverts", "policy"),
+        ("adverts", "units"),
+        ("adverts", "status"),
+        ("adverts", "withdrawn_on"),
+        ("responses", "points"),
+        ("applicants", "current_tenant"),
+        ("priorities", "granted_by"),
+        ("vacancies", "reason"),
+    ] {
+        let t = table(g, name);
+        let c = column(t, col);
+        assert!(
+            t.rows.iter().any(|r| !r[c].is_empty()),
+            "{name}.{col} is never filled"
+        );
+    }
+    let causes: BTreeSet<&str> = g.affected.iter().map(|r| r.cause).collect();
+    assert!(causes.contains("late_priority"), "{causes:?}");
+}
