@@ -8,12 +8,16 @@ mod actors;
 mod adverts;
 #[path = "suite/affected.rs"]
 mod affected;
+#[path = "suite/annual.rs"]
+mod annual;
 #[path = "suite/broken.rs"]
 mod broken;
 #[path = "suite/charts.rs"]
 mod charts;
 #[path = "suite/control.rs"]
 mod control;
+#[path = "suite/cycle.rs"]
+mod cycle;
 #[path = "suite/determinism.rs"]
 mod determinism;
 #[path = "suite/docs.rs"]

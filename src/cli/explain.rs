@@ -43,10 +43,20 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
         .iter()
         .find(|a| a.id.as_str() == args.allocation_id.trim())
     else {
-        return usage(format!(
-            "allocation {} is not in allocations",
-            args.allocation_id
-        ));
+        // An id typed in another case is the commonest slip: name the one
+        // that is there.
+        let wanted = args.allocation_id.trim();
+        let near = data
+            .allocations
+            .iter()
+            .find(|a| a.id.as_str().eq_ignore_ascii_case(wanted));
+        return usage(match near {
+            Some(a) => format!(
+                "allocation {wanted} is not in allocations: did you mean {}? (ids are matched exactly, case included)",
+                a.id.as_str()
+            ),
+            None => format!("allocation {wanted} is not in allocations"),
+        });
     };
     let ctx = Context::new(data, &loaded.config, Period::ALL);
     let findings: Vec<_> = checks::run_all(&ctx)

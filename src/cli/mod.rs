@@ -69,11 +69,14 @@ impl DataArgs {
 /// data_issues.csv.
 const SHOWN_ISSUES: usize = 50;
 
-/// Prints the first issues and the row counts to stderr.
+/// Prints the first issues and the row counts to stderr: errors first
+/// (they are what stops a strict run), then warnings, each with its level.
 pub(crate) fn print_issues(issues: &Issues, where_all: Option<&Path>) {
-    let sorted = issues.sorted();
+    let mut sorted = issues.sorted();
+    // Stable: within a level, by file, line and column as ever.
+    sorted.sort_by_key(|i| i.level);
     for i in sorted.iter().take(SHOWN_ISSUES) {
-        eprintln!("{i}");
+        eprintln!("{}: {i}", i.level.as_str());
     }
     if sorted.len() > SHOWN_ISSUES {
         match where_all {

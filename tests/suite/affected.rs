@@ -319,7 +319,10 @@ fn the_annual_files_give_the_number_only_suppressed_when_small() {
     assert_eq!(json["years"][0]["year"], 2025);
     assert_eq!(json["years"][0]["affected_seekers"], "<5");
     let md = std::fs::read_to_string(f.out().join("annual.md")).unwrap();
-    assert!(md.contains("## Seekers who lost a home"), "{md}");
+    assert!(
+        md.contains("## Woningzoekenden die een woning misliepen"),
+        "{md}"
+    );
     assert!(md.contains("| 2025 | <5 |"), "{md}");
     // With a small cell of 1 the count shows; never an id.
     std::fs::write(

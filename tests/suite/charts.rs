@@ -131,7 +131,7 @@ fn a_run_with_nothing_at_all_still_draws_every_chart() {
 }
 
 #[test]
-fn a_stopped_run_removes_the_charts_of_an_earlier_run() {
+fn a_stopped_run_keeps_the_charts_of_an_earlier_run_marked_not_current() {
     let mut f = Fixture::new("charts-stale");
     assert_ok(&f.run(&[]));
     assert!(f.out().join("charts/sale_price.svg").exists());
@@ -143,7 +143,9 @@ fn a_stopped_run_removes_the_charts_of_an_earlier_run() {
     let o = f.run(&[]);
     assert!(!o.status.success());
     for name in NAMES {
-        assert!(!f.out().join(format!("charts/{name}.svg")).exists());
-        assert!(!f.out().join(format!("charts/{name}.png")).exists());
+        assert!(f.out().join(format!("charts/{name}.svg")).exists());
+        assert!(f.out().join(format!("charts/{name}.png")).exists());
     }
+    let note = std::fs::read_to_string(f.out().join("STALE.txt")).unwrap();
+    assert!(note.contains("charts/sale_price.svg"), "{note}");
 }

@@ -500,7 +500,7 @@ fn coverage_counts_each_kind_of_let() {
     assert_eq!(c["lets"], annual["years"][0]["lets"], "{c}");
     assert_eq!(c.as_object().unwrap().len(), 7, "{c}");
     let md = std::fs::read_to_string(f.out().join("annual.md")).unwrap();
-    assert!(md.contains("## What the audit could check"), "{md}");
+    assert!(md.contains("## Wat de controle kon nagaan"), "{md}");
 }
 
 /// No line of the annual coverage figures has exactly one hidden member

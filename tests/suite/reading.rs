@@ -272,7 +272,8 @@ const EXPECTED_ERRORS: &[(&str, u64, &str)] = &[
 #[test]
 fn strict_mode_stops_with_exit_2_and_names_file_line_column_and_value() {
     let f = error_fixture();
-    // Results of an earlier run must not survive a failed one.
+    // Results of an earlier run survive a failed one (they may hold a
+    // manager's reviews), marked as not current (issue 14).
     std::fs::create_dir_all(f.out()).unwrap();
     std::fs::write(f.out().join("findings.csv"), "stale").unwrap();
     let out = f.run(&[]);
@@ -301,7 +302,15 @@ fn strict_mode_stops_with_exit_2_and_names_file_line_column_and_value() {
         .map(|(f, l, c)| (f.to_string(), *l, c.to_string()))
         .collect();
     assert_eq!(errors, want);
-    assert!(!f.out().join("findings.csv").exists());
+    assert_eq!(
+        std::fs::read_to_string(f.out().join("findings.csv")).unwrap(),
+        "stale"
+    );
+    let note = std::fs::read_to_string(f.out().join("STALE.txt")).unwrap();
+    assert!(
+        note.contains("findings.csv") && note.contains("data error"),
+        "{note}"
+    );
     // The same through `validate`, which writes nothing.
     let v = woonaudit(&["validate", "--data", f.data().to_str().unwrap()], &f.dir);
     assert_eq!(v.status.code(), Some(2));

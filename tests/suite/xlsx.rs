@@ -87,10 +87,11 @@ fn workbook_holds_the_sheets_and_inert_text_and_is_byte_identical() {
     assert_ok(&f.run(&[]));
     let path = f.out().join("exceptions.xlsx");
     let first = std::fs::read(&path).unwrap();
-    let mut expected = vec!["Summary".to_string()];
+    let mut expected = vec!["Summary".to_string(), "Cases".to_string()];
     expected.extend(FAMILY_SHEETS.iter().map(|s| s.to_string()));
     expected.push("Control sample".to_string());
     expected.push("Affected seekers".to_string());
+    expected.push("Checks".to_string());
     assert_eq!(sheet_names(&path), expected);
 
     let order = sheet(&path, "Order");

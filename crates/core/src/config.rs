@@ -493,6 +493,7 @@ impl Config {
 
     /// Parses and checks config text.
     pub fn parse(text: &str) -> std::result::Result<Config, String> {
+        crate::config_limits::check_complete(text)?;
         // toml's own message draws the line with a caret over several
         // lines; the user gets one line naming the line and the problem.
         let file: ConfigFile = toml::from_str(text).map_err(|e| match e.span() {

@@ -88,6 +88,17 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Runs `f` on this context with the period set to `period`, then puts
+    /// the period back: the links and rankings do not depend on it, so an
+    /// earlier run's findings can be looked for at any date without linking
+    /// and ranking again.
+    pub fn with_period<R>(&mut self, period: Period, f: impl FnOnce(&Context<'a>) -> R) -> R {
+        let own = std::mem::replace(&mut self.period, period);
+        let result = f(self);
+        self.period = own;
+        result
+    }
+
     /// The applicants of the route-advert allocations naming `advert` (in
     /// file order; an applicant may appear twice).
     pub fn advert_tenants(&self, advert: &AdvertId) -> &[&'a ApplicantId] {

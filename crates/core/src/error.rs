@@ -33,6 +33,15 @@ pub enum Error {
         /// Number of error-level issues.
         errors: usize,
     },
+    /// A run failed after it began writing into an output folder that held
+    /// an earlier run's results: they are kept, marked as not current.
+    #[error("{source}; the earlier results in that folder are kept, marked as not current in {}", note.display())]
+    NotCurrent {
+        /// Why the run failed.
+        source: Box<Error>,
+        /// The note that marks them.
+        note: PathBuf,
+    },
     /// An output could not be written.
     #[error("cannot write {path}: {source}: give an output path you can write to")]
     Output {

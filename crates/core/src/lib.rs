@@ -27,6 +27,7 @@ pub mod analysis;
 mod audit;
 pub mod checks;
 pub mod config;
+mod config_limits;
 pub mod context;
 pub mod dataset;
 pub mod error;

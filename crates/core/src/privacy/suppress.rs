@@ -19,6 +19,11 @@
 //!    cell that the shown cells still fix through any combination of lines
 //!    (found by Gaussian elimination) makes the smallest shown member of one
 //!    of its lines withheld as well.
+//! 4. The marks say something too: a `<5` lies in 0..=4 and an `x` is 5 or
+//!    more (else it would read `<5`), and no count is negative. A withheld
+//!    cell that these bounds pin down (five `<5` routes beside a shown total
+//!    that equals the one shown route: all five are 0; a `<5` and an `x`
+//!    that must add up to 5: 0 and 5) is treated as in 3.
 //!
 //! Withholding more never makes a hidden cell recoverable, so the loop ends.
 
@@ -116,12 +121,22 @@ impl Grid {
                 hidden[cell] = true;
                 continue;
             }
-            match self.recoverable(&hidden) {
-                Some(cell) => match self.cover_for(cell, &hidden) {
+            if let Some(cell) = self.recoverable(&hidden) {
+                match self.cover_for(cell, &hidden) {
                     Some(extra) => hidden[extra] = true,
                     // No shown member left in its lines: nothing more can
                     // be withheld there (cannot happen for a fixed cell,
                     // whose lines must hold a shown member).
+                    None => break,
+                }
+                continue;
+            }
+            let pinned = self
+                .fixed_by_bounds(&hidden, small)
+                .or_else(|| self.fixed_by_search(&hidden, small));
+            match pinned {
+                Some(cell) => match self.unpin(cell, &hidden, small) {
+                    Some(extra) => hidden[extra] = true,
                     None => break,
                 },
                 None => break,
@@ -199,6 +214,223 @@ impl Grid {
                 _ => None,
             }
         })
+    }
+}
+
+/// An upper bound that stands for "no bound": far above any count, far
+/// below overflow when a line adds up a few dozen of them.
+const UNBOUNDED: i128 = 1 << 80;
+
+/// How many steps one search for another value may take before it gives
+/// up (and the cell counts as pinned, so more is withheld: never less safe).
+const SEARCH_BUDGET: u32 = 20_000;
+
+impl Grid {
+    /// The first withheld cell that the shown cells pin down through the
+    /// bounds the marks give (`<small`: 0 to small - 1; withheld: small or
+    /// more), by propagating them along the lines until nothing changes.
+    fn fixed_by_bounds(&self, hidden: &[bool], small: u64) -> Option<usize> {
+        let (lo, hi) = self.bounds(hidden, small);
+        (0..self.values.len()).find(|&c| hidden[c] && lo[c] >= hi[c])
+    }
+
+    /// The shown cell to withhold so that the bounds no longer pin `cell`:
+    /// the bounds can run through several lines (two years' advert lets
+    /// and their sum pin each year's), so the cells next to any withheld
+    /// one are tried, smallest first; failing that, the smallest of them.
+    fn unpin(&self, cell: usize, hidden: &[bool], small: u64) -> Option<usize> {
+        let mut near: Vec<usize> = self
+            .lines
+            .iter()
+            .filter(|l| l.members().any(|c| hidden[c]))
+            .flat_map(|l| l.members().filter(|&c| !hidden[c]).collect::<Vec<_>>())
+            .collect();
+        near.sort_by_key(|&c| (self.values[c], c));
+        near.dedup();
+        let mut trial = hidden.to_vec();
+        let freed = near.iter().copied().find(|&c| {
+            trial[c] = true;
+            let (lo, hi) = self.bounds(&trial, small);
+            let free = lo[cell] < hi[cell] && self.has_other_value(cell, &trial, small);
+            trial[c] = false;
+            free
+        });
+        freed.or_else(|| near.first().copied())
+    }
+
+    /// The first withheld cell for which no other whole-number value fits
+    /// the shown cells, the marks and the lines: a search, for what the
+    /// bounds of single lines miss (several years' `<5` cells whose sums
+    /// are pinned by a column and a row together).
+    fn fixed_by_search(&self, hidden: &[bool], small: u64) -> Option<usize> {
+        (0..self.values.len()).find(|&c| hidden[c] && !self.has_other_value(c, hidden, small))
+    }
+
+    /// Whether some whole-number counts other than the real ones, with a
+    /// different value for `cell`, fit everything shown. The search is
+    /// bounded; when it gives up, the answer is no (withhold more).
+    fn has_other_value(&self, cell: usize, hidden: &[bool], small: u64) -> bool {
+        let (lo, mut hi) = self.bounds(hidden, small);
+        // No count exceeds the largest one: a cap that keeps the search
+        // finite and loses no real solution worth finding.
+        let cap = i128::from(self.values.iter().copied().max().unwrap_or(0));
+        for h in hi.iter_mut() {
+            *h = (*h).min(cap.max(i128::from(small)));
+        }
+        let v = i128::from(self.values[cell]);
+        let mut budget = SEARCH_BUDGET;
+        [(lo[cell], v - 1), (v + 1, hi[cell])]
+            .into_iter()
+            .filter(|(a, b)| a <= b)
+            .any(|(a, b)| {
+                let (mut l, mut h) = (lo.clone(), hi.clone());
+                l[cell] = a;
+                h[cell] = b;
+                self.solve(&mut l, &mut h, &mut budget)
+            })
+    }
+
+    /// Whether whole numbers within `lo..=hi` satisfy every line (depth
+    /// first, the narrowest open cell first, within `budget` steps).
+    fn solve(&self, lo: &mut [i128], hi: &mut [i128], budget: &mut u32) -> bool {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        if !self.narrow(lo, hi) {
+            return false;
+        }
+        let open = (0..lo.len())
+            .filter(|&c| lo[c] < hi[c])
+            .min_by_key(|&c| (hi[c] - lo[c], c));
+        let Some(c) = open else {
+            return true;
+        };
+        let (a, b) = (lo[c], hi[c]);
+        for x in a..=b {
+            let (mut l, mut h) = (lo.to_vec(), hi.to_vec());
+            l[c] = x;
+            h[c] = x;
+            if self.solve(&mut l, &mut h, budget) {
+                return true;
+            }
+            if *budget == 0 {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Narrows `lo..=hi` along the lines until nothing changes; false when
+    /// some cell has no value left.
+    fn narrow(&self, lo: &mut [i128], hi: &mut [i128]) -> bool {
+        loop {
+            let mut changed = false;
+            for line in &self.lines {
+                let terms: Vec<(usize, i128)> = line
+                    .parts
+                    .iter()
+                    .map(|&c| (c, 1))
+                    .chain(std::iter::once((line.total, -1)))
+                    .collect();
+                let least: Vec<i128> = terms
+                    .iter()
+                    .map(|&(c, s)| if s > 0 { lo[c] } else { -hi[c] })
+                    .collect();
+                let most: Vec<i128> = terms
+                    .iter()
+                    .map(|&(c, s)| if s > 0 { hi[c] } else { -lo[c] })
+                    .collect();
+                let (sum_least, sum_most): (i128, i128) = (least.iter().sum(), most.iter().sum());
+                for (k, &(c, s)) in terms.iter().enumerate() {
+                    let (others_least, others_most) = (sum_least - least[k], sum_most - most[k]);
+                    let (new_lo, new_hi) = if s > 0 {
+                        (-others_most, -others_least)
+                    } else {
+                        (others_least, others_most)
+                    };
+                    if new_lo > lo[c] {
+                        lo[c] = new_lo;
+                        changed = true;
+                    }
+                    if new_hi < hi[c] {
+                        hi[c] = new_hi;
+                        changed = true;
+                    }
+                    if lo[c] > hi[c] {
+                        return false;
+                    }
+                }
+            }
+            if !changed {
+                return true;
+            }
+        }
+    }
+
+    /// The bounds of every cell that the shown cells and the marks allow.
+    fn bounds(&self, hidden: &[bool], small: u64) -> (Vec<i128>, Vec<i128>) {
+        let small = i128::from(small);
+        let (mut lo, mut hi): (Vec<i128>, Vec<i128>) = self
+            .values
+            .iter()
+            .zip(hidden)
+            .map(|(&v, &h)| {
+                let v = i128::from(v);
+                match (h, v < small) {
+                    (false, _) => (v, v),
+                    (true, true) => (0, small - 1),
+                    (true, false) => (small, UNBOUNDED),
+                }
+            })
+            .unzip();
+        // Each round can only narrow a bound; chains of unbounded cells
+        // narrow slowly and never to a point, so a few rounds suffice.
+        for _ in 0..64 {
+            let mut changed = false;
+            for line in &self.lines {
+                let terms: Vec<(usize, i128)> = line
+                    .parts
+                    .iter()
+                    .map(|&c| (c, 1))
+                    .chain(std::iter::once((line.total, -1)))
+                    .collect();
+                // The least and most each signed term, and the sum, can be.
+                let least: Vec<i128> = terms
+                    .iter()
+                    .map(|&(c, s)| if s > 0 { lo[c] } else { -hi[c] })
+                    .collect();
+                let most: Vec<i128> = terms
+                    .iter()
+                    .map(|&(c, s)| if s > 0 { hi[c] } else { -lo[c] })
+                    .collect();
+                let sum_least: i128 = least.iter().sum();
+                let sum_most: i128 = most.iter().sum();
+                for (k, &(c, s)) in terms.iter().enumerate() {
+                    // s * x_c = -(the others), which lie in
+                    // [sum_least - least_c, sum_most - most_c].
+                    let others_least = sum_least - least[k];
+                    let others_most = sum_most - most[k];
+                    let (new_lo, new_hi) = if s > 0 {
+                        (-others_most, -others_least)
+                    } else {
+                        (others_least, others_most)
+                    };
+                    if new_lo > lo[c] {
+                        lo[c] = new_lo;
+                        changed = true;
+                    }
+                    if new_hi < hi[c] {
+                        hi[c] = new_hi;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        (lo, hi)
     }
 }
 
@@ -377,6 +609,37 @@ mod tests {
         // it, so something in that margin line is withheld.
         assert!(g.recoverable(&hidden_of(&shown)).is_none());
         let _ = grand;
+    }
+
+    #[test]
+    fn zeros_beside_a_total_equal_to_the_one_shown_part_are_protected() {
+        let mut g = Grid::new();
+        let cells: Vec<usize> = [120, 0, 0, 0].iter().map(|&v| g.cell(v)).collect();
+        let total = g.cell(120);
+        g.line(cells.clone(), total);
+        let shown = g.suppress(5);
+        // Shown, the 120 would make every <5 a 0.
+        assert_eq!(shown[cells[0]], Shown::Withheld);
+        assert!(g.fixed_by_bounds(&hidden_of(&shown), 5).is_none());
+    }
+
+    #[test]
+    fn a_small_cell_and_its_partner_that_must_add_up_to_5_are_protected() {
+        // 0 is withheld with the smallest other part, 5: shown beside the
+        // total they add up to 5, and a <5 with an x (5 or more) can only
+        // be 0 and 5.
+        let mut g = Grid::new();
+        let cells: Vec<usize> = [20, 0, 5, 6].iter().map(|&v| g.cell(v)).collect();
+        let total = g.cell(31);
+        g.line(cells.clone(), total);
+        let shown = g.suppress(5);
+        assert!(g.fixed_by_bounds(&hidden_of(&shown), 5).is_none());
+        assert!(g.recoverable(&hidden_of(&shown)).is_none());
+        let hidden = shown
+            .iter()
+            .filter(|s| !matches!(s, Shown::Count(_)))
+            .count();
+        assert!(hidden >= 3, "{shown:?}");
     }
 
     #[test]

@@ -241,7 +241,7 @@ fn detect_encoding(path: &Path, forced: Option<Encoding>) -> Result<Encoding> {
     }
 }
 
-fn detect_delimiter(text: &str) -> u8 {
+pub(crate) fn detect_delimiter(text: &str) -> u8 {
     let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let (mut semis, mut commas, mut quoted) = (0, 0, false);
     for c in header.chars() {

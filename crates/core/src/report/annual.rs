@@ -1,5 +1,8 @@
-//! annual.md and annual.json (spec 6, issue 5): the letting figures for the
-//! corporation's public annual report.
+//! annual.md and annual.json (spec 6, issues 5 and 14): the letting figures
+//! for the corporation's public annual report, in Dutch (the report they go
+//! into is Dutch) and without the tool's own words (check codes, options).
+//! annual.json keeps its keys in English, as every other JSON file; its
+//! texts are Dutch.
 //!
 //! Aggregates only: no names, no ids, no date finer than the year (and the
 //! audit period itself). Every figure is per year of the let, the year of
@@ -27,22 +30,64 @@ use crate::model::Route;
 use crate::privacy::suppress::{Grid, Shown, WITHHELD};
 use crate::read::reviews::{Reviews, Status};
 
-/// What follow-up a bypass got is only known from reviews, which this
-/// version does not read yet.
-const FOLLOW_UP_NOTE: &str = "not reviewed: the follow-up of bypasses comes from the reviews of the exception list, given with run --reviews, and none were given";
+/// What follow-up a bypass got is only known from the reviews of the
+/// exception list, given with `run --reviews`.
+const FOLLOW_UP_NOTE: &str = "niet beoordeeld: de opvolging komt uit de beoordelingen van de uitzonderingenlijst, en die zijn bij deze berekening niet meegegeven";
 
 /// The follow-up figures when reviews were given.
-const FOLLOW_UP_REVIEWED: &str = "from the reviews of the exception list given with run --reviews: each advert let with a bypass counts once, under the least settled status of its ORDER_BYPASS findings (escalated, open, not reviewed, explained, false positive, in that order)";
+const FOLLOW_UP_REVIEWED: &str = "uit de beoordelingen van de uitzonderingenlijst: elke toewijzing met een passering telt één keer, bij de minst afgeronde beoordeling van haar passeringen (geëscaleerd, open, niet beoordeeld, verklaard, onterecht gesignaleerd, in die volgorde)";
 
 /// The follow-up categories, least settled first; index into
 /// `Counts::follow_up`.
 const FOLLOW_UP: [&str; 5] = [
-    "escalated",
+    "geëscaleerd",
     "open",
-    "not reviewed",
-    "explained",
-    "false positive",
+    "niet beoordeeld",
+    "verklaard",
+    "onterecht gesignaleerd",
 ];
+
+/// The routes in the words of an annual report, in `Route::ALL` order.
+const ROUTE_WORDS: [&str; 6] = [
+    "aanbodsysteem",
+    "urgentie",
+    "direct (bijzondere situatie)",
+    "tijdelijke verhuur",
+    "woningruil",
+    "overig",
+];
+
+/// A share as a Dutch percentage with one decimal (`12,5%`), or `-`.
+fn procent(x: Option<f64>) -> String {
+    percent(x, NOT_SHOWN).replace('.', ",")
+}
+
+/// The period in words without a date finer than needed: `2025`,
+/// `2025, 3e kwartaal`, `alle datums`, or the first and last day.
+fn period_words(p: &crate::period::Period) -> String {
+    use chrono::Datelike;
+    match (p.from, p.to) {
+        (None, None) => "alle datums".to_string(),
+        (Some(a), Some(b))
+            if a.year() == b.year() && a.day() == 1 && a.month0() % 3 == 0 && {
+                let next = b.succ_opt();
+                next.is_some_and(|n| n.day() == 1)
+            } =>
+        {
+            let months = b.month0() - a.month0() + 1;
+            match months {
+                12 => a.year().to_string(),
+                3 => format!("{}, {}e kwartaal", a.year(), a.month0() / 3 + 1),
+                _ => format!("{a} t/m {b}"),
+            }
+        }
+        (a, b) => format!(
+            "{} t/m {}",
+            a.map_or("het begin".to_string(), |d| d.to_string()),
+            b.map_or("het eind".to_string(), |d| d.to_string())
+        ),
+    }
+}
 
 /// The follow-up category of one ORDER_BYPASS finding.
 fn follow_up_rank(status: Option<Status>) -> usize {
@@ -394,6 +439,10 @@ struct AnnualOut {
     legend: BTreeMap<String, String>,
     suppression_rule: String,
     definitions: BTreeMap<&'static str, &'static str>,
+    /// What a reader must know before quoting a figure (years without
+    /// limits of their own, years the period covers only in part).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
     years: Vec<YearOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     all_years: Option<YearOut>,
@@ -410,13 +459,16 @@ pub struct Annual {
 /// The suppression rule in words, written into both files.
 fn rule_text(small: u64) -> String {
     format!(
-        "A count under {small} (0 included) is shown as <{small}. Where a total is shown \
-         and exactly one count that adds up to it is hidden, the smallest other count \
-         of that total is hidden as well and shown as {WITHHELD}; this is repeated until \
-         no hidden count can be worked out from the counts and totals shown, also by \
-         combining rows and columns or tables that share a count (the advert lets of a \
-         year are both a route count and the total of the bypass split). A share is shown \
-         only when the counts that meet and that do not meet it are both shown."
+        "Een aantal onder {small} (0 inbegrepen) staat er als <{small}. Waar een totaal \
+         getoond wordt en precies één aantal dat erin opgaat verborgen is, wordt ook het \
+         kleinste andere aantal van dat totaal verborgen en staat er als {WITHHELD}. Dat \
+         wordt herhaald tot geen enkel verborgen aantal nog uit de getoonde aantallen en \
+         totalen te berekenen is: ook niet door rijen, kolommen of tabellen te combineren \
+         (de aanbodtoewijzingen van een jaar zijn zowel een aantal per route als het \
+         totaal van de passeringen), en ook niet met wat de tekens zelf zeggen (<{small} is \
+         0 tot en met {max}, {WITHHELD} is {small} of meer). Een percentage staat er alleen \
+         als beide aantallen waaruit het volgt getoond worden.",
+        max = small.saturating_sub(1)
     )
 }
 
@@ -496,12 +548,12 @@ fn legend(small: u64) -> BTreeMap<String, String> {
     [
         (
             format!("<{small}"),
-            format!("a count under {small}, 0 included"),
+            format!("een aantal onder {small}, 0 inbegrepen"),
         ),
         (
             WITHHELD.to_string(),
             format!(
-                "a count hidden so that a count under {small} cannot be worked out from a total"
+                "een aantal van {small} of meer, weggelaten zodat een aantal onder {small} niet uit een totaal te berekenen is"
             ),
         ),
     ]
@@ -561,15 +613,16 @@ pub fn render(report: &Report<'_>) -> Annual {
     }
 
     let annual = AnnualOut {
-        title: "Letting figures for the annual report",
+        title: "Verhuurcijfers voor het jaarverslag",
         tool: "woonaudit",
         version: env!("CARGO_PKG_VERSION"),
-        period: audit.period().to_string(),
-        year_of_a_let: "the year of contract_start, else of allocated_on",
+        period: period_words(audit.period()),
+        year_of_a_let: "het jaar waarin het huurcontract ingaat, of als dat niet bekend is het jaar van de toewijzing",
         small_cell: small,
         legend: legend(small),
         suppression_rule: rule_text(small),
         definitions: definitions(),
+        warnings: warnings(&years, audit.period()),
         years: out_years,
         all_years,
     };
@@ -583,17 +636,57 @@ pub fn render(report: &Report<'_>) -> Annual {
 /// What each figure counts, in words.
 fn definitions() -> BTreeMap<&'static str, &'static str> {
     [
-        ("lets", "allocations (lets) in the period, every route"),
-        ("advert_share", "share of the lets made through the aanbodsysteem (route advert)"),
-        ("staff_circle", "lets to a tenant linked to an employee (self, declared private circle, or an undeclared link by address, contact or surname and postcode): the STAFF_ALLOCATION register"),
-        ("with_exception", "staff-circle lets with at least one other finding of the audit on the same allocation"),
-        ("bypasses", "advert lets where a candidate ranked above the tenant was passed over without a recorded refusal or reason (at least one ORDER_BYPASS finding)"),
-        ("affected_seekers", "seekers who should have been offered an advertised home before its tenant: a candidate passed over without a recorded refusal or reason (ORDER_BYPASS), or one who would have ranked above a tenant whose registration date was moved earlier; each seeker counted once per year, and once over all years"),
-        ("coverage", "what the order checks could do with the lets: checked against the order of their advert (route advert, the advert known and with a fixed order), on a discretionary advert (no fixed order), route advert without a known advert, or not advertised (another route); and whether the tenant is on the waiting list with a birth date and a postcode, so that a link to staff could be looked for by self and by address"),
-        ("passend", "passend toewijzen: of the lets to households at or under the passend income limit (the AOW limit when the tenant is of AOW age), the share with rent at or under the aftoppingsgrens (norm 95%); lets with unknown income, size or rent are counted as unknown"),
-        ("daeb", "DAEB: of the lets with rent at or under the DAEB rent cap, the share to households at or under the DAEB income limit (norm 92.5%); lets with unknown figures are counted as unknown"),
+        ("lets", "toewijzingen (verhuringen) in de periode, langs elke route"),
+        ("advert_share", "aandeel van de toewijzingen via het aanbodsysteem (advertentie met volgorde van de wachtlijst)"),
+        ("staff_circle", "toewijzingen aan een huurder met een band met een medewerker: de medewerker zelf, de opgegeven privékring, of een niet opgegeven band via hetzelfde adres, dezelfde contactgegevens, of dezelfde achternaam en postcode"),
+        ("with_exception", "toewijzingen aan de kring van medewerkers waarbij de controle nog iets anders vond"),
+        ("bypasses", "toewijzingen via het aanbodsysteem waarbij een woningzoekende die hoger stond is overgeslagen zonder vastgelegde weigering of reden"),
+        ("affected_seekers", "woningzoekenden aan wie een geadverteerde woning eerder had moeten worden aangeboden dan aan de huurder die haar kreeg: overgeslagen zonder vastgelegde weigering of reden, of hoger geplaatst dan een huurder van wie de inschrijfdatum naar voren is gezet; elke woningzoekende één keer per jaar, en één keer over alle jaren"),
+        ("coverage", "wat de controle van de volgorde met de toewijzingen kon doen: getoetst aan de volgorde van hun advertentie, op een advertentie zonder vaste volgorde, via het aanbodsysteem zonder bekende advertentie, of niet geadverteerd (een andere route); en of de huurder met geboortedatum en postcode op de wachtlijst staat, zodat een band met een medewerker volledig kon worden nagegaan"),
+        ("passend", "passend toewijzen: van de toewijzingen aan huishoudens met een inkomen tot en met de inkomensgrens voor passend toewijzen (de AOW-grens als de huurder de AOW-leeftijd heeft), het aandeel met een huur tot en met de aftoppingsgrens (norm 95%); toewijzingen waarvan inkomen, omvang of huur onbekend is tellen als onbekend"),
+        ("daeb", "DAEB: van de toewijzingen met een huur tot en met de liberalisatiegrens, het aandeel aan huishoudens met een inkomen tot en met de DAEB-inkomensgrens (norm 92,5%); toewijzingen met onbekende gegevens tellen als onbekend"),
     ]
     .into()
+}
+
+/// The warnings of both files: a year judged by another year's limits
+/// (spec 5: "the report says so"), and a year the period covers only in
+/// part (the period selects lets by their allocation day, the year of a
+/// let is that of its contract start).
+fn warnings(years: &[&ComplianceYear], period: &crate::period::Period) -> Vec<String> {
+    let mut out = Vec::new();
+    for y in years {
+        match y.limits_year {
+            None => out.push(format!(
+                "{}: er zijn geen inkomens- en huurgrenzen ingesteld, dus passend toewijzen en DAEB zijn niet berekend.",
+                y.year
+            )),
+            Some(l) if l != y.year => out.push(format!(
+                "{}: er zijn geen inkomens- en huurgrenzen voor {} ingesteld; passend toewijzen en DAEB zijn berekend met de grenzen van {l}. Controleer de cijfers van {} voordat u ze publiceert.",
+                y.year, y.year, y.year
+            )),
+            Some(_) => {}
+        }
+    }
+    for y in years {
+        if let Some(part) = partly_covered(y.year, period) {
+            out.push(part);
+        }
+    }
+    out
+}
+
+/// A warning when `period` does not hold the whole of `year`: its row then
+/// counts only the lets allocated within the period.
+fn partly_covered(year: i32, period: &crate::period::Period) -> Option<String> {
+    let first = crate::model::Date::from_ymd_opt(year, 1, 1)?;
+    let last = crate::model::Date::from_ymd_opt(year, 12, 31)?;
+    if period.contains(first) && period.contains(last) {
+        return None;
+    }
+    Some(format!(
+        "{year}: de periode omvat dit jaar niet helemaal. De rij van {year} telt alleen de toewijzingen die in de periode zijn gedaan; een toewijzing telt bij het jaar waarin het huurcontract ingaat. Gebruik voor de cijfers van {year} een berekening over heel {year}."
+    ))
 }
 
 /// Counts per year of the let, from the facts of the lets in the period
@@ -670,7 +763,14 @@ fn dated_year_out(
     out.limits_year = y.limits_year;
     out.passend = Some(norm_out(passend, &y.passend, shown));
     out.daeb = Some(norm_out(daeb, &y.daeb, shown));
-    out.note = y.note.clone();
+    out.note = match y.limits_year {
+        None => "geen inkomens- en huurgrenzen ingesteld".to_string(),
+        Some(l) if l != y.year => format!(
+            "berekend met de grenzen van {l}: er zijn geen grenzen voor {} ingesteld",
+            y.year
+        ),
+        Some(_) => String::new(),
+    };
     out
 }
 
@@ -734,9 +834,13 @@ fn norm_out(c: &NormCells, from: &Share, shown: &[Shown]) -> NormOut {
     let s = |i: usize| shown[i];
     let value = share(s(c.meets), s(c.fails));
     let note = if value.is_none() && from.share.is_some() {
-        "share not shown: it would give away a count that is hidden".to_string()
+        "percentage niet getoond: het zou een verborgen aantal prijsgeven".to_string()
+    } else if from.share.is_none() && from.denominator == 0 {
+        "geen toewijzingen om aan deze norm te toetsen".to_string()
+    } else if from.share.is_none() {
+        "niet berekend: geen grenzen ingesteld".to_string()
     } else {
-        from.note.clone()
+        String::new()
     };
     NormOut {
         meets: s(c.meets),
@@ -751,14 +855,15 @@ fn norm_out(c: &NormCells, from: &Share, shown: &[Shown]) -> NormOut {
 
 /// The table of the seekers who lost a home in annual.md.
 fn affected_markdown(m: &mut String, rows: &[(String, &YearOut)]) {
-    let _ = writeln!(m, "\n## Seekers who lost a home\n");
+    let _ = writeln!(m, "\n## Woningzoekenden die een woning misliepen\n");
     let _ = writeln!(
         m,
-        "Seekers who should have been offered an advertised home before the tenant who got \
-         it: passed over without a recorded refusal or reason, or ranked above a tenant whose \
-         registration date was moved earlier. Each seeker counted once.\n"
+        "Woningzoekenden aan wie een geadverteerde woning eerder had moeten worden aangeboden \
+         dan aan de huurder die haar kreeg: overgeslagen zonder vastgelegde weigering of reden, \
+         of hoger geplaatst dan een huurder van wie de inschrijfdatum naar voren is gezet. \
+         Elke woningzoekende telt één keer.\n"
     );
-    let _ = writeln!(m, "| year | seekers |");
+    let _ = writeln!(m, "| jaar | woningzoekenden |");
     let _ = writeln!(m, "|---|---:|");
     for (label, y) in rows {
         if let Some(n) = y.affected_seekers {
@@ -769,18 +874,19 @@ fn affected_markdown(m: &mut String, rows: &[(String, &YearOut)]) {
 
 /// The coverage table of annual.md.
 fn coverage_markdown(m: &mut String, rows: &[(String, &YearOut)]) {
-    let _ = writeln!(m, "\n## What the audit could check\n");
+    let _ = writeln!(m, "\n## Wat de controle kon nagaan\n");
     let _ = writeln!(
         m,
-        "Lets checked against the order of their advert, lets on a discretionary advert \
-         (no fixed order), advert lets without a known advert, and lets not advertised \
-         (another route: checked for approval and staff links only); and lets to a tenant \
-         on the waiting list with a birth date and a postcode, for whom a link to staff \
-         could be looked for in full.\n"
+        "Toewijzingen getoetst aan de volgorde van hun advertentie, toewijzingen op een \
+         advertentie zonder vaste volgorde, toewijzingen via het aanbodsysteem zonder bekende \
+         advertentie, en niet geadverteerde toewijzingen (een andere route: alleen nagegaan op \
+         goedkeuring en banden met medewerkers); en toewijzingen aan een huurder die met \
+         geboortedatum en postcode op de wachtlijst staat, bij wie een band met een medewerker \
+         volledig kon worden nagegaan.\n"
     );
     let _ = writeln!(
         m,
-        "| year | lets | checked against the order | discretionary advert | no known advert | not advertised | tenant linkable | tenant not linkable |"
+        "| jaar | toewijzingen | getoetst aan de volgorde | advertentie zonder vaste volgorde | geen bekende advertentie | niet geadverteerd | huurder na te gaan | huurder niet na te gaan |"
     );
     let _ = writeln!(m, "|---|---:|---:|---:|---:|---:|---:|---:|");
     for (label, y) in rows {
@@ -822,10 +928,10 @@ fn markdown(a: &AnnualOut) -> String {
         .map(|y| (y.year.map(|v| v.to_string()).unwrap_or_default(), y))
         .collect();
     if let Some(all) = &a.all_years {
-        rows.push(("all years".to_string(), all));
+        rows.push(("alle jaren".to_string(), all));
     }
     if rows.is_empty() {
-        let _ = writeln!(m, "No lets in the period.");
+        let _ = writeln!(m, "Geen toewijzingen in de periode.");
         return m;
     }
     routes_table(&mut m, &rows);
@@ -836,16 +942,16 @@ fn markdown(a: &AnnualOut) -> String {
     for (title, what, pick) in [
         (
             "Passend toewijzen",
-            "Of the lets to households at or under the passend income limit for their size, \
-             those with rent at or under the aftoppingsgrens. Unknown: income, size or rent \
-             not known.",
+            "Van de toewijzingen aan huishoudens met een inkomen tot en met de inkomensgrens \
+             voor passend toewijzen bij hun omvang: die met een huur tot en met de \
+             aftoppingsgrens. Onbekend: inkomen, omvang of huur niet bekend.",
             passend_of as fn(&YearOut) -> Option<&NormOut>,
         ),
         (
             "DAEB",
-            "Of the lets with rent at or under the DAEB rent cap, those to households at or \
-             under the DAEB income limit for their size. Unknown: rent, or (within the cap) \
-             income or size not known.",
+            "Van de toewijzingen met een huur tot en met de liberalisatiegrens: die aan \
+             huishoudens met een inkomen tot en met de DAEB-inkomensgrens bij hun omvang. \
+             Onbekend: huur, of (binnen de grens) inkomen of omvang niet bekend.",
             daeb_of,
         ),
     ] {
@@ -858,39 +964,50 @@ fn markdown(a: &AnnualOut) -> String {
 // Writing into a String cannot fail: the sections below ignore the
 // results of `writeln!`.
 
-/// The title, the period and how to read the tables (the legend and the
-/// suppression rule).
+/// The title, the period, the warnings and how to read the tables (the
+/// legend and the suppression rule).
 fn preamble(m: &mut String, a: &AnnualOut) {
     let _ = writeln!(m, "# {}\n", a.title);
     let _ = writeln!(
         m,
-        "Period: {}. Figures are per year of the let ({}). Produced by {} {}.\n",
-        a.period, a.year_of_a_let, a.tool, a.version
+        "Periode: {}. De cijfers staan per jaar van de toewijzing: {}.\n",
+        a.period, a.year_of_a_let
     );
+    if !a.warnings.is_empty() {
+        let _ = writeln!(m, "## Let op\n");
+        for w in &a.warnings {
+            let _ = writeln!(m, "- {w}");
+        }
+        let _ = writeln!(m);
+    }
     let _ = writeln!(
         m,
-        "Aggregates only: these figures hold no names, no ids and no dates.\n"
+        "Alleen totalen: deze cijfers bevatten geen namen, nummers of datums van personen.\n"
     );
-    let _ = writeln!(m, "## How to read the tables\n");
+    let _ = writeln!(m, "## Zo leest u de tabellen\n");
     for (mark, meaning) in &a.legend {
         let _ = writeln!(m, "- `{mark}`: {meaning}.");
     }
     let _ = writeln!(
         m,
-        "- `-`: no share (none to compute, or it would give away a hidden count)."
+        "- `-`: geen percentage (niets om te berekenen, of het zou een verborgen aantal prijsgeven)."
     );
-    let _ = writeln!(m, "\nSmall counts: {}\n", a.suppression_rule);
+    let _ = writeln!(m, "\nKleine aantallen: {}\n", a.suppression_rule);
 }
 
-/// "Lets per route": each route's lets, all lets and the advert share.
+/// "Toewijzingen per route": each route's lets, all lets and the advert
+/// share.
 fn routes_table(m: &mut String, rows: &[(String, &YearOut)]) {
-    let _ = writeln!(m, "## Lets per route\n");
-    let mut header = String::from("| year |");
-    for route in Route::ALL {
-        let _ = write!(header, " {} |", route.public_label());
+    let _ = writeln!(m, "## Toewijzingen per route\n");
+    let mut header = String::from("| jaar |");
+    for word in ROUTE_WORDS {
+        let _ = write!(header, " {word} |");
     }
-    let _ = writeln!(m, "{header} all lets | share through the aanbodsysteem |");
-    let _ = writeln!(m, "|---|{}---:|---:|", "---:|".repeat(Route::ALL.len()));
+    let _ = writeln!(
+        m,
+        "{header} alle toewijzingen | aandeel via het aanbodsysteem |"
+    );
+    let _ = writeln!(m, "|---|{}---:|---:|", "---:|".repeat(ROUTE_WORDS.len()));
     for (label, y) in rows {
         let r = &y.routes;
         let _ = writeln!(
@@ -903,22 +1020,23 @@ fn routes_table(m: &mut String, rows: &[(String, &YearOut)]) {
             r.swap.label(),
             r.other.label(),
             y.lets.label(),
-            percent(y.advert_share, NOT_SHOWN)
+            procent(y.advert_share)
         );
     }
 }
 
-/// "Lets to the private circle of staff", split by exception.
+/// "Toewijzingen aan de kring van medewerkers", split by exception.
 fn staff_table(m: &mut String, rows: &[(String, &YearOut)]) {
-    let _ = writeln!(m, "\n## Lets to the private circle of staff\n");
+    let _ = writeln!(m, "\n## Toewijzingen aan de kring van medewerkers\n");
     let _ = writeln!(
         m,
-        "A staff-circle let is a let to a tenant linked to an employee. An exception is any \
-         other finding of the audit on the same let.\n"
+        "Een toewijzing aan de kring van medewerkers is een toewijzing aan een huurder met een \
+         band met een medewerker. Met een bijzonderheid: de controle vond bij dezelfde \
+         toewijzing nog iets anders.\n"
     );
     let _ = writeln!(
         m,
-        "| year | staff-circle lets | with an exception | without an exception |"
+        "| jaar | toewijzingen aan de kring | met een bijzonderheid | zonder bijzonderheid |"
     );
     let _ = writeln!(m, "|---|---:|---:|---:|");
     for (label, y) in rows {
@@ -933,20 +1051,20 @@ fn staff_table(m: &mut String, rows: &[(String, &YearOut)]) {
     }
 }
 
-/// "Bypasses of the waiting-list order", with their follow-up.
+/// "Passeringen van de volgorde", with their follow-up.
 fn bypass_table(m: &mut String, rows: &[(String, &YearOut)]) {
-    let _ = writeln!(m, "\n## Bypasses of the waiting-list order\n");
+    let _ = writeln!(m, "\n## Passeringen van de volgorde van de wachtlijst\n");
     let follow_up_note = rows
         .first()
         .map_or(FOLLOW_UP_NOTE, |(_, y)| y.bypasses.follow_up_note);
     let _ = writeln!(
         m,
-        "Advert lets where a candidate ranked above the tenant was passed over without a \
-         recorded refusal or reason. Follow-up: {follow_up_note}.\n"
+        "Toewijzingen via het aanbodsysteem waarbij een woningzoekende die hoger stond is \
+         overgeslagen zonder vastgelegde weigering of reden. Opvolging: {follow_up_note}.\n"
     );
     let _ = writeln!(
         m,
-        "| year | advert lets | with a bypass | without a bypass | share with a bypass | follow-up |"
+        "| jaar | via het aanbodsysteem | met een passering | zonder passering | aandeel met een passering | opvolging |"
     );
     let _ = writeln!(m, "|---|---:|---:|---:|---:|---|");
     for (label, y) in rows {
@@ -957,10 +1075,10 @@ fn bypass_table(m: &mut String, rows: &[(String, &YearOut)]) {
             b.advert_lets.label(),
             b.with_bypass.label(),
             b.without_bypass.label(),
-            percent(b.share, NOT_SHOWN),
+            procent(b.share),
             b.follow_up
                 .as_ref()
-                .map_or_else(|| "not reviewed".to_string(), FollowUpOut::label)
+                .map_or_else(|| "niet beoordeeld".to_string(), FollowUpOut::label)
         );
     }
 }
@@ -978,7 +1096,7 @@ fn norm_table(
     let _ = writeln!(m, "{what}\n");
     let _ = writeln!(
         m,
-        "| year | limits of | meet | do not meet | judged | unknown | share | norm |"
+        "| jaar | grenzen van | voldoet | voldoet niet | getoetst | onbekend | aandeel | norm |"
     );
     let _ = writeln!(m, "|---|---|---:|---:|---:|---:|---:|---:|");
     let mut notes = Vec::new();
@@ -987,16 +1105,20 @@ fn norm_table(
             continue;
         };
         let year = y.year.map(|v| v.to_string()).unwrap_or_default();
+        let limits = match y.limits_year {
+            None => "-".to_string(),
+            Some(l) if Some(l) != y.year => format!("{l} (!)"),
+            Some(l) => l.to_string(),
+        };
         let _ = writeln!(
             m,
-            "| {year} | {} | {} | {} | {} | {} | {} | {} |",
-            y.limits_year.map_or("-".to_string(), |v| v.to_string()),
+            "| {year} | {limits} | {} | {} | {} | {} | {} | {} |",
             n.meets.label(),
             n.does_not_meet.label(),
             n.judged.label(),
             n.unknown.label(),
-            percent(n.share, NOT_SHOWN),
-            percent(Some(n.norm), NOT_SHOWN)
+            procent(n.share),
+            procent(Some(n.norm))
         );
         if !n.note.is_empty() {
             notes.push(format!("{year}: {}", n.note));
@@ -1007,7 +1129,7 @@ fn norm_table(
     }
 }
 
-/// "Notes": each year's note, if any year has one.
+/// "Toelichting": each year's note, if any year has one.
 fn year_notes(m: &mut String, years: &[YearOut]) {
     let year_notes: Vec<String> = years
         .iter()
@@ -1021,7 +1143,7 @@ fn year_notes(m: &mut String, years: &[YearOut]) {
         })
         .collect();
     if !year_notes.is_empty() {
-        let _ = writeln!(m, "\n## Notes\n");
+        let _ = writeln!(m, "\n## Toelichting\n");
         for n in year_notes {
             let _ = writeln!(m, "{n}");
         }

@@ -79,7 +79,13 @@ enum Plot {
     /// Waiting days at allocation, linked and other.
     Waiting { linked: Vec<f64>, other: Vec<f64> },
     /// Sales as (appraisal, price, linked buyer), in euros.
-    Sales { points: Vec<(f64, f64, bool)> },
+    Sales {
+        /// (appraisal value, price, buyer linked, flagged below appraisal).
+        points: Vec<SalePoint>,
+        /// The largest scheme discount of the period's sales, when one
+        /// has any: the band of prices a discount scheme allows.
+        band: Option<f64>,
+    },
     /// Tested employees and the overall share.
     Handlers {
         rows: Vec<HandlerBar>,
@@ -128,11 +134,18 @@ fn quarter(day: Date) -> (i32, u32) {
     (day.year(), day.month0() / 3 + 1)
 }
 
+/// The quarter a let belongs to: that of its contract start, else of its
+/// allocation, the date rule by which stats.json and the annual files put
+/// a let in a year, so a chart's quarters add up to their years.
+fn let_quarter(l: &LetFact<'_>) -> (i32, u32) {
+    quarter(l.alloc.contract_start.unwrap_or(l.alloc.allocated_on))
+}
+
 /// Every quarter from the first to the last let in the period, gaps
 /// included.
 fn quarters(lets: &[LetFact<'_>]) -> Vec<(i32, u32)> {
-    let first = lets.iter().map(|l| quarter(l.alloc.allocated_on)).min();
-    let last = lets.iter().map(|l| quarter(l.alloc.allocated_on)).max();
+    let first = lets.iter().map(let_quarter).min();
+    let last = lets.iter().map(let_quarter).max();
     let (Some(mut q), Some(last)) = (first, last) else {
         return Vec::new();
     };
@@ -174,7 +187,7 @@ pub fn build(audit: &Audit<'_>, mask: &Mask) -> Result<Vec<Chart>> {
             "Days on the waiting list at allocation (advert lets), linked vs other tenants",
             waiting_plot(facts),
         ),
-        ("Sale price against appraisal value", sales_plot(facts)),
+        ("Sale price against appraisal value", sales_plot(audit)),
         (
             "Share of advert lets with a bypass per letting employee",
             handlers_plot(audit, mask),
@@ -213,16 +226,16 @@ fn routes_plot(
 ) -> Plot {
     let mut counts = vec![vec![0u64; Route::ALL.len()]; index.len()];
     for l in &facts.lets {
-        let a = l.alloc;
-        let r = Route::ALL.iter().position(|r| *r == a.route);
-        if let (Some(&i), Some(r)) = (index.get(&quarter(a.allocated_on)), r) {
+        let r = Route::ALL.iter().position(|r| *r == l.alloc.route);
+        if let (Some(&i), Some(r)) = (index.get(&let_quarter(l)), r) {
             counts[i][r] += 1;
         }
     }
     Plot::Routes { quarters, counts }
 }
 
-/// 2. Advert lets with a bypass per quarter, linked or not on allocated_on.
+/// Chart 2: advert lets with a bypass per quarter (of the let, as in
+/// chart 1), the tenant linked to staff or not on allocated_on.
 fn bypass_plot(
     facts: &Facts<'_>,
     index: &BTreeMap<(i32, u32), usize>,
@@ -231,7 +244,7 @@ fn bypass_plot(
     let mut linked = vec![(0u64, 0u64); index.len()];
     let mut other = vec![(0u64, 0u64); index.len()];
     for l in facts.advert_lets() {
-        if let Some(&i) = index.get(&quarter(l.alloc.allocated_on)) {
+        if let Some(&i) = index.get(&let_quarter(l)) {
             let cell = if l.linked() {
                 &mut linked[i]
             } else {
@@ -263,17 +276,28 @@ fn waiting_plot(facts: &Facts<'_>) -> Plot {
     Plot::Waiting { linked, other }
 }
 
-/// 4. Sales in the period with a positive appraisal value.
-fn sales_plot(facts: &Facts<'_>) -> Plot {
-    let mut points: Vec<(f64, f64, bool)> = facts
-        .sales
+/// One sale of the sales chart: appraisal value, price (euros), whether
+/// the buyer is linked, whether SALE_BELOW_APPRAISAL flagged it.
+type SalePoint = (f64, f64, bool, bool);
+
+/// Chart 4: sales in the period with a positive appraisal value, those
+/// flagged by SALE_BELOW_APPRAISAL marked, and the band a discount scheme
+/// allows.
+fn sales_plot(audit: &Audit<'_>) -> Plot {
+    let flagged: std::collections::BTreeSet<&str> = audit
+        .findings
         .iter()
-        .filter(|s| s.discount.is_some())
+        .filter(|f| f.check == CheckCode::SaleBelowAppraisal)
+        .map(|f| f.subject_id.as_str())
+        .collect();
+    let sales = || audit.facts.sales.iter().filter(|s| s.discount.is_some());
+    let mut points: Vec<SalePoint> = sales()
         .map(|s| {
             (
                 s.sale.appraisal_value.0 as f64 / 100.0,
                 s.sale.price.0 as f64 / 100.0,
                 s.linked,
+                flagged.contains(s.sale.id.as_str()),
             )
         })
         .collect();
@@ -282,7 +306,11 @@ fn sales_plot(facts: &Facts<'_>) -> Plot {
             .then(a.0.total_cmp(&b.0))
             .then(a.1.total_cmp(&b.1))
     });
-    Plot::Sales { points }
+    let band = sales()
+        .map(|s| s.sale.scheme_discount.to_f64())
+        .filter(|d| d.is_finite() && *d > 0.0 && *d < 1.0)
+        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+    Plot::Sales { points, band }
 }
 
 /// The employees a rate check (HANDLER_BYPASS_RATE, ACTOR_SKIP_RATE)
@@ -427,6 +455,8 @@ enum Marker {
     Triangle,
     /// Open circle: the others.
     Circle,
+    /// An open square around another marker: flagged by a check.
+    Ring,
 }
 
 enum Swatch {
@@ -542,6 +572,12 @@ where
             area.draw(&Circle::new((x, y), 5, WHITE.filled()))?;
             area.draw(&Circle::new((x, y), 5, color.stroke_width(2)))?;
         }
+        Marker::Ring => {
+            area.draw(&Rectangle::new(
+                [(x - 10, y - 10), (x + 10, y + 10)],
+                color.stroke_width(2),
+            ))?;
+        }
     }
     Ok(())
 }
@@ -611,7 +647,7 @@ where
             other,
         } => bypass(root, &top, &body, quarters, linked, other)?,
         Plot::Waiting { linked, other } => waiting(root, &top, &body, linked, other)?,
-        Plot::Sales { points } => sales(root, &top, &body, points)?,
+        Plot::Sales { points, band } => sales(root, &top, &body, points, *band)?,
         Plot::Handlers { rows, overall } => {
             handlers(root, &top, &body, rows, *overall, &HANDLER_TEXT)?
         }
@@ -679,7 +715,7 @@ where
         .disable_x_mesh()
         .x_labels(0)
         .x_label_formatter(&|_| String::new())
-        .x_desc("Quarter (by allocation date)")
+        .x_desc("Quarter of the let (contract start, else allocation date)")
         .y_desc("Number of lets")
         .label_style((FAMILY, 14).into_font().color(&INK))
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
@@ -793,7 +829,7 @@ where
         .x_label_formatter(&|_| String::new())
         .y_labels(12)
         .y_label_formatter(&percent_axis)
-        .x_desc("Quarter (by allocation date)")
+        .x_desc("Quarter of the let (contract start, else allocation date)")
         .y_desc("Advert lets with a bypassed candidate")
         .label_style((FAMILY, 14).into_font().color(&INK))
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
@@ -837,11 +873,15 @@ where
     for (px, py) in [lo, hi] {
         root.draw(&PathElement::new(vec![(px - 5, py), (px + 5, py)], style))?;
     }
-    marker(root, at(x, share), m, color)?;
+    let mark = at(x, share);
+    marker(root, mark, m, color)?;
     if count {
+        // Over the interval's cap, and over the marker when the share sits
+        // at the cap (1/1): never on top of it.
+        let bottom = (hi.1 - 3).min(mark.1 - 9);
         root.draw(&Text::new(
             format!("{k}/{lets}"),
-            (hi.0, hi.1 - 3),
+            (hi.0, bottom),
             text_style(10, HPos::Center, VPos::Bottom),
         ))?;
     }
@@ -1023,12 +1063,12 @@ where
 }
 
 /// The legend of the sales chart: the two kinds of buyer with their
-/// numbers, the line of price = appraisal, and a note when no buyer was
-/// linked.
+/// numbers, the flagged sales, the line of price = appraisal, the band of
+/// the discount scheme, and a note when no buyer was linked.
 fn sales_legend<DB: DrawingBackend>(
     top: &DrawingArea<DB, Shift>,
-    linked: usize,
-    other: usize,
+    (linked, other, flagged): (usize, usize, usize),
+    band: Option<f64>,
 ) -> Res
 where
     DB::ErrorType: 'static,
@@ -1036,26 +1076,36 @@ where
     let mut items = vec![
         (
             Swatch::Marker(Marker::Triangle, LINKED),
-            format!("buyer linked to staff (triangle), {linked}"),
+            format!("linked buyer, {linked}"),
         ),
         (
             Swatch::Marker(Marker::Circle, OTHER),
-            format!("other buyers (circle), {other}"),
+            format!("other, {other}"),
+        ),
+        (
+            Swatch::Marker(Marker::Ring, INK),
+            format!("below appraisal, {flagged}"),
         ),
         (Swatch::Line(INK), "price = appraisal value".to_string()),
     ];
-    if linked == 0 {
+    if let Some(d) = band {
         items.push((
-            Swatch::Line(WHITE),
-            "no linked buyers in the period".to_string(),
+            Swatch::Line(BAND),
+            format!("discount scheme <= {:.0}%", d * 100.0),
         ));
+    }
+    if linked == 0 {
+        items.push((Swatch::Line(WHITE), "no linked buyers".to_string()));
     }
     legend(top, &items)
 }
 
+/// The shade of the band of prices a discount scheme allows.
+const BAND: RGBColor = RGBColor(0xd9, 0xd9, 0xd9);
+
 /// The range of both axes of the sales chart, in thousand euros: every
 /// finite price and value with some room, from 0 unless one is negative.
-fn sales_range(points: &[(f64, f64, bool)]) -> std::ops::Range<f64> {
+fn sales_range(points: &[SalePoint]) -> std::ops::Range<f64> {
     let max = points
         .iter()
         .flat_map(|p| [p.0, p.1])
@@ -1084,7 +1134,8 @@ fn sales<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     top: &DrawingArea<DB, Shift>,
     body: &DrawingArea<DB, Shift>,
-    points: &[(f64, f64, bool)],
+    points: &[SalePoint],
+    band: Option<f64>,
 ) -> Res
 where
     DB::ErrorType: 'static,
@@ -1093,7 +1144,8 @@ where
         return note(body, "No sales in the period: nothing to draw.");
     }
     let linked = points.iter().filter(|p| p.2).count();
-    sales_legend(top, linked, points.len() - linked)?;
+    let flagged = points.iter().filter(|p| p.3).count();
+    sales_legend(top, (linked, points.len() - linked, flagged), band)?;
     let range = sales_range(points);
     let mut chart = ChartBuilder::on(body)
         .margin(14)
@@ -1109,11 +1161,20 @@ where
         .label_style((FAMILY, 14).into_font().color(&INK))
         .axis_desc_style((FAMILY, 15).into_font().color(&INK))
         .draw()?;
+    if let Some(d) = band {
+        // Between price = appraisal and price = appraisal x (1 - discount):
+        // where a sale under the scheme may lie without being below it.
+        let (a, b) = (range.start.max(0.0), range.end);
+        chart.draw_series(std::iter::once(Polygon::new(
+            vec![(a, a), (b, b), (b, b * (1.0 - d)), (a, a * (1.0 - d))],
+            BAND.mix(0.6).filled(),
+        )))?;
+    }
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(range.start, range.start), (range.end, range.end)],
         INK.stroke_width(2),
     )))?;
-    for &(appraisal, price, is_linked) in points {
+    for &(appraisal, price, is_linked, is_flagged) in points {
         if !(appraisal.is_finite() && price.is_finite()) {
             continue;
         }
@@ -1122,6 +1183,9 @@ where
             marker(root, at, Marker::Triangle, LINKED)?;
         } else {
             marker(root, at, Marker::Circle, OTHER)?;
+        }
+        if is_flagged {
+            marker(root, at, Marker::Ring, INK)?;
         }
     }
     Ok(())
@@ -1233,9 +1297,10 @@ where
         .draw()?;
     let step = label_step(n, 40);
     let at = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    let line_y = overall.filter(|s| s.is_finite()).map(|s| at(0.0, s).1);
     for (i, r) in rows.iter().enumerate() {
         let x = i as f64;
-        handler_bar(root, at, x, r, n <= 16)?;
+        handler_bar(root, at, x, r, n <= 16, line_y)?;
         if i % step == 0 {
             employee_label(root, at(x, 0.0), &r.employee, rotate)?;
         }
@@ -1252,13 +1317,15 @@ where
 /// One employee's bar on the handler chart, at `x`, hatched when flagged,
 /// with `k/n` (lets with a bypass / lets; skipped / outcomes) over it: always when flagged,
 /// then as `FLAGGED k/n`, else only when `count` is set. `at` maps chart
-/// coordinates to pixels.
+/// coordinates to pixels; `line_y` is the pixel row of the overall share's
+/// line, which a label must not sit on.
 fn handler_bar<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     at: impl Fn(f64, f64) -> (i32, i32),
     x: f64,
     r: &HandlerBar,
     count: bool,
+    line_y: Option<i32>,
 ) -> Res
 where
     DB::ErrorType: 'static,
@@ -1279,9 +1346,17 @@ where
         format!("{}/{}", r.with_bypass, r.allocations)
     };
     if count || r.flagged {
+        // The label stands on the bar (about 13 pixels high); where that
+        // would cross the overall share's line, it stands on the line.
+        let mut bottom = a.1 - 3;
+        if let Some(y) = line_y {
+            if bottom - 15 <= y + 2 && y - 2 <= bottom + 1 {
+                bottom = y - 5;
+            }
+        }
         root.draw(&Text::new(
             label,
-            ((a.0 + b.0) / 2, a.1 - 3),
+            ((a.0 + b.0) / 2, bottom),
             text_style(11, HPos::Center, VPos::Bottom),
         ))?;
     }

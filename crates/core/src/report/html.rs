@@ -20,6 +20,7 @@ use super::charts::Chart;
 use super::format::percent;
 use super::reviews::ReviewsView;
 use super::{Report, RunMeta};
+use crate::analysis::cases::Case;
 use crate::analysis::statistics::{
     BypassDisparity, BypassGroup, CoverageStats, HandlerEntry, LotteryFairness, Sample, Share,
     SkipRateEntry, Stats, TwoSamples,
@@ -30,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::link::register::LinkRow;
 use crate::model::Route;
 use crate::privacy::pseudonym::Mask;
+use crate::read::reviews::{Reviews, Status};
 
 /// The template; its registered name ends in `.html`, which turns on
 /// minijinja's HTML auto-escaping.
@@ -50,7 +52,7 @@ struct View {
     config_source: String,
     total: SeverityCounts,
     by_check: Vec<CheckCount>,
-    attention: Vec<FindingView>,
+    attention: Vec<CaseView>,
     attention_more: usize,
     inputs: Vec<InputView>,
     absent_tables: Vec<&'static str>,
@@ -68,6 +70,18 @@ struct View {
     coverage: String,
     control: ControlView,
     actors: ActorsView,
+    population: PopulationView,
+}
+
+/// What the run tested, at the top of the report (issue 14).
+#[derive(Serialize)]
+struct PopulationView {
+    lets: u64,
+    routes: Vec<(&'static str, u64)>,
+    adverts: u64,
+    sales: u64,
+    /// For a period with nothing to test: what to check.
+    empty: Option<String>,
 }
 
 /// The "Who acted" section (spec 5 "Actors", issue 12): the `actors`
@@ -610,20 +624,85 @@ fn severity_counts(findings: &[Finding]) -> (SeverityCounts, Vec<CheckCount>) {
     (total, by_check)
 }
 
-/// The Summary's "needs attention first" list: the high findings, at most
-/// [`MAX_PER_CHECK`] of them, and how many more there are.
-fn attention_list(findings: &[Finding], mask: &Mask) -> (Vec<FindingView>, usize) {
-    // Findings are sorted high first, so the first ones are the high ones.
-    let high: Vec<&Finding> = findings
+/// One case of the "needs attention first" list.
+#[derive(Serialize)]
+struct CaseView {
+    /// The first finding, for the link to its evidence.
+    first: String,
+    subject_type: &'static str,
+    subject_id: String,
+    summary: String,
+    applicant_id: String,
+    employee_id: String,
+    review: String,
+    next: &'static str,
+}
+
+/// A case's review as the report shows it: the case's own, else what its
+/// findings' reviews say together; empty without `--reviews`.
+fn case_review(case: &Case<'_>, reviews: Option<&Reviews>) -> (String, bool) {
+    let Some(r) = reviews else {
+        return (String::new(), false);
+    };
+    if let Some(own) = r.cases.get(&case.id) {
+        let fp = own.status == Status::FalsePositive;
+        return (format!("{} (case)", own.status.as_str()), fp);
+    }
+    let statuses: Vec<Status> = case
+        .findings
         .iter()
-        .filter(|f| f.severity == Severity::High)
+        .filter_map(|f| r.by_id.get(&f.id()).map(|v| v.status))
         .collect();
+    let n = case.findings.len();
+    match statuses.first() {
+        None => ("not reviewed".to_string(), false),
+        Some(&s) if statuses.len() == n && statuses.iter().all(|&x| x == s) => {
+            (s.as_str().to_string(), s == Status::FalsePositive)
+        }
+        Some(_) => (format!("{} of {n} reviewed", statuses.len()), false),
+    }
+}
+
+/// The Summary's "needs attention first" list: the cases whose highest
+/// severity is high, at most [`MAX_PER_CHECK`] of them (and how many more
+/// there are), with their review; cases reviewed as false positives last.
+fn attention_list(
+    findings: &[Finding],
+    data: &crate::dataset::Dataset,
+    reviews: Option<&Reviews>,
+    mask: &Mask,
+) -> (Vec<CaseView>, usize) {
+    let all = crate::analysis::cases::cases(findings, data);
+    let mut high: Vec<(bool, CaseView)> = all
+        .iter()
+        .filter(|c| c.severity == Severity::High)
+        .map(|c| {
+            let (review, false_positive) = case_review(c, reviews);
+            let view = CaseView {
+                first: c.findings.first().map(|f| f.id()).unwrap_or_default(),
+                subject_type: c.subject_type.as_str(),
+                subject_id: mask.subject(c.subject_type, c.subject_id),
+                summary: c.summary(),
+                applicant_id: mask.value(c.applicant.map_or("", |a| a.as_str())),
+                employee_id: mask.value(c.employee.map_or("", |e| e.as_str())),
+                review,
+                next: c.next_step(),
+            };
+            (false_positive, view)
+        })
+        .collect();
+    // Stable: within each group the cases keep their order.
+    high.sort_by_key(|(fp, _)| *fp);
+    let more = high.len().saturating_sub(MAX_PER_CHECK);
     let listed = high
-        .iter()
+        .into_iter()
         .take(MAX_PER_CHECK)
-        .map(|f| FindingView::of(f, mask))
+        .map(|(_, mut v)| {
+            v.first = mask.finding_id(&v.first);
+            v
+        })
         .collect();
-    (listed, high.len().saturating_sub(MAX_PER_CHECK))
+    (listed, more)
 }
 
 /// Findings per check: a section per implemented check, with what it
@@ -861,7 +940,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
     let findings = &audit.findings;
     let mask = run.mask;
     let (total, by_check) = severity_counts(findings);
-    let (attention, attention_more) = attention_list(findings, mask);
+    let (attention, attention_more) = attention_list(findings, audit.data(), run.reviews, mask);
     let (first_issues, issues_more) = issue_list(run);
     let view = View {
         version: env!("CARGO_PKG_VERSION"),
@@ -889,10 +968,24 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         charts: report.charts.iter().map(ChartView::of).collect(),
         reviews: run
             .reviews
-            .map(|v| ReviewsView::of_audit(v, audit).masked(mask)),
+            .map(|v| ReviewsView::of_audit(v, audit, run.carry).masked(mask)),
         coverage: coverage_statement(&audit.stats.coverage),
         control: control_view(report),
         actors: actors_view(&audit.stats, findings, audit.config(), mask),
+        population: {
+            let p = crate::analysis::population::Population::of(audit);
+            PopulationView {
+                lets: p.lets,
+                routes: p
+                    .lets_by_route
+                    .iter()
+                    .map(|(r, n)| (r.as_str(), *n))
+                    .collect(),
+                adverts: p.adverts,
+                sales: p.sales,
+                empty: p.empty_message(audit.period()),
+            }
+        },
     };
     fill_template(&view)
 }

@@ -2,9 +2,10 @@
 //! [`Audit`] and the circumstances of the run ([`RunMeta`]). Renderers
 //! compute nothing of the audit: they format what the earlier stages
 //! worked out. [`OUTPUTS`] lists every result file; it drives the writing
-//! and the clean-up of an earlier run's results. Every file is rendered to
-//! bytes first and then written atomically (temporary name, then rename),
-//! so a reader never sees half a file and a failed run leaves the old one.
+//! and the note that marks an earlier run's results as not current after a
+//! failed run ([`mark_stale`]). Every file is rendered to bytes first and
+//! then written atomically (temporary name, then rename), so a reader never
+//! sees half a file and a failed run leaves the old one.
 
 pub mod affected;
 pub mod annual;
@@ -20,6 +21,7 @@ pub mod xlsx;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::carry::CarryOver;
 use crate::audit::Audit;
 use crate::checks::Finding;
 use crate::config::ConfigSource;
@@ -45,8 +47,12 @@ pub struct RunMeta<'a> {
     pub issues: &'a Issues,
     /// Last quarter's reviews, with `--reviews`.
     pub reviews: Option<&'a Reviews>,
+    /// Where last quarter's findings are now, with `--reviews`.
+    pub carry: Option<&'a CarryOver>,
     /// Pseudonymises personal values with `--pseudonymise`.
     pub mask: &'a Mask,
+    /// `--excel-csv`: the CSV files as Dutch Excel opens them.
+    pub excel_csv: bool,
 }
 
 impl RunMeta<'_> {
@@ -148,19 +154,61 @@ pub const OUTPUTS: [Output; 10] = [
 ];
 
 /// Renders every output and writes it into `out`, in table order; the
-/// first failure stops the writing (earlier files stay whole).
+/// first failure stops the writing (earlier files stay whole). When all are
+/// written, the note of an earlier failed run ([`STALE_NOTE`]) is removed.
 pub fn write_all(out: &Path, report: &Report<'_>) -> Result<()> {
     for output in &OUTPUTS {
         for (path, bytes) in (output.render)(report)? {
+            let is_csv = path.extension().is_some_and(|e| e == "csv");
+            let bytes = if report.run.excel_csv && is_csv {
+                excel_csv(&bytes)
+            } else {
+                bytes
+            };
             write_atomic(&out.join(path), &bytes)?;
         }
     }
-    Ok(())
+    let note = out.join(STALE_NOTE);
+    match std::fs::remove_file(&note) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(Error::Output { path: note, source }),
+    }
 }
+
+/// The note a failed run leaves in the output folder when earlier results
+/// are there: they are kept (a filled-in exceptions.xlsx above all) but are
+/// not this run's.
+pub const STALE_NOTE: &str = "STALE.txt";
 
 /// The result files of a run, relative to the output folder.
 pub fn result_files() -> Vec<PathBuf> {
     OUTPUTS.iter().flat_map(|o| (o.files)()).collect()
+}
+
+/// A CSV file as Excel opens it by a double click on a Dutch (or other
+/// decimal-comma) system: `;` between cells and a UTF-8 byte order mark,
+/// without which Excel reads the text as Windows-1252. The cells are the
+/// same (`--excel-csv`; without it the files stay `,`-delimited without a
+/// BOM, as the output contract has them).
+pub fn excel_csv(bytes: &[u8]) -> Vec<u8> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        // Our own CSV, read from memory: it cannot fail to parse or write.
+        for record in r.records().flatten() {
+            let _ = w.write_record(&record);
+        }
+        let _ = w.flush();
+    }
+    out
 }
 
 /// A value as pretty JSON with a final newline.
@@ -196,18 +244,36 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.map_err(fail)
 }
 
-/// Removes the result files of an earlier run from `dir` (absent ones are
-/// fine): after a failed run they would read as this run's.
-pub fn remove_stale(dir: &Path) -> Result<()> {
-    for name in result_files() {
-        let path = dir.join(name);
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(Error::Output { path, source }),
-        }
+/// After a failed run: marks the result files of an earlier run in `dir`
+/// as not current by writing [`STALE_NOTE`] beside them, saying why
+/// (`reason`) and when. Nothing is deleted: a failed run must never destroy
+/// a reviewed workbook. Returns the note's path, or `None` when `dir` holds
+/// no earlier results.
+pub fn mark_stale(dir: &Path, reason: &str) -> Result<Option<PathBuf>> {
+    let earlier: Vec<String> = result_files()
+        .into_iter()
+        .filter(|f| dir.join(f).exists())
+        .map(|f| f.display().to_string())
+        .collect();
+    if earlier.is_empty() {
+        return Ok(None);
     }
-    Ok(())
+    let when = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
+    let text = format!(
+        "NOT CURRENT: these results are from an earlier run.\n\n\
+         The run of {when} into this folder stopped: {reason}\n\n\
+         data_issues.csv is from that run. These files are from the last run \
+         that completed and were left in place, not updated:\n{}\n\n\
+         The next run that completes replaces them and removes this note.\n",
+        earlier
+            .iter()
+            .map(|f| format!("  {f}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let path = dir.join(STALE_NOTE);
+    write_atomic(&path, text.as_bytes())?;
+    Ok(Some(path))
 }
 
 pub(crate) fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {

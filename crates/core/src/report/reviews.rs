@@ -1,9 +1,10 @@
 //! The "Reviews" section of report.html: how this run's findings relate to
 //! the reviews carried over with `run --reviews` ([`crate::read::reviews`]).
 
+use crate::analysis::carry::{CarryOver, Outside};
 use crate::checks::Finding;
 use crate::privacy::pseudonym::Mask;
-use crate::read::reviews::{Review, Reviews, Since};
+use crate::read::reviews::{Review, Reviews, Since, SAMPLE_CHECK};
 
 /// The "Reviews" section of report.html.
 #[derive(Debug, serde::Serialize)]
@@ -18,8 +19,10 @@ pub struct ReviewsView {
     pub reviewed: Vec<ReviewRow>,
     /// How many findings were listed before without a review.
     pub not_reviewed: usize,
-    /// Reviews whose finding no longer occurs.
+    /// Earlier findings (reviewed or not) no longer found in the period.
     pub gone: Vec<ReviewRow>,
+    /// Earlier findings outside this run's period, kept with their review.
+    pub outside: Vec<ReviewRow>,
 }
 
 /// One finding or review in the "Reviews" section.
@@ -59,15 +62,16 @@ impl ReviewsView {
             gone: reviews
                 .gone(&findings.iter().map(Finding::id).collect())
                 .into_iter()
-                .map(|r| ReviewRow {
-                    finding_id: r.finding_id.clone(),
-                    check: r.check.clone(),
-                    subject_id: r.subject_id.clone(),
-                    status: r.status.as_str(),
-                    reviewer: r.reviewer.clone(),
-                    note: r.note.clone(),
+                .map(|g| ReviewRow {
+                    finding_id: g.finding_id.to_string(),
+                    check: g.listed.check.clone(),
+                    subject_id: g.listed.subject_id.clone(),
+                    status: g.review.map_or("", |r| r.status.as_str()),
+                    reviewer: g.review.map(|r| r.reviewer.clone()).unwrap_or_default(),
+                    note: g.review.map(|r| r.note.clone()).unwrap_or_default(),
                 })
                 .collect(),
+            outside: Vec::new(),
         };
         for f in findings {
             let id = f.id();
@@ -86,11 +90,41 @@ impl ReviewsView {
     }
 
     /// The section for an audit: its findings, and its control sample,
-    /// whose reviewed rows still in the sample are not gone.
-    pub fn of_audit(reviews: &Reviews, audit: &crate::audit::Audit<'_>) -> ReviewsView {
+    /// whose reviewed rows still in the sample are not gone, and with the
+    /// carry-over the earlier findings outside the period.
+    pub fn of_audit(
+        reviews: &Reviews,
+        audit: &crate::audit::Audit<'_>,
+        carry: Option<&CarryOver>,
+    ) -> ReviewsView {
         let mut view = ReviewsView::of(reviews, &audit.findings);
         let sample: std::collections::BTreeSet<String> = audit.control.ids().collect();
         view.gone.retain(|r| !sample.contains(&r.finding_id));
+        if let Some(carry) = carry {
+            view.gone.retain(|r| !carry.kept.contains(&r.finding_id));
+            view.outside = carry
+                .outside
+                .iter()
+                .map(|o| {
+                    let id = o.id();
+                    let r = reviews.by_id.get(&id);
+                    let (check, subject_id) = match o {
+                        Outside::Finding(f) => (f.check.as_str().to_string(), f.subject_id.clone()),
+                        Outside::ControlLet { allocation_id, .. } => {
+                            (SAMPLE_CHECK.to_string(), allocation_id.clone())
+                        }
+                    };
+                    ReviewRow {
+                        finding_id: id,
+                        check,
+                        subject_id,
+                        status: r.map_or("", |r| r.status.as_str()),
+                        reviewer: r.map(|r| r.reviewer.clone()).unwrap_or_default(),
+                        note: r.map(|r| r.note.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect();
+        }
         view
     }
 
@@ -102,6 +136,7 @@ impl ReviewsView {
             .iter_mut()
             .chain(&mut self.reviewed)
             .chain(&mut self.gone)
+            .chain(&mut self.outside)
         {
             row.finding_id = mask.finding_id(&row.finding_id);
             row.subject_id = mask.text(&row.subject_id);

@@ -16,6 +16,8 @@ use rust_xlsxwriter::{
 use std::collections::BTreeSet;
 
 use super::Report;
+use crate::analysis::carry::{CarryOver, Outside};
+use crate::analysis::cases::Case;
 use crate::analysis::control::{sample_id, ControlSample};
 use crate::checks::{CheckCode, Family, Finding, Severity};
 use crate::config::ConfigSource;
@@ -23,18 +25,17 @@ use crate::error::{Error, Result};
 use crate::issues::Issues;
 use crate::period::Period;
 use crate::privacy::pseudonym::Mask;
-use crate::read::reviews::{Review, Reviews, Since, Status, SAMPLE_ID};
+use crate::read::reviews::{Review, Reviews, Since, Status, CASE_ID, SAMPLE_CHECK, SAMPLE_ID};
 use crate::read::SourceInfo;
 
 /// Excel's last row index is 1,048,575; row 0 is the header, and one row is
 /// kept for the note that the rest is in findings.csv.
 const MAX_DATA_ROWS: usize = 1_048_574;
 
-/// The sheet of gone reviews.
-pub const GONE_SHEET: &str = "Gone since last review";
+pub use crate::read::reviews::{GONE_SHEET, OUTSIDE_SHEET};
 
 /// The sheet of the seekers who lost a home (spec 4.2).
-pub const AFFECTED_SHEET: &str = "Affected seekers";
+pub const AFFECTED_SHEET: &str = crate::read::reviews::PLAIN_SHEETS[1];
 
 /// The sheet of the control sample (spec 4.3).
 pub const CONTROL_SHEET: &str = "Control sample";
@@ -53,8 +54,14 @@ struct WorkbookInput<'a> {
     pub issues: &'a Issues,
     /// The findings, sorted as in findings.csv.
     pub findings: &'a [Finding],
-    /// Their ids and the control sample's, for matching reviews.
+    /// Their ids and the control sample's, and with `--reviews` those of
+    /// the earlier findings outside the period: the listed findings not
+    /// among them are gone.
     pub ids: BTreeSet<String>,
+    /// Where last quarter's findings are now, with `--reviews`.
+    pub carry: Option<&'a CarryOver>,
+    /// The findings grouped by subject.
+    pub cases: Vec<Case<'a>>,
     /// The control sample.
     pub control: &'a ControlSample<'a>,
     /// The seekers who lost a home.
@@ -65,14 +72,11 @@ struct WorkbookInput<'a> {
     pub mask: &'a Mask,
 }
 
-/// The severity as a word with a symbol, readable without colour.
-fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::High => "!! high",
-        Severity::Medium => "! medium",
-        Severity::Low => "low",
-    }
-}
+/// The sheet of cases: the findings grouped by subject.
+pub const CASES_SHEET: &str = "Cases";
+
+/// The sheet that says what each check looks for and what to look at.
+pub const CHECKS_SHEET: &str = crate::read::reviews::PLAIN_SHEETS[2];
 
 /// Renders exceptions.xlsx to bytes.
 pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
@@ -84,12 +88,17 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         sources: run.sources,
         issues: run.issues,
         findings: &audit.findings,
-        ids: audit
-            .findings
-            .iter()
-            .map(Finding::id)
-            .chain(audit.control.ids())
-            .collect(),
+        ids: match run.carry {
+            Some(c) => c.kept.clone(),
+            None => audit
+                .findings
+                .iter()
+                .map(Finding::id)
+                .chain(audit.control.ids())
+                .collect(),
+        },
+        carry: run.carry,
+        cases: crate::analysis::cases::cases(&audit.findings, audit.data()),
         control: &audit.control,
         affected: &audit.affected,
         reviews: run.reviews,
@@ -106,6 +115,40 @@ struct Formats {
     bold: Format,
     wrap: Format,
     plain: Format,
+    /// A severity: stored as 1, 2 or 3 so that sorting gives high,
+    /// medium, low, and shown as its word with a symbol.
+    severity: Format,
+    /// The same, bold (a high severity).
+    severity_bold: Format,
+}
+
+/// The number format that shows a severity's number as its label.
+const SEVERITY_FORMAT: &str = "[=1]\"!! high\";[=2]\"! medium\";\"low\"";
+
+/// A severity as the number the workbook stores (see [`SEVERITY_FORMAT`]).
+fn severity_number(s: Severity) -> f64 {
+    match s {
+        Severity::High => 1.0,
+        Severity::Medium => 2.0,
+        Severity::Low => 3.0,
+    }
+}
+
+/// Writes a severity that sorts high, medium, low.
+fn severity_cell(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    s: Severity,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let format = if s == Severity::High {
+        &f.severity_bold
+    } else {
+        &f.severity
+    };
+    ws.write_number_with_format(row, col, severity_number(s), format)?;
+    Ok(())
 }
 
 /// Writes text from the data: as a string, inert (spec 6); empty text is
@@ -169,9 +212,21 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
         bold: Format::new().set_bold(),
         wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
         plain: Format::new().set_align(FormatAlign::Top),
+        severity: Format::new()
+            .set_num_format(SEVERITY_FORMAT)
+            .set_align(FormatAlign::Top)
+            .set_align(FormatAlign::Left),
+        severity_bold: Format::new()
+            .set_num_format(SEVERITY_FORMAT)
+            .set_bold()
+            .set_align(FormatAlign::Top)
+            .set_align(FormatAlign::Left),
     };
 
     summary(book.add_worksheet(), w, &f)?;
+    let ws = book.add_worksheet();
+    ws.set_name(CASES_SHEET)?;
+    cases_sheet(ws, &w.cases, w.reviews, w.mask, &f)?;
     for family in Family::ALL {
         let rows: Vec<&Finding> = w
             .findings
@@ -184,7 +239,12 @@ fn build(w: &WorkbookInput<'_>) -> Result<Vec<u8>, XlsxError> {
     }
     control_sheet(book.add_worksheet(), w.control, w.reviews, w.mask, &f)?;
     affected_sheet(book.add_worksheet(), w.affected, w.mask, &f)?;
+    checks_sheet(book.add_worksheet(), &f)?;
     if let Some(reviews) = w.reviews {
+        let ws = book.add_worksheet();
+        ws.set_name(OUTSIDE_SHEET)?;
+        let outside = w.carry.map_or(&[][..], |c| &c.outside[..]);
+        outside_sheet(ws, outside, reviews, w.mask, &f)?;
         let ws = book.add_worksheet();
         ws.set_name(GONE_SHEET)?;
         gone_sheet(ws, reviews, &w.ids, w.mask, &f)?;
@@ -249,7 +309,7 @@ fn run_facts(
         ),
         (
             "Review",
-            "Set status (open, explained, false positive, escalated), reviewer and note on each family sheet and on the Control sample sheet (lets that raised nothing, for a file review). A flag is a reason to look, not a verdict.".to_string(),
+            "Start on the Cases sheet: one row per allocation, sale, applicant or employee with all its findings; a status, reviewer and note set there apply to each finding of the case that has none of its own. Set them per finding on the family sheets, and on the Control sample sheet (lets that raised nothing, for a file review). The Checks sheet says what each check looks for and what to look at. A flag is a reason to look, not a verdict.".to_string(),
         ),
     ];
     for (label, value) in facts {
@@ -352,6 +412,7 @@ fn review_counts(
     let ids: Vec<String> = w.findings.iter().map(Finding::id).collect();
     let count = |s: Since| ids.iter().filter(|id| r.since(id) == s).count();
     let gone = r.gone(&w.ids);
+    let outside = w.carry.map_or(0, |c| c.outside.len());
     let mut lines = vec![
         ("new findings".to_string(), count(Since::New)),
         (
@@ -368,8 +429,16 @@ fn review_counts(
         lines.push((format!("  of which {}", s.as_str()), n));
     }
     lines.push((
-        format!("reviewed, no longer found ({GONE_SHEET})"),
+        format!("earlier findings outside this period ({OUTSIDE_SHEET})"),
+        outside,
+    ));
+    lines.push((
+        format!("earlier findings no longer found ({GONE_SHEET})"),
         gone.len(),
+    ));
+    lines.push((
+        "  of which reviewed".to_string(),
+        gone.iter().filter(|g| g.review.is_some()).count(),
     ));
     for (label, n) in lines {
         ws.write_string(row, 0, &label)?;
@@ -454,12 +523,7 @@ fn finding_cells(
 ) -> Result<(), XlsxError> {
     ws.write_string_with_format(row, 0, mask.finding_id(id), &f.plain)?;
     ws.write_string_with_format(row, 1, x.check.as_str(), &f.plain)?;
-    let sev = if x.severity == Severity::High {
-        &f.bold
-    } else {
-        &f.plain
-    };
-    ws.write_string_with_format(row, 2, severity_label(x.severity), sev)?;
+    severity_cell(ws, row, 2, x.severity, f)?;
     ws.write_string_with_format(row, 3, x.subject_type.as_str(), &f.plain)?;
     let subject = mask.subject(x.subject_type, &x.subject_id);
     text(ws, row, 4, &subject, &f.plain)?;
@@ -575,6 +639,50 @@ fn affected_sheet(
     Ok(())
 }
 
+/// The sheet of earlier findings outside this run's period: each with its
+/// row as the checks still make it at its own date, and its review carried
+/// over, so nothing reviewed or still to review drops out of sight when the
+/// period changes.
+fn outside_sheet(
+    ws: &mut Worksheet,
+    outside: &[Outside],
+    reviews: &Reviews,
+    mask: &Mask,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let (columns, status_col) = family_columns(true);
+    let shown = outside.len().min(MAX_DATA_ROWS);
+    header(ws, &columns, shown, f)?;
+    status_dropdown(ws, status_col, shown)?;
+    let source = reviews.source_name();
+    for (i, o) in outside.iter().take(shown).enumerate() {
+        let row = i as u32 + 1;
+        let id = o.id();
+        match o {
+            Outside::Finding(x) => finding_cells(ws, row, x, &id, mask, f)?,
+            Outside::ControlLet {
+                allocation_id,
+                allocated_on,
+                ..
+            } => {
+                ws.write_string_with_format(row, 0, mask.finding_id(&id), &f.plain)?;
+                ws.write_string_with_format(row, 1, SAMPLE_CHECK, &f.plain)?;
+                ws.write_string_with_format(row, 3, "allocation", &f.plain)?;
+                text(ws, row, 4, &mask.text(allocation_id), &f.plain)?;
+                let detail = format!("Let of {allocated_on}, drawn for an earlier control sample.");
+                text(ws, row, 8, &detail, &f.wrap)?;
+            }
+        }
+        ws.write_string_with_format(row, 9, reviews.since(&id).as_str(), &f.plain)?;
+        if let Some(review) = reviews.by_id.get(&id) {
+            review_cells(ws, row, status_col, review, &source, mask, f)?;
+        }
+    }
+    Ok(())
+}
+
+/// The sheet of earlier findings this run no longer finds in its period,
+/// reviewed or not, with what the review file said about them.
 fn gone_sheet(
     ws: &mut Worksheet,
     reviews: &Reviews,
@@ -597,20 +705,117 @@ fn gone_sheet(
     header(ws, &columns, shown, f)?;
     status_dropdown(ws, 4, shown)?;
     let source = reviews.source_name();
-    for (i, r) in gone.iter().take(shown).enumerate() {
+    for (i, g) in gone.iter().take(shown).enumerate() {
         let row = i as u32 + 1;
-        text(ws, row, 0, &mask.finding_id(&r.finding_id), &f.plain)?;
-        text(ws, row, 1, &r.check, &f.plain)?;
-        text(ws, row, 2, &mask.text(&r.subject_id), &f.plain)?;
-        text(ws, row, 3, &mask.text(&r.detail), &f.wrap)?;
-        ws.write_string_with_format(row, 4, r.status.as_str(), &f.plain)?;
-        text(ws, row, 5, &mask.text(&r.reviewer), &f.plain)?;
-        text(ws, row, 6, &mask.text(&r.note), &f.wrap)?;
-        text(ws, row, 7, &mask.text(&r.history_with(&source)), &f.wrap)?;
+        text(ws, row, 0, &mask.finding_id(g.finding_id), &f.plain)?;
+        text(ws, row, 1, &g.listed.check, &f.plain)?;
+        text(ws, row, 2, &mask.text(&g.listed.subject_id), &f.plain)?;
+        text(ws, row, 3, &mask.text(&g.listed.detail), &f.wrap)?;
+        match g.review {
+            Some(r) => {
+                ws.write_string_with_format(row, 4, r.status.as_str(), &f.plain)?;
+                text(ws, row, 5, &mask.text(&r.reviewer), &f.plain)?;
+                text(ws, row, 6, &mask.text(&r.note), &f.wrap)?;
+                text(ws, row, 7, &mask.text(&r.history_with(&source)), &f.wrap)?;
+            }
+            None => text(ws, row, 7, &mask.text(&g.listed.history), &f.wrap)?,
+        }
     }
     if gone.len() > shown {
-        let note = format!("{} more gone review(s) not listed.", gone.len() - shown);
+        let note = format!("{} more gone finding(s) not listed.", gone.len() - shown);
         ws.write_string_with_format(shown as u32 + 1, 0, &note, &f.bold)?;
+    }
+    Ok(())
+}
+
+/// The Cases sheet: one row per subject with findings, most severe and
+/// largest first, with what to check next and review columns whose review
+/// applies to the case's findings without one of their own.
+fn cases_sheet(
+    ws: &mut Worksheet,
+    cases: &[Case<'_>],
+    reviews: Option<&Reviews>,
+    mask: &Mask,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let columns: [(&str, f64); 13] = [
+        (CASE_ID, 18.0),
+        ("subject_type", 11.0),
+        ("subject_id", 16.0),
+        ("severity", 10.0),
+        ("checks", 30.0),
+        ("findings", 9.0),
+        ("tenant", 14.0),
+        ("employee", 12.0),
+        ("summary", 50.0),
+        ("what to check next", 60.0),
+        ("status", 15.0),
+        ("reviewer", 16.0),
+        ("note", 40.0),
+    ];
+    let shown = cases.len().min(MAX_DATA_ROWS);
+    header(ws, &columns, shown, f)?;
+    status_dropdown(ws, 10, shown)?;
+    for (i, c) in cases.iter().take(shown).enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string_with_format(row, 0, mask.finding_id(&c.id), &f.plain)?;
+        ws.write_string_with_format(row, 1, c.subject_type.as_str(), &f.plain)?;
+        text(
+            ws,
+            row,
+            2,
+            &mask.subject(c.subject_type, c.subject_id),
+            &f.plain,
+        )?;
+        severity_cell(ws, row, 3, c.severity, f)?;
+        let checks: Vec<&str> = c.checks.iter().map(|(k, _)| k.as_str()).collect();
+        ws.write_string_with_format(row, 4, checks.join(", "), &f.wrap)?;
+        number(ws, row, 5, c.findings.len())?;
+        text(
+            ws,
+            row,
+            6,
+            &mask.value(c.applicant.map_or("", |a| a.as_str())),
+            &f.plain,
+        )?;
+        text(
+            ws,
+            row,
+            7,
+            &mask.value(c.employee.map_or("", |e| e.as_str())),
+            &f.plain,
+        )?;
+        ws.write_string_with_format(row, 8, c.summary(), &f.wrap)?;
+        ws.write_string_with_format(row, 9, c.next_step(), &f.wrap)?;
+        if let Some(r) = reviews.and_then(|r| r.cases.get(&c.id)) {
+            ws.write_string_with_format(row, 10, r.status.as_str(), &f.plain)?;
+            text(ws, row, 11, &mask.text(&r.reviewer), &f.plain)?;
+            text(ws, row, 12, &mask.text(&r.note), &f.wrap)?;
+        }
+    }
+    Ok(())
+}
+
+/// The Checks sheet: every check with its sheet, severity rule in words,
+/// what it looks for and what to look at.
+fn checks_sheet(ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name(CHECKS_SHEET)?;
+    let columns: [(&str, f64); 5] = [
+        ("check", 26.0),
+        ("sheet", 12.0),
+        ("title", 30.0),
+        ("what it looks for", 70.0),
+        ("what to look at", 70.0),
+    ];
+    header(ws, &columns, CheckCode::IMPLEMENTED.len(), f)?;
+    for (i, code) in CheckCode::IMPLEMENTED.iter().enumerate() {
+        let row = i as u32 + 1;
+        let info = code.info();
+        ws.write_string_with_format(row, 0, code.as_str(), &f.plain)?;
+        ws.write_string_with_format(row, 1, code.family().name(), &f.plain)?;
+        ws.write_string_with_format(row, 2, info.title, &f.wrap)?;
+        ws.write_string_with_format(row, 3, info.description, &f.wrap)?;
+        ws.write_string_with_format(row, 4, crate::analysis::cases::look_at(*code), &f.wrap)?;
     }
     Ok(())
 }
