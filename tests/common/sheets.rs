@@ -180,5 +180,11 @@ pub fn vera_twin(from: &Path, to: &Path, xlsx: bool) {
             w.flush().unwrap();
         }
     }
-    std::fs::write(to.join("woonaudit.toml"), "[input]\npreset = \"vera\"\n").unwrap();
+    // The folder's own config (its policies), with the preset added.
+    let own = std::fs::read_to_string(from.join("woonaudit.toml")).unwrap_or_default();
+    std::fs::write(
+        to.join("woonaudit.toml"),
+        woonaudit_generate::vera_config(&own),
+    )
+    .unwrap();
 }

@@ -182,10 +182,14 @@ fn the_users_entries_win_over_the_preset() {
     let sample = repo().join("data/sample");
     let data = dir.join("data");
     sheets::vera_twin(&sample, &data, false);
+    // The twin's config (the preset and the sample's policies), with
+    // entries of the user's own added.
+    let own = std::fs::read_to_string(data.join("woonaudit.toml")).unwrap();
+    assert!(own.contains("preset = \"vera\""), "{own}");
     // GEW means declined in the preset; this export's own meaning wins.
     std::fs::write(
         data.join("woonaudit.toml"),
-        "[input]\npreset = \"vera\"\n\n[input.values.responses.outcome]\ngew = \"geweigerd\"\n",
+        format!("{own}\n[input.values.responses.outcome]\ngew = \"geweigerd\"\n"),
     )
     .unwrap();
     let o = woonaudit(&["validate", "--data", data.to_str().unwrap()], &repo());
@@ -219,7 +223,7 @@ fn the_users_entries_win_over_the_preset() {
     let validate = || woonaudit(&["validate", "--data", data.to_str().unwrap()], &repo());
     std::fs::write(
         data.join("woonaudit.toml"),
-        "[input]\npreset = \"vera\"\n\n[input.columns.applicants]\nfamilienaam = \"last_name\"\n",
+        format!("{own}\n[input.columns.applicants]\nfamilienaam = \"last_name\"\n"),
     )
     .unwrap();
     assert_ok(&validate());

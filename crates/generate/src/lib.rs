@@ -415,6 +415,12 @@ pub fn write_streamed(opts: &Options, dir: &Path, parquet: bool) -> std::io::Res
     write_streamed_as(opts, dir, format, false)
 }
 
+/// `text`, a woonaudit.toml, with `preset = "vera"` added to its `[input]`
+/// section (created when missing).
+pub fn vera_config(text: &str) -> String {
+    vera::config(text)
+}
+
 /// The file format of the generated tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutFormat {
@@ -487,6 +493,13 @@ pub fn write_streamed_as(
         replan_skip_rate(&mut build, &decisions);
     }
     write::write_planted(&build.generated, dir)?;
+    if vera {
+        // The data set's own config (its policies) with the preset added.
+        std::fs::write(
+            dir.join("woonaudit.toml"),
+            vera_config(&build.generated.config),
+        )?;
+    }
     Ok(build.generated.planted.len())
 }
 

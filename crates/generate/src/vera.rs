@@ -53,3 +53,40 @@ pub(crate) fn rows(table: &str, header: &[&'static str], rows: &[Vec<String>]) -
         })
         .collect()
 }
+
+/// A config text with `preset = "vera"` added to its `[input]` section
+/// (which is created when there is none), everything else as it was.
+pub fn config(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut added = false;
+    for line in text.split_inclusive('\n') {
+        out.push_str(line);
+        if !added && line.trim() == "[input]" {
+            if !line.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str("preset = \"vera\"\n");
+            added = true;
+        }
+    }
+    if added {
+        out
+    } else {
+        format!("[input]\npreset = \"vera\"\n\n{text}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_preset_joins_the_input_section() {
+        assert_eq!(
+            super::config("# x\n[input]\nmigrated_on = [2024-03-14]\n\n[policies.a]\n"),
+            "# x\n[input]\npreset = \"vera\"\nmigrated_on = [2024-03-14]\n\n[policies.a]\n"
+        );
+        assert_eq!(
+            super::config("[policies.a]\n"),
+            "[input]\npreset = \"vera\"\n\n[policies.a]\n"
+        );
+    }
+}

@@ -771,9 +771,6 @@ impl Sinks {
             };
             sinks.push((t.name, t.header.clone(), sink));
         }
-        if vera {
-            std::fs::write(dir.join("woonaudit.toml"), "[input]\npreset = \"vera\"\n")?;
-        }
         let mut sinks = Sinks {
             sinks,
             dialect: *dialect,
