@@ -285,7 +285,8 @@ pub(crate) fn advert(c: &mut Cells<'_>, policies: &Policies) -> Option<Advert> {
     };
     let units = c.int("units", false).unwrap_or(1);
     if units < 1 {
-        c.error("units", &units.to_string(), "units below 1");
+        let raw = c.get("units").unwrap_or_default();
+        c.error("units", raw, "units below 1");
     }
     let units = u32::try_from(units).unwrap_or(u32::MAX);
     let status = c
