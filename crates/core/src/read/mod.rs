@@ -7,6 +7,7 @@
 //! with the cell parsers of [`crate::parse`].
 
 pub mod parquet;
+mod parquet_check;
 pub mod raw;
 pub mod reviews;
 pub mod source;
