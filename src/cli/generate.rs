@@ -130,7 +130,7 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
             source,
         })?;
     eprintln!(
-        "wrote 8 tables and {planted} planted anomalies to {}",
+        "wrote 10 tables, woonaudit.toml and {planted} planted anomalies to {}",
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)

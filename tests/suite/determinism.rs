@@ -146,6 +146,12 @@ fn reruns_and_shuffled_rows_give_the_same_bytes() {
         });
         write_records(&clean.join(&name), &rows);
     }
+    // The config the generator wrote (the adverts' policies) goes along.
+    std::fs::copy(
+        generated.join("woonaudit.toml"),
+        clean.join("woonaudit.toml"),
+    )
+    .unwrap();
     let (c1, c2) = (root.join("clean-1"), root.join("clean-2"));
     run(&clean, &c1);
     run(&clean, &c2);
@@ -172,6 +178,11 @@ fn reruns_and_shuffled_rows_give_the_same_bytes() {
         write_records(&shuffled.join(table.file_name().unwrap()), &rows);
     }
     assert!(moved >= 5, "only {moved} tables were reordered");
+    std::fs::copy(
+        clean.join("woonaudit.toml"),
+        shuffled.join("woonaudit.toml"),
+    )
+    .unwrap();
     let s = root.join("shuffled-out");
     run(&shuffled, &s);
     same(&c1, &s, &ORDER_FREE, "when the input rows are shuffled");

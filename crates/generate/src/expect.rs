@@ -13,8 +13,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::link::{Kind, Linker};
 use woonaudit::dataset::Dataset;
-use woonaudit::model::{AdvertId, ApplicantId, Date, EmployeeId, Outcome, Route, SaleRoute};
-use woonaudit::rank::Ranking;
+use woonaudit::model::{
+    Advert, AdvertId, Allocation, ApplicantId, Date, EmployeeId, Outcome, Priority, Route,
+    SaleRoute, VacancyReason,
+};
+use woonaudit::rank::{Change, Ranking};
 
 /// backdating_days.
 const BACKDATING_DAYS: i64 = 30;
@@ -32,6 +35,155 @@ const HANDLER_Q: f64 = 0.05;
 const ACTOR_MIN_DECISIONS: u64 = 20;
 /// actor_backdating_min.
 const ACTOR_BACKDATING_MIN: usize = 3;
+/// withdrawn_let_days.
+const WITHDRAWN_LET_DAYS: i64 = 180;
+/// vacancy_advert_lead_days.
+const VACANCY_ADVERT_LEAD_DAYS: i64 = 60;
+/// The placeholder reasons of spec 4.1, normalised.
+const PLACEHOLDERS: &[&str] = &[
+    "nvt",
+    "zd",
+    "ziedossier",
+    "ziefile",
+    "ok",
+    "akkoord",
+    "geen",
+    "onbekend",
+    "test",
+    "xxx",
+    "na",
+];
+
+/// The config the rules are applied with, where it differs from the
+/// defaults.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Rules {
+    /// `[input] migrated_on`: days whose registered_at gap is no event.
+    pub migrated_on: Vec<Date>,
+}
+
+/// Whether a reason counts as missing (spec 4.1): lower-cased, without
+/// diacritics and without anything but letters and digits, it is shorter
+/// than 3 characters or a placeholder.
+pub(crate) fn reason_missing(reason: Option<&str>) -> bool {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let Some(r) = reason else {
+        return true;
+    };
+    let norm: String = r
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    norm.chars().count() < 3 || PLACEHOLDERS.contains(&norm.as_str())
+}
+
+/// Dwelling ids as the v1.2 checks compare them.
+fn same_dwelling(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// Whether the advert has no fixed order: its policy's base, else its
+/// model, is discretionary.
+fn discretionary(adv: &Advert) -> bool {
+    adv.policy
+        .as_ref()
+        .and_then(|p| p.base)
+        .unwrap_or(adv.model)
+        == woonaudit::model::Model::Discretionary
+}
+
+/// The tenants of each advert: applicants of its route-advert lets.
+fn advert_tenants(data: &Dataset) -> BTreeSet<(&str, &str)> {
+    data.allocations
+        .iter()
+        .filter(|a| a.route == Route::Advert)
+        .filter_map(|a| Some((a.advert_id.as_ref()?.as_str(), a.applicant_id.as_str())))
+        .collect()
+}
+
+/// Whether the candidate was passed over properly: declined, skipped or
+/// withdrawn with a real reason.
+fn passed_properly(r: &woonaudit::model::Response) -> bool {
+    matches!(
+        r.outcome,
+        Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn
+    ) && !reason_missing(r.reason.as_deref())
+}
+
+/// A late priority of a let (PRIORITY_LATE) and the seekers it put below
+/// the tenant: (the priority, the seekers with their rank without it,
+/// the tenant's rank without it).
+pub(crate) struct Late<'a> {
+    pub priority: &'a Priority,
+    pub seekers: Vec<(&'a str, usize)>,
+    pub tenant_rank: Option<usize>,
+}
+
+/// PRIORITY_LATE on route-advert let `a` of non-discretionary advert
+/// `adv`: among the tenant's priorities that count on the closing day and
+/// were granted after publication, the earliest granted (then lowest id)
+/// whose removal puts above the tenant someone who was not above before,
+/// was not passed over properly and is not a tenant of the advert.
+fn late_priority<'a>(
+    data: &'a Dataset,
+    adv: &'a Advert,
+    a: &Allocation,
+    ranking: &Ranking<'a>,
+    tenants: &BTreeSet<(&str, &str)>,
+) -> Option<Late<'a>> {
+    let t_rank = ranking.find(&a.applicant_id)?.rank;
+    let c = adv.closes_on;
+    let mut late: Vec<&Priority> = data
+        .priorities_of(&a.applicant_id)
+        .iter()
+        .filter(|p| {
+            p.valid_from.is_none_or(|f| f <= c)
+                && p.valid_to.is_none_or(|t| c <= t)
+                && p.granted_on.is_some_and(|g| g > adv.published_on)
+        })
+        .collect();
+    late.sort_by(|x, y| {
+        (x.granted_on, x.id.as_str().as_bytes()).cmp(&(y.granted_on, y.id.as_str().as_bytes()))
+    });
+    let above_before: BTreeSet<&str> = ranking
+        .eligible
+        .iter()
+        .filter(|e| e.rank < t_rank)
+        .map(|e| e.applicant.id.as_str())
+        .collect();
+    for p in late {
+        let again = Ranking::derive_with(
+            data,
+            adv,
+            Change {
+                replacement: None,
+                without_priority: Some(&p.id),
+            },
+        );
+        let new_t = again.find(&a.applicant_id).map(|r| r.rank);
+        let seekers: Vec<(&str, usize)> = again
+            .eligible
+            .iter()
+            .filter(|e| new_t.is_none_or(|t| e.rank < t))
+            .filter(|e| e.applicant.id != a.applicant_id)
+            .filter(|e| !above_before.contains(e.applicant.id.as_str()))
+            .filter(|e| !passed_properly(e.response))
+            .filter(|e| !tenants.contains(&(adv.id.as_str(), e.applicant.id.as_str())))
+            .map(|e| (e.applicant.id.as_str(), e.rank))
+            .collect();
+        if !seekers.is_empty() {
+            return Some(Late {
+                priority: p,
+                seekers,
+                tenant_rank: new_t,
+            });
+        }
+    }
+    None
+}
 
 /// One finding, without its detail sentence.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,10 +221,6 @@ fn kind_of(links: &[(EmployeeId, Kind)], e: &EmployeeId) -> Option<Kind> {
     links.iter().find(|l| &l.0 == e).map(|l| l.1)
 }
 
-fn blank(s: Option<&str>) -> bool {
-    s.is_none_or(|s| s.trim().is_empty())
-}
-
 /// A date in the edit log's old/new values (ISO or day-month-year).
 fn parse_date(s: &str) -> Option<Date> {
     let s = s.trim();
@@ -101,7 +249,11 @@ impl SkipTally {
     /// plus `extra` ones made elsewhere (the scale filler).
     fn new(rankings: &[Ranking<'_>], extra: &Decisions) -> SkipTally {
         let mut per: Decisions = extra.clone();
-        for c in rankings.iter().flat_map(|r| &r.eligible) {
+        for c in rankings
+            .iter()
+            .filter(|r| !discretionary(r.advert))
+            .flat_map(|r| &r.eligible)
+        {
             let r = c.response;
             let Some(by) = &r.decided_by else {
                 continue;
@@ -185,12 +337,14 @@ pub(crate) fn skip_rows(tally: &SkipTally) -> Vec<Row> {
 /// sees).
 pub(crate) fn findings_with(
     data: &Dataset,
+    rules: &Rules,
     extra: &BTreeMap<EmployeeId, usize>,
     decisions: &Decisions,
 ) -> Vec<Row> {
     let linker = Linker::new(&data.employees, &data.relations);
     let mut out = Vec::new();
     let mut bypassed: BTreeSet<&str> = BTreeSet::new();
+    let tenants = advert_tenants(data);
     // Every advert's order, derived once (the lets and the positions both
     // need it).
     let rankings: Vec<Ranking<'_>> = data
@@ -217,6 +371,9 @@ pub(crate) fn findings_with(
         let high_if = |l: bool| if l { "high" } else { "medium" };
         // (person, acting employee) -> kind of their link.
         let mut conflicts: BTreeMap<(String, EmployeeId), Kind> = BTreeMap::new();
+        // A let through a discretionary advert needs the approval of a
+        // non-advert route (spec 3).
+        let mut needs_approval = a.route != Route::Advert;
         if a.route == Route::Advert {
             let advert = a
                 .advert_id
@@ -234,6 +391,50 @@ pub(crate) fn findings_with(
                 )),
                 Some(adv) => {
                     let ranking = &rankings[ranking_of[&adv.id]];
+                    let free_order = discretionary(adv);
+                    needs_approval = free_order;
+                    if a.allocated_on < adv.closes_on {
+                        out.push(row(
+                            "ALLOCATED_BEFORE_CLOSE",
+                            "allocation",
+                            sid,
+                            tid,
+                            t_named,
+                            high_if(linked),
+                        ));
+                    }
+                    if adv.units == 1
+                        && !same_dwelling(a.dwelling_id.as_str(), adv.dwelling_id.as_str())
+                    {
+                        out.push(row(
+                            "ADVERT_DWELLING_MISMATCH",
+                            "allocation",
+                            sid,
+                            tid,
+                            t_named,
+                            high_if(linked),
+                        ));
+                    }
+                    if !free_order {
+                        if let Some(late) = late_priority(data, adv, a, ranking, &tenants) {
+                            let p = late.priority;
+                            let by_link = match (&p.granted_by, data.applicant(&a.applicant_id)) {
+                                (Some(by), Some(t)) => {
+                                    let at = linker.links(&t.person(), Some(&t.id), p.granted_on);
+                                    kind_of(&at, by).is_some()
+                                }
+                                _ => false,
+                            };
+                            out.push(row(
+                                "PRIORITY_LATE",
+                                "allocation",
+                                sid,
+                                tid,
+                                t_named,
+                                high_if(linked || by_link),
+                            ));
+                        }
+                    }
                     let own = data.response(&adv.id, &a.applicant_id);
                     let on_time = own.filter(|r| r.responded_at.date() <= adv.closes_on);
                     let t_rank = ranking.find(&a.applicant_id).map(|r| r.rank);
@@ -260,17 +461,19 @@ pub(crate) fn findings_with(
                         if t_rank.is_some_and(|t| c.rank >= t) {
                             break;
                         }
+                        // Nobody is passed over on a discretionary advert;
+                        // conflicts of the candidates above still count.
                         let c_links = linker.links(
                             &c.applicant.person(),
                             Some(&c.applicant.id),
                             Some(a.allocated_on),
                         );
                         let r = c.response;
-                        let proper = matches!(
-                            r.outcome,
-                            Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn
-                        ) && !blank(r.reason.as_deref());
-                        if !proper {
+                        // The tenant of another let of the advert was
+                        // passed over properly (spec 3.1, units).
+                        let proper = passed_properly(r)
+                            || tenants.contains(&(adv.id.as_str(), c.applicant.id.as_str()));
+                        if !proper && !free_order {
                             bypassed.insert(sid);
                             out.push(row(
                                 "ORDER_BYPASS",
@@ -300,9 +503,9 @@ pub(crate) fn findings_with(
                 conflicts.insert((tid.to_string(), by.clone()), k);
             }
         }
-        if a.route != Route::Advert {
+        if needs_approval {
             let unapproved = a.approved_by.is_none()
-                || blank(a.reason.as_deref())
+                || reason_missing(a.reason.as_deref())
                 || (a.approved_by.is_some() && a.approved_by == a.handled_by);
             if unapproved {
                 out.push(row(
@@ -313,6 +516,12 @@ pub(crate) fn findings_with(
                     t_named,
                     high_if(linked),
                 ));
+            }
+        }
+        if a.route != Route::Advert {
+            withdrawn_then_let(data, a, &mut out, t_named, high_if(linked));
+            if matches!(a.route, Route::Direct | Route::Other) {
+                not_advertised(data, a, &mut out, t_named, linked);
             }
             if linked {
                 out.push(row(
@@ -355,7 +564,39 @@ pub(crate) fn findings_with(
         }
     }
 
+    // ADVERT_OVERLET: more route-advert lets name an advert than its units.
+    let mut lets_of: BTreeMap<&str, Vec<&Allocation>> = BTreeMap::new();
+    for a in data.allocations.iter().filter(|a| a.route == Route::Advert) {
+        if let Some(id) = &a.advert_id {
+            lets_of.entry(id.as_str()).or_default().push(a);
+        }
+    }
+    for adv in &data.adverts {
+        let lets = lets_of.get(adv.id.as_str()).map_or(&[][..], Vec::as_slice);
+        if lets.len() <= adv.units as usize {
+            continue;
+        }
+        let mut links: Vec<(EmployeeId, Kind)> = lets
+            .iter()
+            .filter_map(|a| Some((a, data.applicant(&a.applicant_id)?)))
+            .flat_map(|(a, t)| linker.links(&t.person(), Some(&t.id), Some(a.allocated_on)))
+            .collect();
+        links.sort_by(|x, y| (x.1, x.0.as_str().as_bytes()).cmp(&(y.1, y.0.as_str().as_bytes())));
+        let sev = if links.is_empty() { "medium" } else { "high" };
+        out.push(row(
+            "ADVERT_OVERLET",
+            "advert",
+            adv.id.as_str(),
+            "",
+            links.first(),
+            sev,
+        ));
+    }
+
     for (adv, ranking) in data.adverts.iter().zip(&rankings) {
+        if discretionary(adv) {
+            continue;
+        }
         for c in &ranking.eligible {
             let Some(p) = c.response.position else {
                 continue;
@@ -467,6 +708,18 @@ pub(crate) fn findings_with(
             }
         }
     }
+    // Priorities granted by an employee the applicant is linked to, at
+    // granted_on (else valid_from).
+    for p in &data.priorities {
+        let (Some(by), Some(a)) = (&p.granted_by, data.applicant(&p.applicant_id)) else {
+            continue;
+        };
+        let day = p.granted_on.or(p.valid_from);
+        let links = linker.links(&a.person(), Some(&a.id), day);
+        if let Some(k) = kind_of(&links, by) {
+            edit_conflicts.insert((&p.applicant_id, by.clone()), k);
+        }
+    }
     for ((a, e), k) in edit_conflicts {
         out.push(row(
             "CONFLICT_OF_INTEREST",
@@ -493,7 +746,7 @@ pub(crate) fn findings_with(
     }
     for a in &data.applicants {
         if let Some(at) = a.registered_at {
-            if (at.date() - a.registration_date).num_days() > BACKDATING_DAYS {
+            if gap_event(rules, a.registration_date, at.date()) {
                 events.entry(&a.id).or_default().push(at.date());
             }
         }
@@ -578,6 +831,95 @@ pub(crate) fn findings_with(
     out
 }
 
+/// Whether the registered_at gap is an event of REGISTRATION_BACKDATED:
+/// more than backdating_days, and not on a day of migration.
+fn gap_event(rules: &Rules, registration: Date, registered: Date) -> bool {
+    (registered - registration).num_days() > BACKDATING_DAYS
+        && !rules.migrated_on.contains(&registered)
+}
+
+/// ADVERT_WITHDRAWN_THEN_LET on non-advert let `a`: the latest withdrawn
+/// advert of its dwelling withdrawn on or before the let and at most
+/// withdrawn_let_days before it.
+fn withdrawn_then_let(
+    data: &Dataset,
+    a: &Allocation,
+    out: &mut Vec<Row>,
+    named: Option<&(EmployeeId, Kind)>,
+    severity: &'static str,
+) {
+    let hit = data.adverts.iter().any(|adv| {
+        if adv.status != woonaudit::model::AdvertStatus::Withdrawn
+            || !same_dwelling(adv.dwelling_id.as_str(), a.dwelling_id.as_str())
+        {
+            return false;
+        }
+        let day = adv.withdrawn_on.unwrap_or(adv.closes_on);
+        day <= a.allocated_on && (a.allocated_on - day).num_days() <= WITHDRAWN_LET_DAYS
+    });
+    if hit {
+        out.push(row(
+            "ADVERT_WITHDRAWN_THEN_LET",
+            "allocation",
+            a.id.as_str(),
+            a.applicant_id.as_str(),
+            named,
+            severity,
+        ));
+    }
+}
+
+/// VACANCY_NOT_ADVERTISED on direct or other let `a`: the first let of
+/// its dwelling since the latest vacancy on or before it, with no advert
+/// of the dwelling published from vacancy_advert_lead_days before the
+/// vacancy up to the let.
+fn not_advertised(
+    data: &Dataset,
+    a: &Allocation,
+    out: &mut Vec<Row>,
+    named: Option<&(EmployeeId, Kind)>,
+    linked: bool,
+) {
+    let dw = a.dwelling_id.as_str();
+    let Some(v) = data
+        .vacancies
+        .iter()
+        .filter(|v| same_dwelling(v.dwelling_id.as_str(), dw) && v.vacated_on <= a.allocated_on)
+        .max_by_key(|v| v.vacated_on)
+    else {
+        return;
+    };
+    let first = data
+        .allocations
+        .iter()
+        .filter(|o| same_dwelling(o.dwelling_id.as_str(), dw) && o.allocated_on >= v.vacated_on)
+        .min_by(|x, y| (x.allocated_on, x.id.as_str()).cmp(&(y.allocated_on, y.id.as_str())));
+    if first.is_none_or(|f| f.id != a.id) {
+        return;
+    }
+    let from = v.vacated_on - chrono::Duration::days(VACANCY_ADVERT_LEAD_DAYS);
+    let advertised = data.adverts.iter().any(|adv| {
+        same_dwelling(adv.dwelling_id.as_str(), dw)
+            && adv.published_on >= from
+            && adv.published_on <= a.allocated_on
+    });
+    if !advertised {
+        let sev = if linked || v.reason == VacancyReason::Death {
+            "high"
+        } else {
+            "medium"
+        };
+        out.push(row(
+            "VACANCY_NOT_ADVERTISED",
+            "allocation",
+            a.id.as_str(),
+            a.applicant_id.as_str(),
+            named,
+            sev,
+        ));
+    }
+}
+
 /// One row of affected.csv (spec 4.2), without its detail sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AffectedRow {
@@ -589,7 +931,7 @@ pub struct AffectedRow {
     pub tenant_id: String,
     /// The seeker who should have been offered the home first.
     pub applicant_id: String,
-    /// `bypass` or `backdated`.
+    /// `bypass`, `backdated` or `late_priority`.
     pub cause: &'static str,
     /// The seeker's rank in the order the cause uses.
     pub rank: usize,
@@ -616,10 +958,10 @@ fn order_key<'a>(
     let primary = match adv.model {
         woonaudit::model::Model::Registration => i64::from(registration_date.num_days_from_ce()),
         woonaudit::model::Model::Lottery => r.lottery_number.map_or(i64::MAX, i64::from),
-        // The generator writes only registration and lottery adverts.
-        woonaudit::model::Model::Points
-        | woonaudit::model::Model::FirstCome
-        | woonaudit::model::Model::Discretionary => 0,
+        woonaudit::model::Model::FirstCome => r.responded_at.and_utc().timestamp(),
+        // The backdated tenants of the plants respond to registration and
+        // lottery adverts under the built-in policy only.
+        woonaudit::model::Model::Points | woonaudit::model::Model::Discretionary => 0,
     };
     (
         adv.urgency_first && !urgent,
@@ -636,7 +978,7 @@ fn order_key<'a>(
 /// The `backdated` order is not derived again: the tenant's original date
 /// can only be later than the recorded one, so the others keep their order
 /// and the tenant is put back among them by the order keys.
-pub(crate) fn affected(data: &Dataset, rows: &[Row]) -> Vec<AffectedRow> {
+pub(crate) fn affected(data: &Dataset, rules: &Rules, rows: &[Row]) -> Vec<AffectedRow> {
     let backdated: BTreeSet<&str> = rows
         .iter()
         .filter(|r| r.check == "REGISTRATION_BACKDATED")
@@ -666,19 +1008,19 @@ pub(crate) fn affected(data: &Dataset, rows: &[Row]) -> Vec<AffectedRow> {
     let mut gap: HashMap<&str, Date> = HashMap::new();
     for a in &data.applicants {
         if let Some(at) = a.registered_at {
-            if (at.date() - a.registration_date).num_days() > BACKDATING_DAYS {
+            if gap_event(rules, a.registration_date, at.date()) {
                 let e = earliest.entry(a.id.as_str()).or_insert(at.date());
                 *e = (*e).min(at.date());
                 gap.insert(a.id.as_str(), at.date());
             }
         }
     }
-    let mut tenants: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for a in &data.allocations {
-        if let (Route::Advert, Some(adv)) = (a.route, &a.advert_id) {
-            tenants.insert((adv.as_str(), a.applicant_id.as_str()));
-        }
-    }
+    let tenants = advert_tenants(data);
+    let late_lets: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.check == "PRIORITY_LATE")
+        .map(|r| r.subject_id.as_str())
+        .collect();
     let mut out = Vec::new();
     for a in &data.allocations {
         let Some(adv) = a
@@ -686,6 +1028,7 @@ pub(crate) fn affected(data: &Dataset, rows: &[Row]) -> Vec<AffectedRow> {
             .as_ref()
             .and_then(|id| data.advert(id))
             .filter(|ad| a.route == Route::Advert && !data.set_aside_adverts.contains(&ad.id))
+            .filter(|ad| !discretionary(ad))
         else {
             continue;
         };
@@ -693,6 +1036,7 @@ pub(crate) fn affected(data: &Dataset, rows: &[Row]) -> Vec<AffectedRow> {
         let tid = a.applicant_id.as_str();
         let t_rank = ranking.find(&a.applicant_id).map(|r| r.rank);
         let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut late_rows: Vec<AffectedRow> = Vec::new();
         for r in rows
             .iter()
             .filter(|r| r.check == "ORDER_BYPASS" && r.subject_id == a.id.as_str())
@@ -711,7 +1055,28 @@ pub(crate) fn affected(data: &Dataset, rows: &[Row]) -> Vec<AffectedRow> {
                 tenant_rank: t_rank,
             });
         }
+        if late_lets.contains(a.id.as_str()) {
+            // Added after the backdated rows below (the first cause wins).
+            if let Some(late) = late_priority(data, adv, a, &ranking, &tenants) {
+                for (id, rank) in late.seekers {
+                    late_rows.push(AffectedRow {
+                        allocation_id: a.id.to_string(),
+                        advert_id: adv.id.to_string(),
+                        tenant_id: tid.to_string(),
+                        applicant_id: id.to_string(),
+                        cause: "late_priority",
+                        rank,
+                        tenant_rank: late.tenant_rank,
+                    });
+                }
+            }
+        }
         if !backdated.contains(tid) || earliest.get(tid).is_none_or(|&d| d > adv.closes_on) {
+            out.extend(
+                late_rows
+                    .drain(..)
+                    .filter(|r| !seen.contains(r.applicant_id.as_str())),
+            );
             continue;
         }
         let original = match first_edit.get(tid) {
@@ -742,15 +1107,14 @@ pub(crate) fn affected(data: &Dataset, rows: &[Row]) -> Vec<AffectedRow> {
                 Some(t) if c.rank > t => c.rank - 1,
                 _ => c.rank,
             };
-            let r = c.response;
-            let proper = matches!(
-                r.outcome,
-                Outcome::Declined | Outcome::Skipped | Outcome::Withdrawn
-            ) && !blank(r.reason.as_deref());
             let id = c.applicant.id.as_str();
-            if proper || tenants.contains(&(adv.id.as_str(), id)) || seen.contains(id) {
+            if passed_properly(c.response)
+                || tenants.contains(&(adv.id.as_str(), id))
+                || seen.contains(id)
+            {
                 continue;
             }
+            seen.insert(id);
             out.push(AffectedRow {
                 allocation_id: a.id.to_string(),
                 advert_id: adv.id.to_string(),
@@ -761,6 +1125,11 @@ pub(crate) fn affected(data: &Dataset, rows: &[Row]) -> Vec<AffectedRow> {
                 tenant_rank: new_t,
             });
         }
+        out.extend(
+            late_rows
+                .drain(..)
+                .filter(|r| !seen.contains(r.applicant_id.as_str())),
+        );
     }
     out.sort_by(|x, y| {
         (

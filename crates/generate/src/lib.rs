@@ -35,6 +35,7 @@ mod lets;
 mod link;
 mod names;
 mod offers;
+mod policies;
 mod responders;
 mod scale;
 mod world;
@@ -134,6 +135,9 @@ pub struct Generated {
     /// The seekers who lost a home (spec 4.2) by the rules, sorted as
     /// affected.csv is: what `planted_affected.csv` lists.
     pub affected: Vec<AffectedRow>,
+    /// The data set's `woonaudit.toml` (its allocation policies and
+    /// migration date), written next to the tables.
+    pub config: String,
 }
 
 /// One input table, its cells already formatted in the dialect.
@@ -204,7 +208,7 @@ pub fn generate(opts: &Options) -> Generated {
 }
 
 /// Writes each table as `NAME.csv` (in the dialect: Windows-1252 through
-/// encoding_rs when asked, else UTF-8 without BOM) and `planted.csv`
+/// encoding_rs when asked, else UTF-8 without BOM), `woonaudit.toml` and `planted.csv`
 /// (UTF-8, columns check, subject_type, subject_id, applicant_id,
 /// employee_id, link, severity, note) into `dir`, which is created.
 pub fn write(gen: &Generated, dir: &Path, dialect: &Dialect) -> std::io::Result<()> {
@@ -225,6 +229,7 @@ pub(crate) fn build_world(mut w: World) -> Build {
     w.build_adverts();
     w.build_lets();
     w.build_sales();
+    w.build_policy_plants();
     renumber_allocations(&mut w);
     let filler_handlers = filler_handlers(&w);
     let mut extra_lets: BTreeMap<woonaudit::model::EmployeeId, usize> = BTreeMap::new();
@@ -263,13 +268,19 @@ pub(crate) fn build_world(mut w: World) -> Build {
     data.relations = std::mem::take(&mut w.relations);
     data.sales = std::mem::take(&mut w.sales);
     data.registration_changes = std::mem::take(&mut w.changes);
+    data.priorities = std::mem::take(&mut w.priorities);
+    data.vacancies = std::mem::take(&mut w.vacancies);
     let data = data.index();
+    let config = w.config_text();
+    let rules = expect::Rules {
+        migrated_on: w.migrated_on.clone(),
+    };
 
     // The findings and the formatted tables are both made from `data`
     // alone: side by side.
     let (rows, tables) = std::thread::scope(|s| {
         let tables = s.spawn(|| write::tables(&data, &dialect));
-        let rows = expect::findings_with(&data, &extra_lets, &expect::Decisions::new());
+        let rows = expect::findings_with(&data, &rules, &extra_lets, &expect::Decisions::new());
         let tables = tables
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -288,13 +299,14 @@ pub(crate) fn build_world(mut w: World) -> Build {
         i.note = skip_note;
     }
     let planted = planted(&rows, &intents);
-    let affected = expect::affected(&data, &rows);
+    let affected = expect::affected(&data, &rules, &rows);
     Build {
         data,
         generated: Generated {
             tables,
             planted,
             affected,
+            config,
         },
         intents,
         linked_applicants,

@@ -45,6 +45,12 @@ const CHECKS: &[&str] = &[
     "STAFF_PURCHASE",
     "ACTOR_SKIP_RATE",
     "ACTOR_BACKDATING",
+    "ALLOCATED_BEFORE_CLOSE",
+    "ADVERT_OVERLET",
+    "ADVERT_DWELLING_MISMATCH",
+    "ADVERT_WITHDRAWN_THEN_LET",
+    "VACANCY_NOT_ADVERTISED",
+    "PRIORITY_LATE",
 ];
 
 #[test]
@@ -252,12 +258,16 @@ fn plants_have_the_spec_severities() {
     assert_eq!(count("ORDER_INELIGIBLE", "high"), 1);
     assert_eq!(count("ORDER_NO_ADVERT", "medium"), 2);
     assert_eq!(count("ORDER_POSITION_MISMATCH", "low"), 5);
-    assert_eq!(count("ROUTE_UNAPPROVED", "medium"), 3);
+    // Two of them v1.2: a discretionary let without approval, a direct
+    // let with the placeholder reason 'nvt'.
+    assert_eq!(count("ROUTE_UNAPPROVED", "medium"), 5);
     assert_eq!(count("ROUTE_STAFF_CIRCLE", "high"), 3);
     assert_eq!(count("UNDECLARED_LINK", "medium"), 3);
     assert_eq!(count("UNDECLARED_LINK", "low"), 1);
     assert_eq!(count("REGISTRATION_BACKDATED", "high"), 3);
-    assert_eq!(count("REGISTRATION_BACKDATED", "medium"), 4);
+    // One of them the gap the day after the migration date (the four on
+    // the day itself are silent).
+    assert_eq!(count("REGISTRATION_BACKDATED", "medium"), 5);
     assert_eq!(count("SALE_BELOW_APPRAISAL", "high"), 1);
     assert_eq!(count("SALE_BELOW_APPRAISAL", "low"), 1);
     assert_eq!(count("SALE_NOT_PUBLIC", "high"), 2);
@@ -270,6 +280,14 @@ fn plants_have_the_spec_severities() {
     assert_eq!(count("ACTOR_SKIP_RATE", "medium"), 1);
     // v[2] (two outsiders and their own child) and kc[2] (three outsiders).
     assert_eq!(count("ACTOR_BACKDATING", "high"), 2);
+    // v1.2: one case each, none linked; a death not advertised is high.
+    assert_eq!(count("ALLOCATED_BEFORE_CLOSE", "medium"), 1);
+    assert_eq!(count("ADVERT_OVERLET", "medium"), 1);
+    assert_eq!(count("ADVERT_DWELLING_MISMATCH", "medium"), 1);
+    assert_eq!(count("ADVERT_WITHDRAWN_THEN_LET", "medium"), 1);
+    assert_eq!(count("VACANCY_NOT_ADVERTISED", "high"), 1);
+    assert_eq!(count("VACANCY_NOT_ADVERTISED", "medium"), 2);
+    assert_eq!(count("PRIORITY_LATE", "medium"), 1);
     let links: BTreeSet<&str> = p.iter().map(|x| x.link).collect();
     for kind in ["self", "declared", "address", "contact", "surname_postcode"] {
         assert!(links.contains(kind), "no plant links by {kind}");
@@ -444,4 +462,67 @@ fn sampled_responders_plant_exactly_what_was_meant() {
             }
         }
     }
+}
+
+#[test]
+fn migration_day_gaps_are_silent_and_the_day_after_is_not() {
+    let b = sample();
+    let g = &b.generated;
+    assert!(g.config.contains("migrated_on = ["), "{}", g.config);
+    let backdated: BTreeSet<&str> = g
+        .planted
+        .iter()
+        .filter(|p| p.check == "REGISTRATION_BACKDATED")
+        .map(|p| p.subject_id.as_str())
+        .collect();
+    // The seekers whose registered_at is years after their registration
+    // date, by the day of registered_at.
+    let gaps: Vec<(&woonaudit::model::Applicant, woonaudit::model::Date)> = b
+        .data
+        .applicants
+        .iter()
+        .filter_map(|a| Some((a, a.registered_at?.date())))
+        .filter(|(a, d)| (*d - a.registration_date).num_days() > 365)
+        .collect();
+    let migrated: Vec<_> = gaps
+        .iter()
+        .filter(|(_, d)| g.config.contains(&d.to_string()))
+        .collect();
+    assert_eq!(migrated.len(), 4);
+    for (a, _) in &migrated {
+        assert!(!backdated.contains(a.id.as_str()), "{} flagged", a.id);
+    }
+    let day_after: Vec<_> = gaps
+        .iter()
+        .filter(|(_, d)| {
+            g.config
+                .contains(&(*d - chrono::Duration::days(1)).to_string())
+        })
+        .collect();
+    assert_eq!(day_after.len(), 1);
+    assert!(backdated.contains(day_after[0].0.id.as_str()));
+}
+
+#[test]
+fn every_v12_table_and_column_is_filled_somewhere() {
+    let g = &sample().generated;
+    for (name, col) in [
+        ("adverts", "policy"),
+        ("adverts", "units"),
+        ("adverts", "status"),
+        ("adverts", "withdrawn_on"),
+        ("responses", "points"),
+        ("applicants", "current_tenant"),
+        ("priorities", "granted_by"),
+        ("vacancies", "reason"),
+    ] {
+        let t = table(g, name);
+        let c = column(t, col);
+        assert!(
+            t.rows.iter().any(|r| !r[c].is_empty()),
+            "{name}.{col} is never filled"
+        );
+    }
+    let causes: BTreeSet<&str> = g.affected.iter().map(|r| r.cause).collect();
+    assert!(causes.contains("late_priority"), "{causes:?}");
 }

@@ -215,6 +215,18 @@ pub(crate) struct World {
     /// The seekers the adverts draw their responders from, with fast
     /// sampling.
     pub responders: Responders,
+    /// Priorities (v1.2 plants).
+    pub priorities: Vec<woonaudit::model::Priority>,
+    /// Vacancies (v1.2 plants).
+    pub vacancies: Vec<woonaudit::model::Vacancy>,
+    /// The days of `[input] migrated_on` in the generated config.
+    pub migrated_on: Vec<Date>,
+    /// The last registration number given to a v1.2 plant's seeker.
+    pub next_id: u32,
+    /// Adverts made for the v1.2 plants so far.
+    pub v12_adverts: usize,
+    /// Seekers made for the v1.2 plants so far.
+    pub v12_seekers: usize,
     /// Dwelling numbers are drawn from `dwelling_range` (wider for large
     /// sizes, so the numbers do not run out).
     dwelling_range: std::ops::Range<u32>,
@@ -309,6 +321,12 @@ impl World {
             applicant_ids: HashMap::new(),
             fast_sampling,
             responders: Default::default(),
+            priorities: Vec::new(),
+            vacancies: Vec::new(),
+            migrated_on: Vec::new(),
+            next_id: 0,
+            v12_adverts: 0,
+            v12_seekers: 0,
             dwelling_range,
         }
     }
@@ -714,7 +732,12 @@ impl World {
 
     /// Adds an applicant record for `p`; returns its index. The household,
     /// income and registration are drawn; callers adjust what a plant needs.
-    fn push_applicant(&mut self, p: &Person, registration: Date, special: bool) -> usize {
+    pub(crate) fn push_applicant(
+        &mut self,
+        p: &Person,
+        registration: Date,
+        special: bool,
+    ) -> usize {
         // The household as it is now, at the start of the adverts.
         let age = woonaudit::model::age_on(p.birth_date, self.day(0)).max(18);
         let size = self.household_size(age);
@@ -1049,7 +1072,9 @@ impl World {
 
     /// The rest of the waiting list: ordinary seekers, a few urgent.
     fn ordinary_applicants(&mut self, born: (Date, Date)) {
-        while self.applicants.len() < self.opts.applicants {
+        // The v1.2 plants add their own seekers at the end.
+        let target = self.opts.applicants - super::policies::SEEKERS;
+        while self.applicants.len() < target {
             let p = self.ordinary_person(born);
             let reg = self.registration_date(p.birth_date);
             let i = self.push_applicant(&p, reg, false);

@@ -206,6 +206,7 @@ fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
             "urgency_from",
             "urgency_to",
             "local_ties",
+            "current_tenant",
         ],
         rows: applicants
             .iter()
@@ -239,6 +240,12 @@ fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
                     f.odate(a.urgency_from),
                     f.odate(a.urgency_to),
                     local,
+                    // Most exports leave the default (false) out.
+                    if a.current_tenant {
+                        f.boolean(true)
+                    } else {
+                        String::new()
+                    },
                 ]
             })
             .collect(),
@@ -257,6 +264,10 @@ fn adverts_table(data: &Dataset, f: &Fmt) -> Table {
             "published_on",
             "closes_on",
             "model",
+            "policy",
+            "units",
+            "status",
+            "withdrawn_on",
             "urgency_first",
             "local_first",
             "min_age",
@@ -282,6 +293,21 @@ fn adverts_table(data: &Dataset, f: &Fmt) -> Table {
                     f.date(a.published_on),
                     f.date(a.closes_on),
                     a.model.as_str().to_string(),
+                    a.policy
+                        .as_ref()
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default(),
+                    // The default (one home) is left out, as exports do.
+                    if a.units == 1 {
+                        String::new()
+                    } else {
+                        a.units.to_string()
+                    },
+                    match a.status {
+                        woonaudit::model::AdvertStatus::Published => String::new(),
+                        s => s.as_str().to_string(),
+                    },
+                    f.odate(a.withdrawn_on),
                     urgency_first,
                     f.boolean(a.local_first),
                     oint(a.min_age),
@@ -314,6 +340,7 @@ fn responses_table(data: &Dataset, f: &Fmt) -> Table {
             "applicant_id",
             "responded_at",
             "lottery_number",
+            "points",
             "position",
             "outcome",
             "reason",
@@ -327,6 +354,10 @@ fn responses_table(data: &Dataset, f: &Fmt) -> Table {
                     r.applicant_id.0.to_string(),
                     f.datetime(r.responded_at),
                     oint(r.lottery_number),
+                    r.points
+                        .as_deref()
+                        .map(|p| f.decimal(*p))
+                        .unwrap_or_default(),
                     oint(r.position),
                     r.outcome.as_str().to_string(),
                     r.reason.as_deref().unwrap_or_default().to_string(),
@@ -797,6 +828,9 @@ pub(crate) fn write(gen: &Generated, dir: &Path, dialect: &Dialect) -> io::Resul
 /// Writes `planted.csv` and `planted_affected.csv` (UTF-8 with commas)
 /// into `dir`.
 pub(crate) fn write_planted(gen: &Generated, dir: &Path) -> io::Result<()> {
+    // The policies the adverts name: without them the run could not read
+    // the adverts.
+    std::fs::write(dir.join("woonaudit.toml"), &gen.config)?;
     write_planted_affected(gen, dir)?;
     let header = [
         "check",

@@ -146,7 +146,10 @@ fn overlet(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             lets.entry(id).or_default().push(alloc);
         }
     }
-    for (id, allocs) in lets {
+    for (id, mut allocs) in lets {
+        // Listed by date, then id: the detail must not depend on row order.
+        allocs
+            .sort_by(|a, b| (a.allocated_on, a.id.as_str()).cmp(&(b.allocated_on, b.id.as_str())));
         let Some(advert) = data.advert(id) else {
             continue;
         };
