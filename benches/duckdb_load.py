@@ -13,9 +13,11 @@ import time
 
 import duckdb
 
+# The input tables of spec 1.2; the optional ones are loaded when present,
+# as woonaudit reads them.
 TABLES = [
-    "applicants", "adverts", "responses", "allocations",
-    "employees", "relations", "sales", "registration_changes",
+    "applicants", "adverts", "responses", "allocations", "employees",
+    "relations", "sales", "registration_changes", "priorities", "vacancies",
 ]
 
 folder = pathlib.Path(sys.argv[1])
@@ -26,10 +28,13 @@ start = time.perf_counter()
 for table in TABLES:
     t0 = time.perf_counter()
     csv = folder / f"{table}.csv"
+    parquet = folder / f"{table}.parquet"
     if csv.exists():
         source = f"read_csv('{csv}', header = true)"
+    elif parquet.exists():
+        source = f"read_parquet('{parquet}')"
     else:
-        source = f"read_parquet('{folder / (table + '.parquet')}')"
+        continue
     con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}")
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     print(f"{table} {rows} {time.perf_counter() - t0:.3f}")

@@ -16,7 +16,8 @@
 # The data set is generated once into $WOONAUDIT_SCALE_DIR (default
 # ~/.cache/woonaudit-scale/SIZE-FORMAT) and reused. L is 1,000,000 seekers,
 # 200,000 adverts and 20,000,000 responses: about 1.4 GB of CSV, under a
-# minute to generate.
+# minute to generate. Delete the folder when the generator has changed:
+# the script reuses whatever it finds there.
 #
 # DuckDB is the Python package `duckdb`: used from $WOONAUDIT_DUCKDB_PYTHON,
 # the system python3 or the venv ~/.cache/woonaudit-bench-venv, and installed
