@@ -300,3 +300,35 @@ fn placeholder_reasons_count_as_missing() {
     let unapproved = of_check(&found, "ROUTE_UNAPPROVED");
     assert_eq!(unapproved, [("TW2".into(), "A".into(), "medium".into())]);
 }
+
+#[test]
+fn the_annual_files_count_the_lets_with_a_letting_exception() {
+    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("annual-exceptions-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    assert_ok(&woonaudit(&["run", "--out", out.to_str().unwrap()], &repo));
+    // Worked out from findings.csv: the distinct allocations with a
+    // finding of the five allocation checks of the v1.2 families.
+    let codes = [
+        "ALLOCATED_BEFORE_CLOSE",
+        "ADVERT_DWELLING_MISMATCH",
+        "ADVERT_WITHDRAWN_THEN_LET",
+        "VACANCY_NOT_ADVERTISED",
+        "PRIORITY_LATE",
+    ];
+    let lets: std::collections::BTreeSet<String> = read_csv(&out.join("findings.csv"))
+        .into_iter()
+        .filter(|f| codes.contains(&f["check"].as_str()))
+        .map(|f| f["subject_id"].clone())
+        .collect();
+    assert!(lets.len() >= 5, "the sample plants them: {lets:?}");
+    let annual: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("annual.json")).unwrap()).unwrap();
+    assert_eq!(
+        annual["all_years"]["letting_exceptions"],
+        serde_json::json!(lets.len())
+    );
+    let md = std::fs::read_to_string(out.join("annual.md")).unwrap();
+    assert!(md.contains("## Toewijzingen buiten de regels van advertentie, leegstand of voorrang"));
+}

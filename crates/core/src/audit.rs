@@ -36,8 +36,8 @@ impl<'a> Audit<'a> {
         Audit::build_timed(data, config, period, &mut Timings::default())
     }
 
-    /// [`Audit::build`], recording the stages `link`, `rank`, `checks` and
-    /// `analysis` in `timings`.
+    /// [`Audit::build`], recording the stages `link`, `rank`, `checks`,
+    /// `analysis`, `affected` and `actors` in `timings`.
     pub fn build_timed(
         data: &'a Dataset,
         config: &'a Config,
@@ -46,11 +46,10 @@ impl<'a> Audit<'a> {
     ) -> Audit<'a> {
         let ctx = Context::timed(data, config, period, timings);
         let checked = timings.time("checks", || checks::run_all(&ctx));
-        let (links, facts, stats, control, affected) = timings.time("analysis", || {
+        let (links, facts, mut stats, control) = timings.time("analysis", || {
             let links = register::rows(data, &ctx.linker, &ctx.period);
             let facts = Facts::build(&ctx, &checked.findings);
-            let affected = Affected::find(&ctx, &facts, &checked.findings);
-            let mut stats = crate::analysis::statistics::compute(
+            let stats = crate::analysis::statistics::compute(
                 &ctx,
                 &facts,
                 &checked.handlers,
@@ -58,9 +57,15 @@ impl<'a> Audit<'a> {
             );
             let size = config.thresholds.control_sample_size;
             let control = ControlSample::draw(&facts, &checked.findings, size);
-            stats.affected = affected.stats();
-            (links, facts, stats, control, affected)
+            (links, facts, stats, control)
         });
+        // The seekers who lost a home and the actor figures re-rank adverts
+        // and walk every act: stages of their own in `--timings`.
+        let affected = timings.time("affected", || {
+            Affected::find(&ctx, &facts, &checked.findings)
+        });
+        stats.affected = affected.stats();
+        stats.actors = timings.time("actors", || crate::analysis::actors::actors(&ctx));
         Audit {
             ctx,
             findings: checked.findings,

@@ -415,6 +415,10 @@ struct YearOut {
     /// year: a count without a total, suppressed when small.
     #[serde(skip_serializing_if = "Option::is_none")]
     affected_seekers: Option<Shown>,
+    /// Lets with a finding of the advert, vacancy or priority checks
+    /// (v1.2); the all-years figure is the sum of the years.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    letting_exceptions: Option<Shown>,
     #[serde(skip_serializing_if = "Option::is_none")]
     coverage: Option<CoverageOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -587,6 +591,25 @@ pub fn render(report: &Report<'_>) -> Annual {
         .all
         .as_ref()
         .map(|_| g.cell(audit.stats.affected.seekers));
+    // Lets with a finding of the advert, vacancy or priority checks, per
+    // year; over all years their sum, so the years and the total form one
+    // line of the suppression problem.
+    let mut per_year_exceptions: BTreeMap<i32, u64> = BTreeMap::new();
+    for l in &audit.facts.lets {
+        if l.checks.iter().any(|c| LETTING_EXCEPTIONS.contains(c)) {
+            *per_year_exceptions.entry(l.year).or_default() += 1;
+        }
+    }
+    let exception_counts: Vec<u64> = years
+        .iter()
+        .map(|y| per_year_exceptions.get(&y.year).copied().unwrap_or(0))
+        .collect();
+    let exception_cells: Vec<usize> = exception_counts.iter().map(|&n| g.cell(n)).collect();
+    let exceptions_all = cells.all.as_ref().map(|_| {
+        let total = g.cell(exception_counts.iter().sum());
+        g.line(exception_cells.clone(), total);
+        total
+    });
     let shown = g.suppress(small);
 
     let mut out_years: Vec<YearOut> = years
@@ -611,6 +634,12 @@ pub fn render(report: &Report<'_>) -> Annual {
     if let (Some(out), Some(c)) = (all_years.as_mut(), affected_all) {
         out.affected_seekers = Some(shown[c]);
     }
+    for (out, &c) in out_years.iter_mut().zip(&exception_cells) {
+        out.letting_exceptions = Some(shown[c]);
+    }
+    if let (Some(out), Some(c)) = (all_years.as_mut(), exceptions_all) {
+        out.letting_exceptions = Some(shown[c]);
+    }
 
     let annual = AnnualOut {
         title: "Verhuurcijfers voor het jaarverslag",
@@ -633,6 +662,16 @@ pub fn render(report: &Report<'_>) -> Annual {
     Annual { json, markdown }
 }
 
+/// The allocation checks of the advert, vacancy and priority families
+/// (v1.2) that the annual files count lets by.
+const LETTING_EXCEPTIONS: [CheckCode; 5] = [
+    CheckCode::AllocatedBeforeClose,
+    CheckCode::AdvertDwellingMismatch,
+    CheckCode::AdvertWithdrawnThenLet,
+    CheckCode::VacancyNotAdvertised,
+    CheckCode::PriorityLate,
+];
+
 /// What each figure counts, in words.
 fn definitions() -> BTreeMap<&'static str, &'static str> {
     [
@@ -641,7 +680,8 @@ fn definitions() -> BTreeMap<&'static str, &'static str> {
         ("staff_circle", "toewijzingen aan een huurder met een band met een medewerker: de medewerker zelf, de opgegeven privékring, of een niet opgegeven band via hetzelfde adres, dezelfde contactgegevens, of dezelfde achternaam en postcode"),
         ("with_exception", "toewijzingen aan de kring van medewerkers waarbij de controle nog iets anders vond"),
         ("bypasses", "toewijzingen via het aanbodsysteem waarbij een woningzoekende die hoger stond is overgeslagen zonder vastgelegde weigering of reden"),
-        ("affected_seekers", "woningzoekenden aan wie een geadverteerde woning eerder had moeten worden aangeboden dan aan de huurder die haar kreeg: overgeslagen zonder vastgelegde weigering of reden, of hoger geplaatst dan een huurder van wie de inschrijfdatum naar voren is gezet; elke woningzoekende één keer per jaar, en één keer over alle jaren"),
+        ("letting_exceptions", "toewijzingen waarbij de controle iets vond rond de advertentie, de leegstand of een voorrang: toegewezen voordat de advertentie sloot, een andere woning dan geadverteerd, een ingetrokken advertentie en daarna direct verhuurd, een vrijgekomen woning zonder advertentie direct verhuurd, of een voorrang die pas na de publicatie werd toegekend"),
+        ("affected_seekers", "woningzoekenden aan wie een geadverteerde woning eerder had moeten worden aangeboden dan aan de huurder die haar kreeg: overgeslagen zonder vastgelegde weigering of reden, hoger geplaatst dan een huurder van wie de inschrijfdatum naar voren is gezet, of hoger geplaatst dan een huurder die pas na de publicatie voorrang kreeg; elke woningzoekende één keer per jaar, en één keer over alle jaren"),
         ("coverage", "wat de controle van de volgorde met de toewijzingen kon doen: getoetst aan de volgorde van hun advertentie, op een advertentie zonder vaste volgorde, via het aanbodsysteem zonder bekende advertentie, of niet geadverteerd (een andere route); en of de huurder met geboortedatum en postcode op de wachtlijst staat, zodat een band met een medewerker volledig kon worden nagegaan"),
         ("passend", "passend toewijzen: van de toewijzingen aan huishoudens met een inkomen tot en met de inkomensgrens voor passend toewijzen (de AOW-grens als de huurder de AOW-leeftijd heeft), het aandeel met een huur tot en met de aftoppingsgrens (norm 95%); toewijzingen waarvan inkomen, omvang of huur onbekend is tellen als onbekend"),
         ("daeb", "DAEB: van de toewijzingen met een huur tot en met de liberalisatiegrens, het aandeel aan huishoudens met een inkomen tot en met de DAEB-inkomensgrens (norm 92,5%); toewijzingen met onbekende gegevens tellen als onbekend"),
@@ -822,6 +862,7 @@ fn year_out(c: &RowCells, shown: &[Shown], reviewed: bool) -> YearOut {
             },
         },
         affected_seekers: None,
+        letting_exceptions: None,
         coverage: None,
         limits_year: None,
         passend: None,
@@ -860,13 +901,37 @@ fn affected_markdown(m: &mut String, rows: &[(String, &YearOut)]) {
         m,
         "Woningzoekenden aan wie een geadverteerde woning eerder had moeten worden aangeboden \
          dan aan de huurder die haar kreeg: overgeslagen zonder vastgelegde weigering of reden, \
-         of hoger geplaatst dan een huurder van wie de inschrijfdatum naar voren is gezet. \
+         hoger geplaatst dan een huurder van wie de inschrijfdatum naar voren is gezet, \
+         of hoger geplaatst dan een huurder die pas na de publicatie voorrang kreeg. \
          Elke woningzoekende telt één keer.\n"
     );
     let _ = writeln!(m, "| jaar | woningzoekenden |");
     let _ = writeln!(m, "|---|---:|");
     for (label, y) in rows {
         if let Some(n) = y.affected_seekers {
+            let _ = writeln!(m, "| {label} | {} |", n.label());
+        }
+    }
+}
+
+/// The letting-exceptions table of annual.md.
+fn exceptions_markdown(m: &mut String, rows: &[(String, &YearOut)]) {
+    let _ = writeln!(
+        m,
+        "\n## Toewijzingen buiten de regels van advertentie, leegstand of voorrang\n"
+    );
+    let _ = writeln!(
+        m,
+        "Toewijzingen waarbij de controle iets vond rond de advertentie, de leegstand of een \
+         voorrang: toegewezen voordat de advertentie sloot, een andere woning dan geadverteerd, \
+         een ingetrokken advertentie en daarna direct verhuurd, een vrijgekomen woning zonder \
+         advertentie direct verhuurd, of een voorrang die pas na de publicatie werd toegekend. \
+         Een bevinding is een reden om te kijken, geen oordeel.\n"
+    );
+    let _ = writeln!(m, "| jaar | toewijzingen |");
+    let _ = writeln!(m, "|---|---:|");
+    for (label, y) in rows {
+        if let Some(n) = y.letting_exceptions {
             let _ = writeln!(m, "| {label} | {} |", n.label());
         }
     }
@@ -938,6 +1003,7 @@ fn markdown(a: &AnnualOut) -> String {
     staff_table(&mut m, &rows);
     bypass_table(&mut m, &rows);
     affected_markdown(&mut m, &rows);
+    exceptions_markdown(&mut m, &rows);
     coverage_markdown(&mut m, &rows);
     for (title, what, pick) in [
         (
