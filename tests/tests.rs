@@ -26,6 +26,10 @@ mod docs;
 mod errors;
 #[path = "suite/fuzz.rs"]
 mod fuzz;
+#[path = "suite/inspect.rs"]
+mod inspect;
+#[path = "suite/mappings.rs"]
+mod mappings;
 #[path = "suite/order.rs"]
 mod order;
 #[path = "suite/policies.rs"]
@@ -44,6 +48,8 @@ mod sales;
 mod sample;
 #[path = "suite/scale.rs"]
 mod scale;
+#[path = "suite/spreadsheets.rs"]
+mod spreadsheets;
 #[path = "suite/staff.rs"]
 mod staff;
 #[path = "suite/stats.rs"]
@@ -52,3 +58,5 @@ mod stats;
 mod who_acted;
 #[path = "suite/xlsx.rs"]
 mod xlsx;
+#[path = "suite/xlsx_speed.rs"]
+mod xlsx_speed;

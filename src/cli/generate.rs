@@ -15,6 +15,8 @@ use woonaudit_generate::{self as generate, Dialect, Filler, Options};
 enum FileFormat {
     Csv,
     Parquet,
+    /// Excel workbooks: dates as date cells, numbers as number cells.
+    Xlsx,
 }
 
 /// The sizes of issue 6, from one corporation to the whole country.
@@ -84,6 +86,10 @@ pub struct GenerateArgs {
     /// Windows-1252, as many Dutch exports are.
     #[arg(long)]
     dutch_excel: bool,
+    /// Column names and codes in the sector's VERA vocabulary (as the
+    /// `vera` preset reads them), with a woonaudit.toml that sets the preset.
+    #[arg(long)]
+    vera: bool,
 }
 
 /// Runs `generate`.
@@ -123,11 +129,22 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
         filler,
         ..Options::default()
     };
-    let parquet = matches!(args.format, FileFormat::Parquet);
+    let format = match args.format {
+        FileFormat::Csv => generate::OutFormat::Csv,
+        FileFormat::Parquet => generate::OutFormat::Parquet,
+        FileFormat::Xlsx => generate::OutFormat::Xlsx,
+    };
+    if args.dutch_excel && format == generate::OutFormat::Xlsx {
+        return Err(Error::Usage(
+            "--dutch-excel is a text dialect: give it with --format csv or parquet".into(),
+        ));
+    }
     let planted =
-        generate::write_streamed(&opts, &args.out, parquet).map_err(|source| Error::Output {
-            path: args.out.clone(),
-            source,
+        generate::write_streamed_as(&opts, &args.out, format, args.vera).map_err(|source| {
+            Error::Output {
+                path: args.out.clone(),
+                source,
+            }
         })?;
     eprintln!(
         "wrote 10 tables, woonaudit.toml and {planted} planted anomalies to {}",

@@ -2,8 +2,10 @@
 //! turns library errors into messages and exit codes. One module per
 //! command, each with its usage text.
 
+mod config;
 mod explain;
 mod generate;
+mod inspect;
 mod links;
 mod progress;
 mod run;
@@ -39,12 +41,18 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Write a synthetic data set with planted anomalies.
     Generate(generate::GenerateArgs),
+    /// Show what woonaudit makes of each file of a data folder: table,
+    /// header, column and value mappings, required columns missing.
+    Inspect(inspect::InspectArgs),
+    /// Print a commented woonaudit.toml with every key and its default.
+    Config(config::ConfigArgs),
 }
 
 /// Where the data is and how to read it: shared by the commands that read.
 #[derive(Debug, Args)]
 pub(crate) struct DataArgs {
-    /// The data folder with applicants.csv, adverts.csv, ... (or .parquet).
+    /// The data folder with applicants.csv, adverts.csv, ... (or .parquet,
+    /// .xlsx).
     #[arg(long, value_name = "DIR", default_value = "data/sample")]
     data: PathBuf,
     /// Config file; without it, woonaudit.toml in the data folder is used
@@ -130,6 +138,8 @@ pub fn main() -> ExitCode {
         Command::Links(args) => links::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Config(args) => config::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,8 @@
 //! on it.
 #![allow(dead_code)]
 
+pub mod sheets;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

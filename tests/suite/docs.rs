@@ -107,7 +107,7 @@ fn readme_and_docs_point_inside_the_repository() {
 
 /// The keys a config section accepts, as the config reader itself lists
 /// them when it rejects an unknown key (`expected one of `a`, `b`, ...`).
-fn accepted_keys(probe: &str) -> Vec<String> {
+pub(crate) fn accepted_keys(probe: &str) -> Vec<String> {
     let err = match Config::parse(probe) {
         Ok(_) => panic!("the config reader accepted an unknown key:\n{probe}"),
         Err(e) => e,
@@ -188,5 +188,37 @@ fn the_config_examples_are_accepted() {
             rest = &body[end + 3..];
         }
         assert!(blocks > 0, "{page} has no toml example");
+    }
+}
+
+/// docs/inputs.md lists the VERA preset in full, as the code holds it: the
+/// block between its markers is generated from `Preset::markdown`. With
+/// `WOONAUDIT_BLESS=1` the test writes the block instead of comparing.
+#[test]
+fn the_vera_preset_table_in_docs_is_the_codes() {
+    use woonaudit::preset::Preset;
+    let start = "<!-- preset vera: generated from the code (crates/core/src/preset.rs); a test keeps it the same -->\n";
+    let end = "<!-- end of preset vera -->";
+    let text = read("docs/inputs.md");
+    let (Some(a), Some(b)) = (text.find(start), text.find(end)) else {
+        panic!("docs/inputs.md has no preset vera block");
+    };
+    let block = &text[a + start.len()..b];
+    let want = Preset::Vera.markdown();
+    if std::env::var_os("WOONAUDIT_BLESS").is_some() {
+        let written = format!("{}{start}{want}{}", &text[..a], &text[b..]);
+        std::fs::write(root().join("docs/inputs.md"), written).unwrap();
+        return;
+    }
+    assert_eq!(
+        block, want,
+        "docs/inputs.md: the preset table differs from the code; rerun with WOONAUDIT_BLESS=1 to write it"
+    );
+    // Every code and column of the preset appears in the block.
+    for e in Preset::Vera.columns() {
+        assert!(block.contains(&format!("`{}`", e.source)), "{e:?}");
+    }
+    for e in Preset::Vera.values() {
+        assert!(block.contains(&format!("`{}`", e.source)), "{e:?}");
     }
 }

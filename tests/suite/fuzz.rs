@@ -28,6 +28,8 @@ use std::time::{Duration, Instant};
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64;
 
+use crate::common::sheets::{self, Style};
+
 use woonaudit::config::Config;
 use woonaudit::error::Error;
 use woonaudit::issues::Level;
@@ -453,6 +455,11 @@ struct Expect {
     records: Vec<(&'static str, u64)>,
     /// Every file is well-formed CSV: no quote can be left open.
     well_formed: bool,
+    /// Table -> the lines of its records, for a spreadsheet written whole
+    /// (its lines are worksheet rows, so blank rows leave gaps). Without
+    /// this, a CSV file's lines are 2..=records + 1 and a spreadsheet's
+    /// are taken from the rows used and the rows with an error.
+    lines: Vec<(&'static str, BTreeSet<u64>)>,
 }
 
 /// Counts of a whole run, for the summary.
@@ -521,7 +528,8 @@ fn check_dir(
     }
     for (table, file, read) in &files {
         let name = table.name();
-        if *file != format!("{name}.csv") {
+        let xlsx = *file == format!("{name}.xlsx");
+        if *file != format!("{name}.csv") && !xlsx {
             return Err(format!("{name} read from {file}"));
         }
         if let Some((_, n)) = expect.records.iter().find(|(t, _)| *t == name) {
@@ -543,9 +551,22 @@ fn check_dir(
         if used_set.len() != used.len() || used.len() as u64 != counts.used {
             return Err(format!("{name}: used lines {used:?} vs counts {counts:?}"));
         }
-        let lines: BTreeSet<u64> = (2..read + 2).collect();
+        let lines: BTreeSet<u64> = match expect.lines.iter().find(|(t, _)| *t == name) {
+            Some((_, lines)) => lines.clone(),
+            None if !xlsx => (2..read + 2).collect(),
+            None => {
+                let errors = all
+                    .iter()
+                    .filter(|i| i.file == *file && i.level == Level::Error)
+                    .map(|i| i.line);
+                used_set.iter().copied().chain(errors).collect()
+            }
+        };
+        if lines.len() as u64 != *read {
+            return Err(format!("{name}: {read} records read, lines {lines:?}"));
+        }
         if !used_set.is_subset(&lines) {
-            return Err(format!("{name}: used lines outside 2..={}", read + 1));
+            return Err(format!("{name}: used lines outside {lines:?}"));
         }
         let aside: BTreeSet<u64> = lines.difference(&used_set).copied().collect();
         let mut error_lines = BTreeSet::new();
@@ -625,6 +646,7 @@ fn fuzz_tables_structured_and_byte_mutations() {
         let mut expect = Expect {
             records: Vec::new(),
             well_formed: !bytes_mode && config.input.delimiter.is_none(),
+            lines: Vec::new(),
         };
         for (name, grid) in &grids {
             let file = dir.join(format!("{name}.csv"));
@@ -670,6 +692,83 @@ fn fuzz_tables_structured_and_byte_mutations() {
         case += 1;
     }
     summary("tables", &budget, &tally, started);
+    assert!(tally.cases > 0 && tally.set_aside > 0 && tally.rejected_files > 0);
+}
+
+// ---------------------------------------------------------------------------
+// Spreadsheets (spec 1.4): tables as workbooks, their cells mutated as in
+// the CSV target (records and their worksheet rows known), or the
+// workbook's bytes mutated (a typed error, or every row accounted for).
+
+#[test]
+fn fuzz_xlsx_tables() {
+    let budget = Budget::new(60);
+    let dir = scratch("xlsx");
+    let grids = base_grids();
+    let config = Config::default();
+    let started = Instant::now();
+    let mut tally = Tally::default();
+    let mut case = 0;
+    while budget.go_on(case) {
+        let mut rng = budget.rng(5, case);
+        let mut expect = Expect {
+            records: Vec::new(),
+            well_formed: true,
+            lines: Vec::new(),
+        };
+        // Broken bytes in a third of the cases (one broken file is enough
+        // to stop a run, so the others get to the rows).
+        let bytes_mode = rng.random_range(0..3) == 0;
+        for (name, grid) in &grids {
+            let csv = dir.join(format!("{name}.csv"));
+            let xlsx = dir.join(format!("{name}.xlsx"));
+            let _ = std::fs::remove_file(&csv);
+            let _ = std::fs::remove_file(&xlsx);
+            let optional = !Table::by_name(name).expect("a table").required();
+            if optional && rng.random_range(0..6) == 0 {
+                continue;
+            }
+            let mut rows = grid.clone();
+            if rng.random_bool(0.6) {
+                mutate_cells(&mut rng, &mut rows, case);
+            }
+            let records: BTreeSet<u64> = rows
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter(|(_, r)| !r.iter().all(|c| c.trim().is_empty()))
+                .map(|(i, _)| i as u64 + 1)
+                .collect();
+            if rng.random_bool(0.3) {
+                std::fs::write(&csv, write_grid(&rows, b',')).unwrap();
+                expect.records.push((name, records.len() as u64));
+                continue;
+            }
+            sheets::write_xlsx(&xlsx, &rows, Style::default());
+            if bytes_mode && rng.random_range(0..3) == 0 {
+                let mut bytes = std::fs::read(&xlsx).unwrap();
+                mutate_bytes(&mut rng, &mut bytes, case);
+                std::fs::write(&xlsx, &bytes).unwrap();
+            } else {
+                expect.records.push((name, records.len() as u64));
+                expect.lines.push((name, records));
+            }
+        }
+        if let Err(why) = run_case(&dir, &config, &expect, &mut tally) {
+            fail(&dir, "xlsx", &budget, case, &why);
+        }
+        if tally.slowest > SLOW {
+            fail(
+                &dir,
+                "xlsx",
+                &budget,
+                case,
+                &format!("slow case: {:?}", tally.slowest),
+            );
+        }
+        case += 1;
+    }
+    summary("xlsx", &budget, &tally, started);
     assert!(tally.cases > 0 && tally.set_aside > 0 && tally.rejected_files > 0);
 }
 
@@ -858,6 +957,7 @@ fn fuzz_config_reader() {
             }
             // The accepted config must read the export safely too.
             let expect = Expect {
+                lines: Vec::new(),
                 records: Vec::new(),
                 well_formed: false,
             };

@@ -59,6 +59,9 @@ struct InputFile {
     columns: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default, deserialize_with = "de_dates")]
     migrated_on: Vec<Date>,
+    preset: Option<String>,
+    #[serde(default)]
+    values: ValueMappings,
 }
 
 impl Default for Config {
@@ -93,6 +96,14 @@ pub struct InputConfig {
     /// any date form of spec 1.1); kept sorted, without duplicates.
     #[serde(serialize_with = "ser_dates", skip_serializing_if = "Vec::is_empty")]
     pub migrated_on: Vec<Date>,
+    /// A built-in mapping of a sector vocabulary (spec 1.4), under the
+    /// `columns` and `values` entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<crate::preset::Preset>,
+    /// `[input.values.TABLE.COLUMN]` (spec 1.4): per table, per spec
+    /// column, trimmed lower-cased source value -> spec value.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: ValueMappings,
 }
 
 /// A text encoding of CSV input (spec 1.1).
@@ -525,6 +536,8 @@ impl Config {
             delimiter: input.delimiter.as_deref().map(str::parse).transpose()?,
             columns: check_columns(&input.columns)?,
             migrated_on: input.migrated_on,
+            preset: input.preset.as_deref().map(str::parse).transpose()?,
+            values: check_values(&input.values)?,
         };
         check_thresholds(&thresholds)?;
         let mut years: Vec<i32> = limits.iter().map(|l| l.year).collect();
@@ -590,6 +603,55 @@ fn check_columns(
             lowered.insert(source.trim().to_lowercase(), spec_l);
         }
         checked.insert(table.name().to_string(), lowered);
+    }
+    Ok(checked)
+}
+
+/// Per table, per spec column: source value -> spec value, as the config
+/// holds `[input.values]`.
+pub type ValueMappings = BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>;
+
+/// `[input.values.TABLE.COLUMN]` checked against the schema: tables and
+/// columns named case-insensitively, source values stored trimmed and
+/// lower-cased (they are compared so, spec 1.4), spec values as written.
+fn check_values(values: &ValueMappings) -> std::result::Result<ValueMappings, String> {
+    let mut checked = ValueMappings::new();
+    for (table_name, columns) in values {
+        let table = Table::by_name(table_name).ok_or_else(|| {
+            format!(
+                "[input.values.{table_name}]: unknown table (expected one of {})",
+                Table::ALL.map(Table::name).join(", ")
+            )
+        })?;
+        let by_table = checked.entry(table.name().to_string()).or_default();
+        for (column_name, entries) in columns {
+            let column = column_name.trim().to_lowercase();
+            let Some(col) = table.columns().iter().find(|c| c.name == column) else {
+                return Err(format!(
+                    "[input.values.{table_name}.{column_name}]: {table_name} has no column {column_name}"
+                ));
+            };
+            let by_column: &mut BTreeMap<String, String> =
+                by_table.entry(col.name.to_string()).or_default();
+            if !by_column.is_empty() {
+                return Err(format!(
+                    "[input.values.{table_name}.{column_name}]: the column is given twice"
+                ));
+            }
+            for (source, spec) in entries {
+                let key = source.trim().to_lowercase();
+                if key.is_empty() {
+                    return Err(format!(
+                        "[input.values.{table_name}.{column_name}]: an empty value cannot be mapped (a missing value stays missing)"
+                    ));
+                }
+                if by_column.insert(key, spec.trim().to_string()).is_some() {
+                    return Err(format!(
+                        "[input.values.{table_name}.{column_name}] {source}: given twice (values are compared without regard to case)"
+                    ));
+                }
+            }
+        }
     }
     Ok(checked)
 }

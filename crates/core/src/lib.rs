@@ -18,7 +18,7 @@
 //!
 //! Foundations every stage may use, which import no stage: [`model`] (the
 //! records), [`parse`] (the cell parsers), [`schema`] (the tables and their
-//! columns), [`config`], [`period`], [`issues`], [`error`], [`text`] and
+//! columns), [`config`] and its [`preset`]s, [`period`], [`issues`], [`error`], [`text`] and
 //! [`stats`] (the statistical tests).
 //! The command line lives in the `woonaudit` binary (the workspace root);
 //! the synthetic data generator in `woonaudit-generate` (crates/generate).
@@ -39,6 +39,7 @@ pub mod model;
 pub mod parse;
 pub mod period;
 pub mod policy;
+pub mod preset;
 pub mod privacy;
 pub mod rank;
 pub mod read;

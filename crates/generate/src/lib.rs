@@ -38,8 +38,10 @@ mod offers;
 mod policies;
 mod responders;
 mod scale;
+mod vera;
 mod world;
 mod write;
+mod xlsx;
 
 pub use expect::AffectedRow;
 pub use scale::Filler;
@@ -405,10 +407,57 @@ fn skip_note(tally: &expect::SkipTally, sk: &woonaudit::model::EmployeeId) -> St
 /// that memory stays bounded by the core's size. Returns how many planted
 /// findings `planted.csv` lists.
 pub fn write_streamed(opts: &Options, dir: &Path, parquet: bool) -> std::io::Result<usize> {
+    let format = if parquet {
+        OutFormat::Parquet
+    } else {
+        OutFormat::Csv
+    };
+    write_streamed_as(opts, dir, format, false)
+}
+
+/// `text`, a woonaudit.toml, with `preset = "vera"` added to its `[input]`
+/// section (created when missing).
+pub fn vera_config(text: &str) -> String {
+    vera::config(text)
+}
+
+/// The file format of the generated tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutFormat {
+    /// `NAME.csv` in the dialect.
+    Csv,
+    /// `NAME.parquet`, text columns.
+    Parquet,
+    /// `NAME.xlsx`, typed cells (dates, numbers) as Excel holds them; at
+    /// most 1,048,575 rows a table.
+    Xlsx,
+}
+
+impl OutFormat {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutFormat::Csv => "csv",
+            OutFormat::Parquet => "parquet",
+            OutFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// [`write_streamed`] in any format, and in the VERA vocabulary when
+/// `vera` (column names and codes of woonaudit's `vera` preset, with a
+/// woonaudit.toml that sets it).
+pub fn write_streamed_as(
+    opts: &Options,
+    dir: &Path,
+    format: OutFormat,
+    vera: bool,
+) -> std::io::Result<usize> {
     const CHUNK: usize = 20_000;
     let mut build = build(opts);
     let data = &build.data;
-    let mut sinks = write::Sinks::create(dir, &opts.dialect, parquet, &build.generated.tables)?;
+    let mut sinks =
+        write::Sinks::create(dir, &opts.dialect, format, vera, &build.generated.tables)?;
     let filler = opts.filler;
     let mut maker = scale::Maker::new(
         opts.seed,
@@ -444,6 +493,13 @@ pub fn write_streamed(opts: &Options, dir: &Path, parquet: bool) -> std::io::Res
         replan_skip_rate(&mut build, &decisions);
     }
     write::write_planted(&build.generated, dir)?;
+    if vera {
+        // The data set's own config (its policies) with the preset added.
+        std::fs::write(
+            dir.join("woonaudit.toml"),
+            vera_config(&build.generated.config),
+        )?;
+    }
     Ok(build.generated.planted.len())
 }
 

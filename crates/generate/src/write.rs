@@ -13,7 +13,7 @@ use std::path::Path;
 
 use chrono::{Datelike, Timelike};
 
-use super::{Dialect, Generated, Planted, Table};
+use super::{Dialect, Generated, OutFormat, Planted, Table};
 use woonaudit::dataset::Dataset;
 use woonaudit::model::{Cents, Date, DateTime, Decimal};
 use woonaudit::schema;
@@ -705,61 +705,76 @@ enum Sink {
     /// A Parquet file of text columns, one row group per append.
     /// (Boxed: the writer is large and there are only a few sinks.)
     Parquet(Box<woonaudit::read::parquet::StreamWriter>),
+    /// A workbook (boxed for the same reason).
+    Xlsx(Box<crate::xlsx::XlsxSink>),
 }
 
 /// The open files of every table: the core's rows go in first, then any
 /// number of appended chunks, so a data set of any size is written in the
 /// memory of one chunk.
 pub(crate) struct Sinks {
-    sinks: Vec<(&'static str, Sink)>,
+    /// (table, its spec header, where its rows go)
+    sinks: Vec<(&'static str, Vec<&'static str>, Sink)>,
     dialect: Dialect,
+    vera: bool,
 }
 
 impl Sinks {
     /// Creates `dir` and one file per table (`NAME.csv` in the dialect:
     /// Windows-1252 through encoding_rs when asked, else UTF-8 without BOM;
-    /// or `NAME.parquet`), holding the header and `tables`' rows.
+    /// or `NAME.parquet`, or `NAME.xlsx`), holding the header and `tables`'
+    /// rows; in VERA names and codes when `vera`. A file of the table in
+    /// another format, left by an earlier run, is removed: two files for
+    /// one table make the folder unusable.
     pub(crate) fn create(
         dir: &Path,
         dialect: &Dialect,
-        parquet: bool,
+        format: OutFormat,
+        vera: bool,
         tables: &[Table],
     ) -> io::Result<Sinks> {
         std::fs::create_dir_all(dir)?;
         let mut sinks = Vec::with_capacity(tables.len());
         for t in tables {
-            let sink = if parquet {
-                let path = dir.join(format!("{}.parquet", t.name));
-                // A CSV of an earlier run next to it would make the folder
-                // unusable (both formats of a table).
-                remove_if_present(&dir.join(format!("{}.csv", t.name)))?;
-                Sink::Parquet(Box::new(woonaudit::read::parquet::StreamWriter::create(
-                    &path, &t.header,
-                )?))
+            for other in ["csv", "parquet", "xlsx"] {
+                if other != format.extension() {
+                    remove_if_present(&dir.join(format!("{}.{other}", t.name)))?;
+                }
+            }
+            let header: Vec<String> = if vera {
+                crate::vera::header(t.name, &t.header)
             } else {
-                remove_if_present(&dir.join(format!("{}.parquet", t.name)))?;
-                let file = std::fs::File::create(dir.join(format!("{}.csv", t.name)))?;
-                let mut w = io::BufWriter::with_capacity(1 << 20, file);
-                io::Write::write_all(
-                    &mut w,
-                    &encode(
-                        dialect,
-                        t.name,
-                        csv_bytes(
-                            Some(&t.header),
-                            &[],
-                            dialect.delimiter,
-                            dialect.windows_1252,
-                        )?,
-                    )?,
-                )?;
-                Sink::Csv(w)
+                t.header.iter().map(|h| h.to_string()).collect()
             };
-            sinks.push((t.name, sink));
+            let names: Vec<&str> = header.iter().map(String::as_str).collect();
+            let path = dir.join(format!("{}.{}", t.name, format.extension()));
+            let sink = match format {
+                OutFormat::Parquet => Sink::Parquet(Box::new(
+                    woonaudit::read::parquet::StreamWriter::create(&path, &names)?,
+                )),
+                OutFormat::Xlsx => {
+                    Sink::Xlsx(Box::new(crate::xlsx::XlsxSink::create(&path, &header)?))
+                }
+                OutFormat::Csv => {
+                    let file = std::fs::File::create(&path)?;
+                    let mut w = io::BufWriter::with_capacity(1 << 20, file);
+                    io::Write::write_all(
+                        &mut w,
+                        &encode(
+                            dialect,
+                            t.name,
+                            csv_bytes(Some(&names), &[], dialect.delimiter, dialect.windows_1252)?,
+                        )?,
+                    )?;
+                    Sink::Csv(w)
+                }
+            };
+            sinks.push((t.name, t.header.clone(), sink));
         }
         let mut sinks = Sinks {
             sinks,
             dialect: *dialect,
+            vera,
         };
         sinks.append(tables)?;
         Ok(sinks)
@@ -768,16 +783,25 @@ impl Sinks {
     /// Appends the rows of `tables` to the files of the same names.
     pub(crate) fn append(&mut self, tables: &[Table]) -> io::Result<()> {
         for t in tables.iter().filter(|t| !t.rows.is_empty()) {
-            let Some((_, sink)) = self.sinks.iter_mut().find(|(n, _)| *n == t.name) else {
+            let Some((_, header, sink)) = self.sinks.iter_mut().find(|(n, _, _)| *n == t.name)
+            else {
                 continue;
+            };
+            let coded;
+            let rows = if self.vera {
+                coded = crate::vera::rows(t.name, header, &t.rows);
+                &coded
+            } else {
+                &t.rows
             };
             match sink {
                 Sink::Csv(w) => {
                     let d = &self.dialect;
-                    let bytes = csv_bytes(None, &t.rows, d.delimiter, d.windows_1252)?;
+                    let bytes = csv_bytes(None, rows, d.delimiter, d.windows_1252)?;
                     io::Write::write_all(w, &encode(d, t.name, bytes)?)?;
                 }
-                Sink::Parquet(p) => p.write(&t.rows)?,
+                Sink::Parquet(p) => p.write(rows)?,
+                Sink::Xlsx(x) => x.write(rows)?,
             }
         }
         Ok(())
@@ -785,10 +809,11 @@ impl Sinks {
 
     /// Flushes and closes every file.
     pub(crate) fn finish(self) -> io::Result<()> {
-        for (_, sink) in self.sinks {
+        for (_, _, sink) in self.sinks {
             match sink {
                 Sink::Csv(mut w) => io::Write::flush(&mut w)?,
                 Sink::Parquet(p) => p.finish()?,
+                Sink::Xlsx(x) => x.finish()?,
             }
         }
         Ok(())
@@ -821,7 +846,7 @@ fn encode(dialect: &Dialect, table: &str, bytes: Vec<u8>) -> io::Result<Vec<u8>>
 /// Writes every table as `NAME.csv` in the dialect, and `planted.csv`
 /// (always UTF-8 with commas), into `dir` (created).
 pub(crate) fn write(gen: &Generated, dir: &Path, dialect: &Dialect) -> io::Result<()> {
-    Sinks::create(dir, dialect, false, &gen.tables)?.finish()?;
+    Sinks::create(dir, dialect, OutFormat::Csv, false, &gen.tables)?.finish()?;
     write_planted(gen, dir)
 }
 

@@ -6,12 +6,16 @@
 //! [`raw`] (Parquet through [`parquet`]); `tables` turns those into records
 //! with the cell parsers of [`crate::parse`].
 
+pub mod gaps;
+pub mod inspect;
+pub mod mapping;
 pub mod parquet;
 mod parquet_check;
 pub mod raw;
 pub mod reviews;
 pub mod source;
 mod tables;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 
@@ -33,7 +37,7 @@ pub struct SourceInfo {
     pub table: Table,
     /// File name, e.g. `applicants.csv`.
     pub file: String,
-    /// CSV or Parquet.
+    /// CSV, Parquet or xlsx.
     pub format: Format,
     /// SHA-256 of the file.
     pub sha256: String,
@@ -43,6 +47,9 @@ pub struct SourceInfo {
     /// Delimiter (CSV only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<char>,
+    /// The spec columns the file has (not in the manifest).
+    #[serde(skip)]
+    pub columns: Vec<&'static str>,
 }
 
 /// Typed records of one table, before cross-table validation.
@@ -214,7 +221,7 @@ fn load<T: Send>(
                     let key = table
                         .key()
                         .and_then(|k| raw.columns.get(k).copied())
-                        .and_then(|i| row.cell(i))
+                        .and_then(|i| raw.cell(row, i))
                         .unwrap_or_default()
                         .to_string();
                     failed_keys.push((row.line, key));
@@ -230,6 +237,12 @@ fn load<T: Send>(
             sha256: raw.sha256.clone(),
             encoding: raw.encoding,
             delimiter: raw.delimiter,
+            columns: table
+                .columns()
+                .iter()
+                .map(|c| c.name)
+                .filter(|c| raw.columns.contains_key(c))
+                .collect(),
         }),
         read,
         records,

@@ -1,5 +1,5 @@
-//! A table as text cells, whatever its source format: what the CSV and
-//! Parquet readers produce and the table parsers consume.
+//! A table as text cells, whatever its source format: what the CSV,
+//! Parquet and spreadsheet readers produce and the table parsers consume.
 
 use serde::Serialize;
 
@@ -14,6 +14,22 @@ pub enum Format {
     Csv,
     /// Apache Parquet.
     Parquet,
+    /// A spreadsheet (the first worksheet of an `.xlsx` workbook, spec 1.4).
+    Xlsx,
+}
+
+impl Format {
+    /// Every format, in the order the file extensions are looked for.
+    pub const ALL: [Format; 3] = [Format::Csv, Format::Parquet, Format::Xlsx];
+
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+            Format::Xlsx => "xlsx",
+        }
+    }
 }
 
 /// One record of a table: its line (header = 1) and its cells, indexed like
@@ -77,8 +93,34 @@ pub struct RawTable {
     /// Spec column name -> index into each row's cells. Only the spec's
     /// columns that the file has.
     pub columns: FastMap<&'static str, usize>,
-    /// Whether `,` is a decimal mark (a `;`-delimited file).
+    /// Whether `,` is a decimal mark (a `;`-delimited file, or a
+    /// spreadsheet, whose cells hold no delimiter).
     pub decimal_comma: bool,
+    /// The header cells as read (trimmed).
+    pub header: Vec<String>,
+    /// Value mappings of the config and its preset (spec 1.4), by cell
+    /// index: trimmed, lower-cased source value -> spec value. Only the
+    /// mapped columns the file has.
+    pub values: Vec<(usize, FastMap<String, String>)>,
+}
+
+impl RawTable {
+    /// Cell `i` of `row` as the parsers see it: trimmed, and through the
+    /// column's value mapping when it has one (a value without a mapping is
+    /// read as it is). Empty = missing.
+    pub fn cell<'r>(&'r self, row: &'r RawRow, i: usize) -> Option<&'r str> {
+        let value = row.cell(i)?;
+        if value.is_empty() {
+            return Some(value);
+        }
+        match self.values.iter().find(|(c, _)| *c == i) {
+            Some((_, map)) => Some(
+                map.get(value.to_lowercase().as_str())
+                    .map_or(value, String::as_str),
+            ),
+            None => Some(value),
+        }
+    }
 }
 
 /// What is called with each batch of records of a table as they are read,

@@ -10,39 +10,60 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Encoding};
 use crate::error::{Error, Result};
 use crate::fast::FastMap;
-use crate::read::parquet;
 use crate::read::raw::{Format, OnBatch, RawRow, RawTable, RecordProblem};
+use crate::read::{mapping, parquet, xlsx};
 use crate::schema::Table;
 
 /// Records per batch: enough to share out over the cores, small enough to
 /// keep memory flat.
-const BATCH: usize = 16_384;
+pub(crate) const BATCH: usize = 16_384;
 
-/// Locates a table's file in `dir`. `Ok(None)` for an absent optional table.
+/// Locates a table's file in `dir`: `NAME.csv`, `NAME.parquet` or
+/// `NAME.xlsx` (spec 1, 1.4). `Ok(None)` for an absent optional table; two
+/// files for one table stop the run, naming both.
 pub fn locate(dir: &Path, table: Table) -> Result<Option<(PathBuf, Format)>> {
-    let csv = dir.join(format!("{}.csv", table.name()));
-    let parquet = dir.join(format!("{}.parquet", table.name()));
-    match (csv.is_file(), parquet.is_file()) {
-        (true, true) => Err(Error::input(
-            dir,
-            format!("both {0}.csv and {0}.parquet exist: keep one", table.name()),
-        )),
-        (true, false) => Ok(Some((csv, Format::Csv))),
-        (false, true) => Ok(Some((parquet, Format::Parquet))),
-        (false, false) if table.required() => Err(Error::input(
+    let found: Vec<(PathBuf, Format)> = Format::ALL
+        .into_iter()
+        .map(|f| (dir.join(format!("{}.{}", table.name(), f.extension())), f))
+        .filter(|(p, _)| p.is_file())
+        .collect();
+    match found.as_slice() {
+        [] if table.required() => Err(Error::input(
             dir,
             format!(
-                "required table {0} is missing: put {0}.csv or {0}.parquet in the data folder",
+                "required table {0} is missing: put {0}.csv, {0}.parquet or {0}.xlsx in the data folder",
                 table.name()
             ),
         )),
-        (false, false) => Ok(None),
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        [(_, a), (_, b), ..] => Err(Error::input(
+            dir,
+            format!(
+                "both {0}.{1} and {0}.{2} exist: keep one",
+                table.name(),
+                a.extension(),
+                b.extension()
+            ),
+        )),
     }
 }
 
 /// Describes a table from its header cells, encoding and delimiter (the
 /// last two for CSV only): maps the header to the spec's columns.
-type Describe<'d> = dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable> + 'd;
+pub(crate) type Describe<'d> =
+    dyn Fn(&[String], Option<&'static str>, Option<char>) -> Result<RawTable> + 'd;
+
+/// What a header that does not fit the table does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderRule {
+    /// A required column missing or a column given twice stops the run
+    /// (spec 1.1).
+    Strict,
+    /// The table is read with the columns found (`woonaudit inspect`, which
+    /// shows what is missing).
+    Lenient,
+}
 
 /// Reads one table file, handing its records to `on_batch` a batch at a
 /// time as they are read (one batch in memory, not the table). Returns the
@@ -54,11 +75,28 @@ pub fn read_table(
     config: &Config,
     on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
+    read_table_with(path, format, table, config, HeaderRule::Strict, on_batch)
+}
+
+/// [`read_table`] with a choice of what a header that does not fit does.
+pub fn read_table_with(
+    path: &Path,
+    format: Format,
+    table: Table,
+    config: &Config,
+    rule: HeaderRule,
+    on_batch: &mut OnBatch<'_>,
+) -> Result<(RawTable, u64)> {
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let describe = |header: &[String], encoding, delimiter: Option<char>| -> Result<RawTable> {
+        let plan = mapping::plan(table, header, config);
+        if rule == HeaderRule::Strict {
+            plan.check(path)?;
+        }
+        let columns = plan.columns();
         Ok(RawTable {
             table,
             file: file.clone(),
@@ -66,8 +104,12 @@ pub fn read_table(
             sha256: String::new(),
             encoding,
             delimiter,
-            columns: map_header(path, table, header, config)?,
-            decimal_comma: delimiter == Some(';'),
+            values: mapping::value_maps(config, table, &columns),
+            columns,
+            // A spreadsheet cell holds no delimiter, so a comma in it can
+            // only be a decimal mark (Dutch Excel writes one in text cells).
+            decimal_comma: delimiter == Some(';') || format == Format::Xlsx,
+            header: header.iter().map(|h| h.trim().to_string()).collect(),
         })
     };
     // The digest runs beside the parse, over its own read of the file: on
@@ -77,6 +119,7 @@ pub fn read_table(
         let parsed = match format {
             Format::Csv => read_csv(path, config, &describe, on_batch),
             Format::Parquet => read_parquet(path, &describe, on_batch),
+            Format::Xlsx => xlsx::read(path, &describe, on_batch),
         };
         (digest.join(), parsed)
     });
@@ -121,52 +164,6 @@ fn read_parquet(
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Header cells -> spec columns, through the config mapping. A missing
-/// required column or a column given twice stops the run.
-fn map_header(
-    path: &Path,
-    table: Table,
-    header: &[String],
-    config: &Config,
-) -> Result<FastMap<&'static str, usize>> {
-    let mapping = config.mapping(table);
-    let mut columns: FastMap<&'static str, usize> = FastMap::default();
-    for (i, raw) in header.iter().enumerate() {
-        let name = raw.trim().to_lowercase();
-        let spec_name = mapping
-            .and_then(|m| m.get(&name))
-            .map(String::as_str)
-            .unwrap_or(&name);
-        let Some(col) = table.columns().iter().find(|c| c.name == spec_name) else {
-            continue; // unknown extra columns are ignored (spec 1.1)
-        };
-        if let Some(first) = columns.insert(col.name, i) {
-            return Err(Error::input(
-                path,
-                format!(
-                    "column {} appears twice (columns {} and {})",
-                    col.name,
-                    first + 1,
-                    i + 1
-                ),
-            ));
-        }
-    }
-    let missing: Vec<&str> = table
-        .columns()
-        .iter()
-        .filter(|c| c.required && !columns.contains_key(c.name))
-        .map(|c| c.name)
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::input(
-            path,
-            format!("missing required column {}", missing.join(", ")),
-        ));
-    }
-    Ok(columns)
 }
 
 /// SHA-256 of a file, lower-case hex, read a megabyte at a time.
@@ -480,7 +477,11 @@ fn unclosed_quote(
 
 /// The name of header cell `i` for a data issue: the spec's name when the
 /// cell maps to a spec column, else the header's own text, else `column N`.
-fn column_name(header: &[String], columns: &FastMap<&'static str, usize>, i: usize) -> String {
+pub(crate) fn column_name(
+    header: &[String],
+    columns: &FastMap<&'static str, usize>,
+    i: usize,
+) -> String {
     let i = i.min(header.len().saturating_sub(1));
     match columns.iter().find(|(_, &c)| c == i) {
         Some((name, _)) => (*name).to_string(),

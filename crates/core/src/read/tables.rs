@@ -36,7 +36,7 @@ impl<'a> Cells<'a> {
 
     fn get(&self, col: &str) -> Option<&'a str> {
         let i = *self.raw.columns.get(col)?;
-        self.row.cell(i).filter(|s| !s.is_empty())
+        self.raw.cell(self.row, i).filter(|s| !s.is_empty())
     }
 
     /// Records an error on `col` and marks the row unusable.

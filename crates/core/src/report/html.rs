@@ -169,8 +169,21 @@ struct ControlRow {
     note: String,
 }
 
-/// The coverage statement at the top of the report (spec 5, "Coverage").
-fn coverage_statement(c: &CoverageStats) -> String {
+/// The coverage statement at the top of the report (spec 5, "Coverage"),
+/// with what the inputs lack for some checks (see [`crate::read::gaps`]).
+fn coverage_statement(c: &CoverageStats, sources: &[crate::read::SourceInfo]) -> String {
+    let mut statement = lets_coverage(c);
+    for gap in crate::read::gaps::gaps(sources) {
+        statement.push_str(&format!(
+            " Not checked: {}, so {}.",
+            gap.missing, gap.consequence
+        ));
+    }
+    statement
+}
+
+/// The coverage of the lets in the period.
+fn lets_coverage(c: &CoverageStats) -> String {
     if c.allocations == 0 {
         return "No lets in the period: nothing could be checked.".to_string();
     }
@@ -969,7 +982,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
         reviews: run
             .reviews
             .map(|v| ReviewsView::of_audit(v, audit, run.carry).masked(mask)),
-        coverage: coverage_statement(&audit.stats.coverage),
+        coverage: coverage_statement(&audit.stats.coverage, run.sources),
         control: control_view(report),
         actors: actors_view(&audit.stats, findings, audit.config(), mask),
         population: {
