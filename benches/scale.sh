@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
-# End-to-end scale benchmark (issue 6): on the same generated files, time
-# (a) the bare parse, polars reading every input table with its types and
-#     nothing else (benches/bare_parse.rs), and
-# (b) `woonaudit run`, reports included,
-# alternately, RUNS times each; print the medians, the ratio b/a, the peak
-# memory of each and woonaudit's per-stage split (`run --timings`) of its
-# median run.
+# End-to-end scale benchmark (issues 6 and 13): on the same generated files,
+# time, alternately, RUNS times each,
+# (a) the peer: DuckDB loading every input table into a typed table of an
+#     in-memory database (`CREATE TABLE t AS SELECT * FROM read_csv(...)`,
+#     or read_parquet), with as many threads as woonaudit uses
+#     (benches/duckdb_load.py);
+# (b) polars' bare parse, every table read with its types and nothing else
+#     (benches/bare_parse.rs), when its build exists; and
+# (c) `woonaudit run`, reports included;
+# then print the medians, the ratios c/a and c/b, the peak memory of each
+# and woonaudit's per-stage split (`run --timings`) of its median run.
 #
 #   benches/scale.sh [S|M|L] [csv|parquet] [RUNS]     (default: M csv 3)
 #
 # The data set is generated once into $WOONAUDIT_SCALE_DIR (default
 # ~/.cache/woonaudit-scale/SIZE-FORMAT) and reused. L is 1,000,000 seekers,
-# 200,000 adverts and 20,000,000 responses: about 1.4 GB of CSV, under a minute
-# to generate, and under 4 GiB of memory to audit. woonaudit builds in the shared
-# target dir (as .ci/run); the bare parse needs polars' CSV reader, which
-# only the bench crate compiles, in its own target dir (the first build
-# takes about 20 minutes).
+# 200,000 adverts and 20,000,000 responses: about 1.4 GB of CSV, under a
+# minute to generate. Delete the folder when the generator has changed:
+# the script reuses whatever it finds there.
+#
+# DuckDB is the Python package `duckdb`: used from $WOONAUDIT_DUCKDB_PYTHON,
+# the system python3 or the venv ~/.cache/woonaudit-bench-venv, and installed
+# into that venv with pip when missing. Without Python or network the peer
+# is skipped (and the script says so).
+#
+# The polars parse needs polars' CSV reader, which only the bench crate
+# compiles, in its own target dir; the first build takes about 20 minutes
+# on 2 cores, so this script does not start it. Build it once with
+#   CARGO_TARGET_DIR=~/.cache/woonaudit-bench-target \
+#       cargo build --release -p woonaudit-bench --bin bare-parse
+# and it is used from then on (kept up to date); WOONAUDIT_SKIP_POLARS=1
+# skips it even when it is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,45 +39,111 @@ format=${2:-csv}
 runs=${3:-3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/woonaudit-target}
 bench_target=${WOONAUDIT_BENCH_TARGET_DIR:-$HOME/.cache/woonaudit-bench-target}
+venv=${WOONAUDIT_BENCH_VENV:-$HOME/.cache/woonaudit-bench-venv}
 data=${WOONAUDIT_SCALE_DIR:-$HOME/.cache/woonaudit-scale}/$size-$format
+threads=$(nproc)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cargo build --release --locked -q
-CARGO_TARGET_DIR=$bench_target cargo build --release --locked -q \
-    -p woonaudit-bench --bin bare-parse
 woonaudit=$CARGO_TARGET_DIR/release/woonaudit
+
+# The peer: a Python with duckdb importable, installing it if need be.
+has_duckdb() { "$1" -c 'import duckdb' >/dev/null 2>&1; }
+python=
+for candidate in "${WOONAUDIT_DUCKDB_PYTHON:-}" python3 "$venv/bin/python"; do
+    if [ -n "$candidate" ] && has_duckdb "$candidate"; then
+        python=$candidate
+        break
+    fi
+done
+if [ -z "$python" ]; then
+    echo "installing the duckdb Python package into $venv ..." >&2
+    if { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } >/dev/null 2>&1 &&
+        "$venv/bin/python" -m pip install -q duckdb >&2 && has_duckdb "$venv/bin/python"; then
+        python=$venv/bin/python
+    else
+        echo "DuckDB peer skipped: could not install the duckdb Python package" >&2
+    fi
+fi
+duckdb_note=
+if [ -n "$python" ]; then
+    duckdb_note="DuckDB $("$python" -c 'import duckdb; print(duckdb.__version__)'), $threads threads"
+fi
+
+# The second column: polars' bare parse, only when it is built.
 bare=$bench_target/release/bare-parse
+if [ "${WOONAUDIT_SKIP_POLARS:-0}" = 1 ]; then
+    echo "polars parse skipped: WOONAUDIT_SKIP_POLARS=1" >&2
+    bare=
+elif [ ! -x "$bare" ]; then
+    echo "polars parse skipped: $bare is not built (see the head of this script; about 20 minutes)" >&2
+    bare=
+else
+    CARGO_TARGET_DIR=$bench_target cargo build --release --locked -q \
+        -p woonaudit-bench --bin bare-parse
+fi
 
 if [ ! -f "$data/planted.csv" ]; then
     echo "generating $size ($format) into $data ..." >&2
     "$woonaudit" generate --size "$size" --format "$format" --out "$data"
 fi
 
+# Read every file once first, so that no contender pays for the disk: the
+# first run after other data went through the page cache was up to 50%
+# slower for both woonaudit and DuckDB at L.
+cat "$data"/* >/dev/null
+
 now() { date +%s.%N; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 for i in $(seq "$runs"); do
+    line="run $i:"
+    if [ -n "$python" ]; then
+        # DuckDB's own clock around the loads: Python's start and the
+        # import (about 0.3 s) are not the peer's work.
+        "$python" benches/duckdb_load.py "$data" "$threads" >"$work/duckdb-$i.txt"
+        awk '$1=="total"{t=$2} $1=="peak_kb"{k=$2} END {print t, k}' "$work/duckdb-$i.txt" >>"$work/duckdb.times"
+        line="$line DuckDB load $(tail -1 "$work/duckdb.times" | cut -d' ' -f1) s,"
+    fi
+    if [ -n "$bare" ]; then
+        t0=$(now)
+        "$bare" "$data" >"$work/bare-$i.txt" 2>/dev/null
+        t1=$(now)
+        echo "$(minus "$t1" "$t0") $(awk '$1=="peak_kb"{print $2}' "$work/bare-$i.txt")" >>"$work/bare.times"
+        line="$line polars parse $(tail -1 "$work/bare.times" | cut -d' ' -f1) s,"
+    fi
     t0=$(now)
-    "$bare" "$data" >"$work/bare-$i.txt" 2>/dev/null
-    t1=$(now)
     "$woonaudit" run --data "$data" --out "$work/out" --timings 2>"$work/run-$i.txt" >/dev/null
-    t2=$(now)
-    echo "$(minus "$t1" "$t0") $(awk '$1=="peak_kb"{print $2}' "$work/bare-$i.txt")" >>"$work/bare.times"
-    echo "$(minus "$t2" "$t1") $(awk '/^peak memory/{print $3}' "$work/run-$i.txt") $i" >>"$work/run.times"
-    echo "run $i: bare parse $(tail -1 "$work/bare.times" | cut -d' ' -f1) s, woonaudit $(tail -1 "$work/run.times" | cut -d' ' -f1) s" >&2
+    t1=$(now)
+    echo "$(minus "$t1" "$t0") $(awk '/^peak memory/{print $3}' "$work/run-$i.txt") $i" >>"$work/run.times"
+    echo "$line woonaudit $(tail -1 "$work/run.times" | cut -d' ' -f1) s" >&2
 done
 
 median() { sort -n | awk '{v[NR]=$0} END {print v[int((NR+1)/2)]}'; }
-bare_med=$(cut -d' ' -f1 "$work/bare.times" | median)
-run_line=$(sort -n "$work/run.times" | awk '{v[NR]=$0} END {print v[int((NR+1)/2)]}')
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+run_line=$(median <"$work/run.times")
 run_med=$(echo "$run_line" | cut -d' ' -f1)
 run_peak=$(echo "$run_line" | cut -d' ' -f2)
 run_idx=$(echo "$run_line" | cut -d' ' -f3)
-bare_peak=$(cut -d' ' -f2 "$work/bare.times" | sort -n | tail -1)
 
-echo "size $size, $format, $runs runs, $(nproc) cores"
-printf 'bare parse (polars)   median %6.2f s   peak %6.0f MiB\n' "$bare_med" "$(awk -v k="$bare_peak" 'BEGIN { print k / 1024 }')"
-printf 'woonaudit run         median %6.2f s   peak %6.0f MiB\n' "$run_med" "$run_peak"
-printf 'ratio run / parse     %6.2f\n' "$(awk -v a="$run_med" -v b="$bare_med" 'BEGIN { print a / b }')"
-echo "stages of the median run:"
+echo "size $size, $format, $runs runs, $threads cores; medians, wall-clock seconds"
+printf 'woonaudit run          %7.2f s   peak %6.0f MiB\n' "$run_med" "$run_peak"
+if [ -n "$python" ]; then
+    duck_med=$(cut -d' ' -f1 "$work/duckdb.times" | median)
+    duck_peak=$(cut -d' ' -f2 "$work/duckdb.times" | sort -n | tail -1)
+    printf 'DuckDB load (peer)     %7.2f s   peak %6s MiB   (%s)\n' "$duck_med" "$(mib "$duck_peak")" "$duckdb_note"
+else
+    echo "DuckDB load (peer)     skipped (no duckdb Python package)"
+fi
+if [ -n "$bare" ]; then
+    bare_med=$(cut -d' ' -f1 "$work/bare.times" | median)
+    bare_peak=$(cut -d' ' -f2 "$work/bare.times" | sort -n | tail -1)
+    printf 'polars bare parse      %7.2f s   peak %6s MiB\n' "$bare_med" "$(mib "$bare_peak")"
+else
+    echo "polars bare parse      skipped (not built, or WOONAUDIT_SKIP_POLARS=1)"
+fi
+[ -n "$python" ] && echo "ratio woonaudit / DuckDB load    $(ratio "$run_med" "$duck_med")"
+[ -n "$bare" ] && echo "ratio woonaudit / polars parse  $(ratio "$run_med" "$bare_med")"
+echo "stages of the median woonaudit run:"
 sed -n '/^stage/,/^peak/p' "$work/run-$run_idx.txt"

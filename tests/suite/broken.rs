@@ -915,13 +915,11 @@ fn unknown_staff_and_applicants_in_every_table_are_warnings() {
     );
 }
 
-/// Known and not fixed: polars 0.55.2 reads a page's value count from a
-/// corrupt file and aborts the process on the allocation ("memory
-/// allocation of 2305843009213693952 bytes failed") instead of returning an
-/// error. Found by fuzzing. Ignored until the Parquet reader validates page
-/// headers or decodes in a child process; run with `--ignored` to see it.
+/// Found by fuzzing: polars 0.55.2 trusts a data page's value count and
+/// aborted the process on the allocation ("memory allocation of
+/// 2305843009213693952 bytes failed"); the page headers are now checked
+/// before polars decodes anything.
 #[test]
-#[ignore = "known bug: polars aborts on this corrupt Parquet file"]
 fn a_parquet_file_with_a_corrupt_page_header_is_unusable_input_not_an_abort() {
     let mut f = base("oomparquet");
     f.remove("adverts.csv");

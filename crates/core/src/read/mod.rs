@@ -10,6 +10,7 @@ pub mod gaps;
 pub mod inspect;
 pub mod mapping;
 pub mod parquet;
+mod parquet_check;
 pub mod raw;
 pub mod reviews;
 pub mod source;

@@ -43,6 +43,10 @@ pub fn read_slices(
             .get_metadata()
             .cloned()
     })?;
+    // polars aborts the process (an allocation it cannot make) on some
+    // corrupt page headers, so they are checked before anything is decoded.
+    super::parquet_check::check(bytes, &metadata)
+        .map_err(|why| Error::input(path, format!("cannot read Parquet: corrupt file ({why})")))?;
     let rows = metadata.num_rows;
     let mut header: Vec<String> = Vec::new();
     let mut offset = 0;
