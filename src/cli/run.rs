@@ -161,6 +161,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             carry: carry.as_ref(),
             mask: &mask,
             excel_csv: args.excel_csv,
+            run_date: run_date()?,
         };
         report::write_all(&out, &Report::new(&audit, &meta)?)?;
         timings.add("reports", early + reports_start.elapsed());
@@ -235,6 +236,27 @@ fn limits_warnings(audit: &Audit<'_>) -> Vec<String> {
             Some(_) => None,
         })
         .collect()
+}
+
+/// The day of the run: today (local time), or the UTC day of
+/// `SOURCE_DATE_EPOCH` when it is set, the reproducible-builds convention
+/// that lets a rerun (and the tests) write a byte-identical workbook on
+/// another day.
+fn run_date() -> Result<woonaudit::model::Date> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(_) => Ok(chrono::Local::now().date_naive()),
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .map(|t| t.date_naive())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "SOURCE_DATE_EPOCH={v} is not a number of seconds since 1970: unset it or give one"
+                ))
+            }),
+    }
 }
 
 /// Refuses to overwrite an exceptions.xlsx in `out` that holds review

@@ -21,6 +21,9 @@ pub const ALLOCATIONS: &str =
 pub const EMPLOYEES: &str =
     "employee_id,last_name,first_names,birth_date,employed_from,employed_to";
 
+/// The day the tests' runs happen on (2026-07-02), as SOURCE_DATE_EPOCH.
+pub const RUN_EPOCH: &str = "1782950400";
+
 /// A folder of input tables for one test.
 pub struct Fixture {
     pub dir: PathBuf,
@@ -124,6 +127,9 @@ impl Fixture {
 /// Runs the real binary in `cwd`.
 pub fn woonaudit(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_woonaudit"))
+        // A fixed day of the run: workbooks stay byte-identical across
+        // midnight.
+        .env("SOURCE_DATE_EPOCH", RUN_EPOCH)
         .args(args)
         .current_dir(cwd)
         .output()

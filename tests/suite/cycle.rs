@@ -446,6 +446,12 @@ fn three_quarters_into_the_default_folder_lose_no_review() {
     assert_eq!(a1["status"], "escalated");
     assert_eq!(a1["note"], "asked the team");
     assert!(a1["review history"].contains("escalated by Jan"), "{a1:?}");
+    // The history names the day of the run the review came from (the
+    // tests' SOURCE_DATE_EPOCH: 2 July 2026) and its period.
+    assert!(
+        a1["review history"].contains("run on 2026-07-02 of"),
+        "{a1:?}"
+    );
     let a3 = row_about(&book, "Route", "A3").unwrap();
     assert_eq!(a3["status"], "explained");
     assert_eq!(a3["reviewer"], "Piet");

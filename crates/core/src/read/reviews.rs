@@ -140,6 +140,9 @@ pub struct Reviews {
     /// The reviews of cases (the Cases sheet), by case_id: each applies to
     /// the findings of its case that have no review of their own.
     pub cases: BTreeMap<String, Review>,
+    /// The day of the run the workbook came from (its Summary sheet's
+    /// "Run on" row), when it names one.
+    pub run_date: Option<String>,
     /// The period of the run the workbook came from (its Summary sheet's
     /// "Period"), when the file has one.
     pub period: Option<String>,
@@ -187,18 +190,20 @@ pub struct Gone<'a> {
 }
 
 impl Reviews {
-    /// The file's name, for the review history: with the period of the run
-    /// it came from when the workbook names it ("exceptions.xlsx, run of
-    /// 2026-04-01 to 2026-06-30").
+    /// The file's name, for the review history: with the day and the
+    /// period of the run it came from when the workbook names them
+    /// ("exceptions.xlsx, run on 2026-07-02 of 2026-04-01 to 2026-06-30").
     pub fn source_name(&self) -> String {
         let name = self
             .path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| self.path.display().to_string());
-        match &self.period {
-            Some(p) => format!("{name}, run of {p}"),
-            None => name,
+        match (&self.run_date, &self.period) {
+            (Some(d), Some(p)) => format!("{name}, run on {d} of {p}"),
+            (Some(d), None) => format!("{name}, run on {d}"),
+            (None, Some(p)) => format!("{name}, run of {p}"),
+            (None, None) => name,
         }
     }
 
@@ -349,7 +354,8 @@ pub fn load(path: &Path) -> Result<Reviews> {
             }
         };
         if sheet == PLAIN_SHEETS[0] {
-            reviews.period = summary_period(&rows);
+            reviews.period = summary_value(&rows, "Period");
+            reviews.run_date = summary_value(&rows, RUN_DATE_LABEL);
         }
         // The control sample sheet is keyed by sample_id instead, the Cases
         // sheet by case_id.
@@ -525,10 +531,13 @@ fn same_review(a: &Review, b: &Review) -> bool {
     a.status == b.status && a.reviewer == b.reviewer && a.note == b.note
 }
 
-/// The value next to "Period" on the Summary sheet.
-fn summary_period(rows: &Table) -> Option<String> {
+/// The label of the Summary sheet's row that gives the day of the run.
+pub const RUN_DATE_LABEL: &str = "Run on";
+
+/// The value next to `label` ("Period", "Run on") on the Summary sheet.
+fn summary_value(rows: &Table, label: &str) -> Option<String> {
     rows.iter()
-        .find(|(_, cells)| cells.first().is_some_and(|c| c.trim() == "Period"))
+        .find(|(_, cells)| cells.first().is_some_and(|c| c.trim() == label))
         .and_then(|(_, cells)| cells.get(1))
         .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())

@@ -53,6 +53,9 @@ pub struct RunMeta<'a> {
     pub mask: &'a Mask,
     /// `--excel-csv`: the CSV files as Dutch Excel opens them.
     pub excel_csv: bool,
+    /// The day of the run (exceptions.xlsx names it, so the next quarter's
+    /// review history can say which run a review came from).
+    pub run_date: crate::model::Date,
 }
 
 impl RunMeta<'_> {

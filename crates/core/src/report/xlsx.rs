@@ -44,6 +44,8 @@ pub const CONTROL_SHEET: &str = "Control sample";
 struct WorkbookInput<'a> {
     /// The audit period.
     pub period: &'a Period,
+    /// The day of the run, for the review history of the next quarter.
+    pub run_date: crate::model::Date,
     /// Whether `--lenient` was given.
     pub lenient: bool,
     /// Where the config came from.
@@ -83,6 +85,7 @@ pub fn render(report: &Report<'_>) -> Result<Vec<u8>> {
     let (audit, run) = (report.audit, report.run);
     let w = WorkbookInput {
         period: audit.period(),
+        run_date: run.run_date,
         lenient: run.lenient,
         config_source: run.config_source,
         sources: run.sources,
@@ -283,6 +286,7 @@ fn run_facts(
 ) -> Result<u32, XlsxError> {
     let facts = [
         ("Period", w.period.to_string()),
+        (crate::read::reviews::RUN_DATE_LABEL, w.run_date.to_string()),
         (
             "Mode",
             if w.lenient { "lenient" } else { "strict" }.to_string(),
