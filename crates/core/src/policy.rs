@@ -243,21 +243,6 @@ impl Policies {
     pub fn get(&self, name: &str) -> Option<&Arc<Policy>> {
         self.by_name.get(&name.trim().to_lowercase())
     }
-
-    /// Whether any policy reads the priorities table.
-    pub fn use_priorities(&self) -> bool {
-        self.by_name.values().any(|p| {
-            p.tiers
-                .iter()
-                .chain(&p.require)
-                .any(|t| t.uses_priorities())
-        })
-    }
-
-    /// Every policy, by name.
-    pub fn iter(&self) -> impl Iterator<Item = &Arc<Policy>> {
-        self.by_name.values()
-    }
 }
 
 #[cfg(test)]
