@@ -101,8 +101,8 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
                 applicant_id: data.applicants[s].id.clone(),
                 responded_at: at.and_hms_opt(9, 0, 0).expect("valid time")
                     + chrono::Duration::seconds(rng.below(30_000) as i64),
-                lottery_number: Some(k as i32 + 1),
-                position: None,
+                lottery_number: Some(k as i32 + 1).into(),
+                position: None.into(),
                 points: None,
                 outcome: Outcome::NotReached,
                 reason: None,

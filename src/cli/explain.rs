@@ -229,6 +229,7 @@ fn candidate_rows(
             keys,
             r.responded_at.to_string(),
             r.position
+                .get()
                 .map(|p| p.to_string())
                 .unwrap_or_else(|| "-".into()),
             r.outcome.to_string(),

@@ -1008,3 +1008,25 @@ fn a_position_beyond_32_bits_is_out_of_range() {
     );
     assert_eq!(issues[0]["value"], "4294967298");
 }
+
+/// The one 32-bit value held back to mean "none" (-2147483648) is out of
+/// range too: it must not read as a missing position.
+#[test]
+fn the_smallest_32_bit_position_is_out_of_range() {
+    let mut f = base("minposition");
+    f.set(
+        "responses",
+        RESPONSES,
+        &[
+            RESPONSE_ROWS[0],
+            "ADV1,A2,2026-03-10 11:00,,-2147483648,not_reached,,E1",
+            RESPONSE_ROWS[2],
+        ],
+    );
+    let issues = check(
+        &f,
+        &[("responses.csv", 3, "position", "error", "out of range")],
+        &[("responses", 3, 2, 1)],
+    );
+    assert_eq!(issues[0]["value"], "-2147483648");
+}

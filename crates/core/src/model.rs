@@ -545,6 +545,41 @@ pub fn same_dwelling(a: &DwellingId, b: &DwellingId) -> bool {
     a.as_str().trim().eq_ignore_ascii_case(b.as_str().trim())
 }
 
+/// An optional 32-bit whole number held in 4 bytes instead of the 8 of
+/// `Option<i32>`: `i32::MIN` stands for none, and the reader refuses that
+/// one value as out of range. A response is one of tens of millions and
+/// holds two of these (lottery number and position).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OptI32(i32);
+
+impl OptI32 {
+    /// No value.
+    pub const NONE: OptI32 = OptI32(i32::MIN);
+
+    /// The value, if any.
+    pub fn get(self) -> Option<i32> {
+        (self.0 != i32::MIN).then_some(self.0)
+    }
+
+    /// Whether there is no value.
+    pub fn is_none(self) -> bool {
+        self.0 == i32::MIN
+    }
+}
+
+impl Default for OptI32 {
+    fn default() -> Self {
+        OptI32::NONE
+    }
+}
+
+/// `Some(i32::MIN)`, which the reader never produces, reads as none.
+impl From<Option<i32>> for OptI32 {
+    fn from(v: Option<i32>) -> Self {
+        v.map_or(OptI32::NONE, OptI32)
+    }
+}
+
 /// A response to an advert with its offer outcome (table `responses`).
 #[derive(Clone, Debug)]
 pub struct Response {
@@ -557,9 +592,9 @@ pub struct Response {
     /// When the response was made.
     pub responded_at: DateTime,
     /// Drawn lottery number (lower ranks first).
-    pub lottery_number: Option<i32>,
+    pub lottery_number: OptI32,
     /// Rank recorded by the source system (volgnummer).
-    pub position: Option<i32>,
+    pub position: OptI32,
     /// Points on the closing date, exact as written (v1.2; boxed: only
     /// points adverts' responses have them).
     pub points: Option<Box<Decimal>>,
@@ -853,6 +888,21 @@ mod tests {
         assert_eq!(age_on(d(2008, 2, 29), d(2026, 2, 28)), 17);
         assert_eq!(age_on(d(2008, 2, 29), d(2026, 3, 1)), 18);
         assert_eq!(age_on(d(2008, 2, 29), d(2028, 2, 29)), 20);
+    }
+
+    #[test]
+    fn a_response_stays_within_128_bytes() {
+        // Tens of millions of them at national scale: a field more shows
+        // up in gigabytes (v1.2's points were paid for by OptI32).
+        assert!(
+            std::mem::size_of::<Response>() <= 128,
+            "{}",
+            std::mem::size_of::<Response>()
+        );
+        assert_eq!(std::mem::size_of::<OptI32>(), 4);
+        assert_eq!(OptI32::from(Some(7)).get(), Some(7));
+        assert_eq!(OptI32::from(None).get(), None);
+        assert!(OptI32::NONE.is_none());
     }
 
     #[test]

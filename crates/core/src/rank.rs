@@ -273,7 +273,7 @@ fn compare_base(base: Model, a: (&Response, &Applicant), b: (&Response, &Applica
         Model::Registration => a.1.registration_date.cmp(&b.1.registration_date),
         // Validation sets aside lottery responses without a number.
         Model::Lottery => {
-            let n = |r: &Response| r.lottery_number.map_or(i64::MAX, i64::from);
+            let n = |r: &Response| r.lottery_number.get().map_or(i64::MAX, i64::from);
             n(a.0).cmp(&n(b.0))
         }
         Model::Points => {
@@ -321,7 +321,7 @@ pub fn describe_keys(
     }
     match advert.base() {
         Model::Registration => parts.push(format!("registered {}", applicant.registration_date)),
-        Model::Lottery => match response.lottery_number {
+        Model::Lottery => match response.lottery_number.get() {
             Some(n) => parts.push(format!("lottery number {n}")),
             None => parts.push("no lottery number".to_string()),
         },

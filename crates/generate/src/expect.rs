@@ -598,7 +598,7 @@ pub(crate) fn findings_with(
             continue;
         }
         for c in &ranking.eligible {
-            let Some(p) = c.response.position else {
+            let Some(p) = c.response.position.get() else {
                 continue;
             };
             if i64::from(p) == c.rank as i64 {
@@ -957,7 +957,7 @@ fn order_key<'a>(
     };
     let primary = match adv.model {
         woonaudit::model::Model::Registration => i64::from(registration_date.num_days_from_ce()),
-        woonaudit::model::Model::Lottery => r.lottery_number.map_or(i64::MAX, i64::from),
+        woonaudit::model::Model::Lottery => r.lottery_number.get().map_or(i64::MAX, i64::from),
         woonaudit::model::Model::FirstCome => r.responded_at.and_utc().timestamp(),
         // The backdated tenants of the plants respond to registration and
         // lottery adverts under the built-in policy only.

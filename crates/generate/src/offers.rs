@@ -301,7 +301,7 @@ impl World {
             let mut numbers: Vec<i64> = (1..=range.len() as i64).collect();
             numbers.shuffle(&mut self.rng);
             for (k, ri) in range.clone().enumerate() {
-                self.responses[ri].lottery_number = Some(numbers[k] as i32);
+                self.responses[ri].lottery_number = Some(numbers[k] as i32).into();
             }
         }
         let order = self.order(adv, range);
@@ -438,7 +438,7 @@ impl World {
         let record_positions = !matches!(plan, Plan::Honest) || self.rng.random_bool(0.95);
         for (k, &ri) in order.eligible.iter().enumerate() {
             if record_positions {
-                self.responses[ri].position = Some(k as i32 + 1);
+                self.responses[ri].position = Some(k as i32 + 1).into();
             }
         }
         for (ri, why) in &order.ineligible {
@@ -579,7 +579,7 @@ impl World {
     fn misrecord_positions(&mut self, adv: usize, order: &Order, changes: &[(usize, i64)]) {
         for &(rank, recorded) in changes {
             if let Some(&ri) = order.eligible.get(rank - 1) {
-                self.responses[ri].position = Some(recorded as i32);
+                self.responses[ri].position = Some(recorded as i32).into();
                 let aid = self.responses[ri].applicant_id.0.clone();
                 let adv_id = self.adverts[adv].id.0.clone();
                 self.intend(
@@ -848,8 +848,8 @@ impl World {
             advert_id: self.adverts[adv].id.clone(),
             applicant_id: self.applicants[i].id.clone(),
             responded_at: at,
-            lottery_number: None,
-            position: None,
+            lottery_number: None.into(),
+            position: None.into(),
             points: None,
             outcome: Outcome::NotReached,
             reason: None,

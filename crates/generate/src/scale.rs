@@ -275,8 +275,8 @@ impl<'a> Maker<'a> {
                     advert_id: advert.id.clone(),
                     applicant_id: applicant_id(i),
                     responded_at: day.and_time(at),
-                    lottery_number: (model == Model::Lottery).then_some(draw as i32),
-                    position: None,
+                    lottery_number: (model == Model::Lottery).then_some(draw as i32).into(),
+                    position: None.into(),
                     points: None,
                     outcome: Outcome::NotReached,
                     reason: None,
@@ -305,7 +305,7 @@ impl<'a> Maker<'a> {
             let (r, s) = (&rs[k], seeker(k));
             let primary = match model {
                 Model::Registration => i64::from(s.registration_date.num_days_from_ce()),
-                Model::Lottery => r.lottery_number.map_or(i64::MAX, i64::from),
+                Model::Lottery => r.lottery_number.get().map_or(i64::MAX, i64::from),
                 // Filler adverts are registration or lottery adverts.
                 Model::Points | Model::FirstCome | Model::Discretionary => 0,
             };
@@ -329,7 +329,7 @@ impl<'a> Maker<'a> {
         let mut tenant = None;
         for (rank, &k) in candidates.iter().enumerate() {
             let r = &mut rs[k];
-            r.position = Some(rank as i32 + 1);
+            r.position = Some(rank as i32 + 1).into();
             if tenant.is_some() {
                 continue;
             }

@@ -353,12 +353,12 @@ fn responses_table(data: &Dataset, f: &Fmt) -> Table {
                     r.advert_id.0.to_string(),
                     r.applicant_id.0.to_string(),
                     f.datetime(r.responded_at),
-                    oint(r.lottery_number),
+                    oint(r.lottery_number.get()),
                     r.points
                         .as_deref()
                         .map(|p| f.decimal(*p))
                         .unwrap_or_default(),
-                    oint(r.position),
+                    oint(r.position.get()),
                     r.outcome.as_str().to_string(),
                     r.reason.as_deref().unwrap_or_default().to_string(),
                     r.decided_by

@@ -282,7 +282,7 @@ fn position_mismatch(ctx: &Context<'_>, ranking: &Ranking<'_>, out: &mut Vec<Fin
     let advert = ranking.advert;
     let n = ranking.eligible.len();
     for cand in &ranking.eligible {
-        let Some(recorded) = cand.response.position else {
+        let Some(recorded) = cand.response.position.get() else {
             continue;
         };
         if i64::from(recorded) == cand.rank as i64 {

@@ -101,12 +101,13 @@ impl<'a> Cells<'a> {
     }
 
     /// A whole number that fits 32 bits (lottery numbers, positions: a
-    /// response is one of tens of millions, so it keeps them small).
+    /// response is one of tens of millions, so it keeps them small);
+    /// `i32::MIN` is out of range too, since [`OptI32`] uses it for none.
     fn int32(&mut self, col: &str) -> Option<i32> {
         let v = self.int(col, false)?;
         match i32::try_from(v) {
-            Ok(v) => Some(v),
-            Err(_) => {
+            Ok(v) if v != i32::MIN => Some(v),
+            _ => {
                 let raw = self.get(col).unwrap_or_default();
                 self.error(
                     col,
@@ -347,8 +348,8 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
         advert_id,
         applicant_id,
         responded_at,
-        lottery_number,
-        position,
+        lottery_number: lottery_number.into(),
+        position: position.into(),
         points: points.map(Box::new),
         outcome,
         reason: c.get("reason").map(Box::from),
