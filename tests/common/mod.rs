@@ -116,12 +116,23 @@ impl Fixture {
         woonaudit(&all, &self.dir)
     }
 
+    /// The stats.json of the last run.
+    pub fn stats(&self) -> serde_json::Value {
+        json(&self.out().join("stats.json"))
+    }
+
     /// Runs and expects exit 0; returns the findings.
     pub fn findings(&self) -> Vec<Row> {
         let out = self.run(&[]);
         assert_ok(&out);
         read_csv(&self.out().join("findings.csv"))
     }
+}
+
+/// Reads a JSON file woonaudit wrote.
+pub fn json(path: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Runs the real binary in `cwd`.

@@ -15,10 +15,6 @@ fn close(actual: f64, expected: f64) {
     assert!((actual - expected).abs() <= tol, "{actual} != {expected}");
 }
 
-fn stats(f: &Fixture) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(f.out().join("stats.json")).unwrap()).unwrap()
-}
-
 fn of<'a>(findings: &'a [Row], check: &str) -> Vec<&'a Row> {
     findings.iter().filter(|r| r["check"] == check).collect()
 }
@@ -162,7 +158,7 @@ fn actor_skip_rate_matches_scipy_and_statsmodels() {
         assert!(d.contains(part), "{part} not in {d}");
     }
 
-    let s = stats(&f);
+    let s = f.stats();
     let family = s["skip_rates"].as_array().unwrap();
     let expected = [
         ("D2", 25, 4, 0.9716204211844675, 0.9716204211844675),
@@ -207,7 +203,7 @@ fn actor_skip_rate_counts_adverts_closing_in_the_period_only() {
     let f = skip_fixture();
     let findings = f.findings();
     assert!(of(&findings, "ACTOR_SKIP_RATE").is_empty());
-    let s = stats(&f);
+    let s = f.stats();
     let family = s["skip_rates"].as_array().unwrap();
     let expected = [
         ("D2", 25, 4, 0.9954433948649236, 0.9954433948649236),
@@ -239,7 +235,7 @@ fn actor_skip_rate_threshold_and_q_come_from_the_config() {
     assert_ok(&out);
     let findings = read_csv(&f.out().join("findings.csv"));
     assert!(of(&findings, "ACTOR_SKIP_RATE").is_empty());
-    let s = stats(&f);
+    let s = f.stats();
     let family = s["skip_rates"].as_array().unwrap();
     assert_eq!(family.len(), 1);
     assert_eq!(family[0]["employee_id"], "D2");

@@ -221,10 +221,7 @@ fn priority_late_fires_on_a_grant_after_publication_and_lists_who_lost() {
             ("TW1".into(), "D".into(), "4".into(), "5".into(), "T".into()),
         ]
     );
-    let stats: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(f.out().join("stats.json")).unwrap())
-            .unwrap();
-    assert_eq!(stats["affected"]["by_cause"]["late_priority"], 2);
+    assert_eq!(f.stats()["affected"]["by_cause"]["late_priority"], 2);
 }
 
 #[test]
@@ -251,6 +248,17 @@ fn a_priority_granted_by_a_linked_employee_is_a_conflict_and_raises_priority_lat
         "{}",
         coi[0]["detail"]
     );
+    // The grant is one of E1's acts, for someone linked to them.
+    let stats = f.stats();
+    let e1 = stats["actors"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["employee_id"] == "E1"))
+        .cloned()
+        .expect("E1 in actors");
+    assert_eq!(e1["priorities_granted"], 1);
+    // Handled TW1 (T linked) and TW2 (C not linked), granted PT (T).
+    assert_eq!(e1["handled"], 2);
+    assert_eq!(e1["acts_for_linked"], 2);
 }
 
 #[test]
@@ -323,8 +331,7 @@ fn the_annual_files_count_the_lets_with_a_letting_exception() {
         .map(|f| f["subject_id"].clone())
         .collect();
     assert!(lets.len() >= 5, "the sample plants them: {lets:?}");
-    let annual: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("annual.json")).unwrap()).unwrap();
+    let annual = json(&out.join("annual.json"));
     assert_eq!(
         annual["all_years"]["letting_exceptions"],
         serde_json::json!(lets.len())

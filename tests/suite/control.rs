@@ -149,10 +149,6 @@ fn header_of(path: &Path, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn stats(f: &Fixture) -> Value {
-    serde_json::from_slice(&std::fs::read(f.out().join("stats.json")).unwrap()).unwrap()
-}
-
 #[test]
 fn the_control_sample_is_proportional_per_route_in_sha256_order() {
     let f = sample_fixture("control-prop", false);
@@ -604,7 +600,7 @@ fn aow_households_are_judged_on_the_aow_limits() {
             y["aow_lets"].as_u64().unwrap(),
         )
     };
-    let s = stats(&f);
+    let s = f.stats();
     // 2025: A66 and the tenant not on the waiting list (not AOW) are
     // judged and meet; A67 and F67 are AOW and above the AOW limit.
     assert_eq!(passend(&s, 2025), (2, 2, 2));
@@ -616,7 +612,7 @@ fn aow_households_are_judged_on_the_aow_limits() {
     let limits = "[[limits]]\nyear = 2024\npassend_income_single = 27725\npassend_income_multi = 37625\naftopping_low = 650.43\naftopping_high = 697.07\ndaeb_rent_cap = 879.66\ndaeb_income_single = 47699\ndaeb_income_multi = 52671\n";
     f.raw("woonaudit.toml", limits);
     run_ok(&f, &[]);
-    let s = stats(&f);
+    let s = f.stats();
     assert_eq!(passend(&s, 2025), (4, 4, 2));
     assert_eq!(passend(&s, 2023), (2, 2, 1));
     let manifest: Value =
@@ -633,7 +629,7 @@ fn aow_households_are_judged_on_the_aow_limits() {
         &format!("{limits}aow_age = 66\npassend_income_single_aow = 27650\npassend_income_multi_aow = 37625\n"),
     );
     run_ok(&f, &[]);
-    let s = stats(&f);
+    let s = f.stats();
     assert_eq!(passend(&s, 2025), (1, 1, 3));
     assert_eq!(passend(&s, 2023), (0, 0, 2));
 }

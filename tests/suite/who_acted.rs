@@ -90,10 +90,6 @@ fn fixture() -> Fixture {
     f
 }
 
-fn stats(f: &Fixture) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(f.out().join("stats.json")).unwrap()).unwrap()
-}
-
 /// (employee_id, handled, approved, decided, skipped, edits,
 /// backdating_edits, priorities_granted, acts_for_linked)
 type Counts = (&'static str, u64, u64, u64, u64, u64, u64, u64, u64);
@@ -126,7 +122,7 @@ fn actors_count_every_kind_of_act_in_the_period_and_those_for_a_linked_person() 
     let f = fixture();
     let out = f.run(&["--period", "2026-Q1"]);
     assert_ok(&out);
-    let s = stats(&f);
+    let s = f.stats();
     assert_eq!(
         actors(&s),
         [
@@ -169,7 +165,7 @@ fn actors_without_a_period_count_every_act() {
     let f = fixture();
     let out = f.run(&[]);
     assert_ok(&out);
-    let got = actors(&stats(&f));
+    let got = actors(&f.stats());
     // L3 (handled and approved by E1 for P1, linked), the skip on A0 (P2,
     // not linked) and the edit of 2025-11-01 (P1, linked, backdating).
     let e1 = got.iter().find(|a| a.0 == "E1").unwrap();
@@ -181,7 +177,7 @@ fn actors_is_empty_when_nobody_acted() {
     let f = Fixture::new("who-acted-empty");
     let out = f.run(&[]);
     assert_ok(&out);
-    assert_eq!(stats(&f)["actors"], serde_json::json!([]));
+    assert_eq!(f.stats()["actors"], serde_json::json!([]));
 }
 
 /// The Who acted section of report.html.

@@ -62,7 +62,7 @@ impl<'a> Audit<'a> {
         // The seekers who lost a home and the actor figures re-rank adverts
         // and walk every act: stages of their own in `--timings`.
         let affected = timings.time("affected", || {
-            Affected::find(&ctx, &facts, &checked.findings)
+            Affected::find(&ctx, &facts, &checked.findings, &checked.late_priorities)
         });
         stats.affected = affected.stats();
         stats.actors = timings.time("actors", || crate::analysis::actors::actors(&ctx));

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::dataset::Dataset;
 use crate::fast::FastSet;
 use crate::link::{Link, Linker};
-use crate::model::{AdvertId, ApplicantId, Date, Outcome, Response, Route, Sale};
+use crate::model::{AdvertId, Allocation, ApplicantId, Date, Outcome, Response, Route, Sale};
 use crate::period::Period;
 use crate::rank::Ranking;
 use crate::timings::Timings;
@@ -29,9 +29,10 @@ pub struct Context<'a> {
     /// Applicants linked to some employee at some time (spec 2 without
     /// the employment window): everyone else is linked on no day.
     staff_circle: FastSet<&'a ApplicantId>,
-    /// The tenants of each advert: the applicants of its route-advert
-    /// allocations, any day (spec 3.1, "several homes").
-    advert_tenants: HashMap<&'a AdvertId, Vec<&'a ApplicantId>>,
+    /// The route-advert allocations naming each advert, any day, in file
+    /// order: the advert's lets, whose applicants are its tenants (spec
+    /// 3.1, "several homes").
+    advert_lets: HashMap<&'a AdvertId, Vec<&'a Allocation>>,
 }
 
 impl<'a> Context<'a> {
@@ -68,13 +69,10 @@ impl<'a> Context<'a> {
                 .map(|a| (&a.id, Ranking::derive(data, a)))
                 .collect()
         });
-        let mut advert_tenants: HashMap<&'a AdvertId, Vec<&'a ApplicantId>> = HashMap::new();
+        let mut advert_lets: HashMap<&'a AdvertId, Vec<&'a Allocation>> = HashMap::new();
         for a in &data.allocations {
             if let (Route::Advert, Some(advert)) = (a.route, &a.advert_id) {
-                advert_tenants
-                    .entry(advert)
-                    .or_default()
-                    .push(&a.applicant_id);
+                advert_lets.entry(advert).or_default().push(a);
             }
         }
         Context {
@@ -84,7 +82,7 @@ impl<'a> Context<'a> {
             linker,
             staff_circle,
             rankings,
-            advert_tenants,
+            advert_lets,
         }
     }
 
@@ -99,15 +97,20 @@ impl<'a> Context<'a> {
         result
     }
 
-    /// The applicants of the route-advert allocations naming `advert` (in
-    /// file order; an applicant may appear twice).
-    pub fn advert_tenants(&self, advert: &AdvertId) -> &[&'a ApplicantId] {
-        self.advert_tenants.get(advert).map_or(&[], Vec::as_slice)
+    /// Every advert named by a route-advert allocation, with those
+    /// allocations (any day, in file order).
+    pub fn advert_lets(&self) -> impl Iterator<Item = (&'a AdvertId, &[&'a Allocation])> + '_ {
+        self.advert_lets
+            .iter()
+            .map(|(&id, lets)| (id, lets.as_slice()))
     }
 
-    /// Whether `applicant` is a tenant of `advert` (spec 3.1).
+    /// Whether `applicant` is a tenant of `advert`: the applicant of one of
+    /// its route-advert allocations (spec 3.1).
     pub fn is_tenant_of(&self, advert: &AdvertId, applicant: &ApplicantId) -> bool {
-        self.advert_tenants(advert).contains(&applicant)
+        self.advert_lets
+            .get(advert)
+            .is_some_and(|lets| lets.iter().any(|a| &a.applicant_id == applicant))
     }
 
     /// Whether a reason counts as missing (spec 4.1: absent, or a

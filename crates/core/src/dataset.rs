@@ -58,11 +58,6 @@ struct DwellingRows {
     vacancies: Vec<u32>,
 }
 
-/// A dwelling id as the v1.2 checks compare it: trimmed, lower-cased.
-fn dwelling_key(id: &crate::model::DwellingId) -> String {
-    id.as_str().trim().to_lowercase()
-}
-
 impl Dataset {
     /// Builds the look-ups. Keys must already be unique (validation keeps
     /// the first row of a duplicate key).
@@ -132,21 +127,21 @@ impl Dataset {
         let mut by_dwelling: FastMap<String, DwellingRows> = FastMap::default();
         for (i, a) in self.adverts.iter().enumerate() {
             by_dwelling
-                .entry(dwelling_key(&a.dwelling_id))
+                .entry(a.dwelling_id.key())
                 .or_default()
                 .adverts
                 .push(i as u32);
         }
         for (i, a) in self.allocations.iter().enumerate() {
             by_dwelling
-                .entry(dwelling_key(&a.dwelling_id))
+                .entry(a.dwelling_id.key())
                 .or_default()
                 .allocations
                 .push(i as u32);
         }
         for (i, v) in self.vacancies.iter().enumerate() {
             by_dwelling
-                .entry(dwelling_key(&v.dwelling_id))
+                .entry(v.dwelling_id.key())
                 .or_default()
                 .vacancies
                 .push(i as u32);
@@ -161,7 +156,7 @@ impl Dataset {
         &'a self,
         id: &crate::model::DwellingId,
     ) -> impl Iterator<Item = &'a Advert> + 'a {
-        let rows = self.by_dwelling.get(&dwelling_key(id));
+        let rows = self.by_dwelling.get(&id.key());
         rows.into_iter()
             .flat_map(|r| &r.adverts)
             .map(|&i| &self.adverts[i as usize])
@@ -172,7 +167,7 @@ impl Dataset {
         &'a self,
         id: &crate::model::DwellingId,
     ) -> impl Iterator<Item = &'a Allocation> + 'a {
-        let rows = self.by_dwelling.get(&dwelling_key(id));
+        let rows = self.by_dwelling.get(&id.key());
         rows.into_iter()
             .flat_map(|r| &r.allocations)
             .map(|&i| &self.allocations[i as usize])
@@ -183,7 +178,7 @@ impl Dataset {
         &'a self,
         id: &crate::model::DwellingId,
     ) -> impl Iterator<Item = &'a Vacancy> + 'a {
-        let rows = self.by_dwelling.get(&dwelling_key(id));
+        let rows = self.by_dwelling.get(&id.key());
         rows.into_iter()
             .flat_map(|r| &r.vacancies)
             .map(|&i| &self.vacancies[i as usize])

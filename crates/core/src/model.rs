@@ -542,7 +542,15 @@ impl Advert {
 
 /// A dwelling id as the v1.2 checks compare it: trimmed, case-insensitive.
 pub fn same_dwelling(a: &DwellingId, b: &DwellingId) -> bool {
-    a.as_str().trim().eq_ignore_ascii_case(b.as_str().trim())
+    a.key() == b.key()
+}
+
+impl DwellingId {
+    /// The id as the v1.2 checks compare dwellings (spec 1.3): trimmed and
+    /// lower-cased, so `VHE-1 ` and `vhe-1` are one dwelling.
+    pub fn key(&self) -> String {
+        self.as_str().trim().to_lowercase()
+    }
 }
 
 /// An optional 32-bit whole number held in 4 bytes instead of the 8 of
@@ -851,6 +859,23 @@ impl Priority {
     /// Whether the priority counts on `day` (valid_from <= day <= valid_to).
     pub fn counts_on(&self, day: Date) -> bool {
         self.valid_from.is_none_or(|f| f <= day) && self.valid_to.is_none_or(|t| day <= t)
+    }
+
+    /// The priority as detail sentences name it: `VR-1 (indication ROL,
+    /// valid 2026-01-01 to open)`.
+    pub fn describe(&self) -> String {
+        let day = |d: Option<Date>| d.map_or("open".to_string(), |d| d.to_string());
+        format!(
+            "{} ({}{}, valid {} to {})",
+            self.id,
+            self.kind,
+            self.detail
+                .as_deref()
+                .map(|d| format!(" {d}"))
+                .unwrap_or_default(),
+            day(self.valid_from),
+            day(self.valid_to),
+        )
     }
 }
 

@@ -306,12 +306,9 @@ pub fn describe_keys(
             continue;
         }
         parts.push(match t {
-            Predicate::Urgency => format!(
-                "urgent since {}",
-                applicant
-                    .urgency_from
-                    .unwrap_or(applicant.registration_date)
-            ),
+            Predicate::Urgency => {
+                format!("urgent since {}", t.holder_key(applicant, priorities, c))
+            }
             Predicate::Local => "local ties".to_string(),
             Predicate::Priority { .. } => {
                 format!("{t} since {}", t.holder_key(applicant, priorities, c))

@@ -14,8 +14,9 @@
 //!   ([`Context::properly_passed_over`]) and is not a tenant of the advert
 //!   is affected, at their rank in that order.
 //! - `late_priority`: when PRIORITY_LATE fired, the advert ranked again
-//!   without that priority ([`priority::late_priority`], the check's own
-//!   computation): the same rule as `backdated`.
+//!   without that priority: the seekers the check found put ahead
+//!   ([`LatePriority::ahead`], computed once, by the check), by the same
+//!   rule as `backdated`.
 //!
 //! One row per (allocation, seeker), with the first cause in that order.
 
@@ -24,11 +25,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde::Serialize;
 
 use super::facts::{Coverage, Facts};
-use crate::checks::priority;
+use crate::checks::order::outcome_phrase;
+use crate::checks::priority::LatePriority;
 use crate::checks::registration::{self, Backdating};
 use crate::checks::{CheckCode, Finding, SubjectType};
 use crate::context::Context;
-use crate::model::{Advert, Allocation, ApplicantId, Response};
+use crate::model::{Advert, Allocation, ApplicantId};
 use crate::rank::{Ranked, Ranking};
 
 /// Why a seeker lost the home (spec 4.2), in the order causes are tried.
@@ -112,13 +114,17 @@ pub struct ByCause {
 
 impl<'a> Affected<'a> {
     /// Finds the affected seekers of the lets in `facts`, given the run's
-    /// findings.
-    pub fn find(ctx: &Context<'a>, facts: &Facts<'a>, findings: &[Finding]) -> Affected<'a> {
+    /// findings and what PRIORITY_LATE found.
+    pub fn find(
+        ctx: &Context<'a>,
+        facts: &Facts<'a>,
+        findings: &[Finding],
+        late_priorities: &[LatePriority<'a>],
+    ) -> Affected<'a> {
         let data = ctx.data;
         // The candidates named by ORDER_BYPASS, per allocation.
         let mut bypassed: HashMap<&str, Vec<&ApplicantId>> = HashMap::new();
         let mut backdated_tenants: HashSet<&str> = HashSet::new();
-        let mut late_priority: HashSet<&str> = HashSet::new();
         for f in findings {
             match (f.check, f.subject_type) {
                 (CheckCode::OrderBypass, SubjectType::Allocation) => {
@@ -129,12 +135,13 @@ impl<'a> Affected<'a> {
                 (CheckCode::RegistrationBackdated, SubjectType::Applicant) => {
                     backdated_tenants.insert(f.subject_id.as_str());
                 }
-                (CheckCode::PriorityLate, SubjectType::Allocation) => {
-                    late_priority.insert(f.subject_id.as_str());
-                }
                 _ => {}
             }
         }
+        let late_by_alloc: HashMap<&str, &LatePriority<'a>> = late_priorities
+            .iter()
+            .map(|l| (l.alloc.id.as_str(), l))
+            .collect();
         let backdatings = if backdated_tenants.is_empty() {
             BTreeMap::new()
         } else {
@@ -174,7 +181,7 @@ impl<'a> Affected<'a> {
                         c.rank,
                         ranking.eligible.len(),
                         tenant_phrase(tenant_rank),
-                        outcome_phrase(c.response),
+                        outcome_phrase(ctx, c.response),
                     ),
                 });
             }
@@ -183,32 +190,21 @@ impl<'a> Affected<'a> {
                     backdated(ctx, l, advert, b, &mut seen, &mut rows);
                 }
             }
-            if late_priority.contains(alloc.id.as_str()) {
-                if let Some(late) = priority::late_priority(ctx, alloc) {
-                    for c in &late.ahead {
-                        if !seen.insert(c.applicant.id.clone()) {
-                            continue;
-                        }
-                        rows.push(AffectedRow {
-                            alloc,
-                            advert,
-                            applicant_id: c.applicant.id.clone(),
-                            cause: Cause::LatePriority,
-                            rank: c.rank,
-                            tenant_rank: late.new_rank,
-                            year: l.year,
-                            detail: format!(
-                                "Without priority {} of the tenant (granted {} after the advert was published {}), ranked {} of {} eligible candidates, above the tenant ({}), and {}.",
-                                late.priority.id,
-                                late.priority.granted_on.map_or(String::new(), |d| d.to_string()),
-                                advert.published_on,
-                                c.rank,
-                                late.again.eligible.len(),
-                                tenant_phrase(late.new_rank),
-                                outcome_phrase(c.response),
-                            ),
-                        });
+            if let Some(late) = late_by_alloc.get(alloc.id.as_str()) {
+                for c in &late.ahead {
+                    if !seen.insert(c.applicant.id.clone()) {
+                        continue;
                     }
+                    rows.push(AffectedRow {
+                        alloc,
+                        advert,
+                        applicant_id: c.applicant.id.clone(),
+                        cause: Cause::LatePriority,
+                        rank: c.rank,
+                        tenant_rank: late.new_rank,
+                        year: l.year,
+                        detail: late_detail(ctx, late, c),
+                    });
                 }
             }
         }
@@ -300,7 +296,7 @@ fn backdated<'a>(
             rank: c.rank,
             tenant_rank: new_rank,
             year: l.year,
-            detail: backdated_detail(b, tenant.registration_date, c, &again, new_rank),
+            detail: backdated_detail(ctx, b, tenant.registration_date, c, &again, new_rank),
         });
     }
 }
@@ -312,14 +308,22 @@ fn tenant_phrase(rank: Option<usize>) -> String {
     }
 }
 
-fn outcome_phrase(r: &Response) -> String {
-    match r.reason.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(reason) => format!("has outcome {} (reason: {reason})", r.outcome),
-        None => format!("has outcome {} with no reason recorded", r.outcome),
-    }
+/// The sentence of a `late_priority` row.
+fn late_detail(ctx: &Context<'_>, late: &LatePriority<'_>, c: &Ranked<'_>) -> String {
+    format!(
+        "Without priority {} of the tenant (granted {} after the advert was published {}), ranked {} of {} eligible candidates, above the tenant ({}), and {}.",
+        late.priority.id,
+        late.priority.granted_on.map_or(String::new(), |d| d.to_string()),
+        late.again.advert.published_on,
+        c.rank,
+        late.again.eligible.len(),
+        tenant_phrase(late.new_rank),
+        outcome_phrase(ctx, c.response),
+    )
 }
 
 fn backdated_detail(
+    ctx: &Context<'_>,
     b: &Backdating,
     recorded: crate::model::Date,
     c: &Ranked<'_>,
@@ -333,6 +337,6 @@ fn backdated_detail(
         c.rank,
         again.eligible.len(),
         tenant_phrase(tenant_rank),
-        outcome_phrase(c.response),
+        outcome_phrase(ctx, c.response),
     )
 }

@@ -5,12 +5,10 @@
 //! ADVERT_WITHDRAWN_THEN_LET (an advert withdrawn, then the home let outside
 //! the aanbodsysteem).
 
-use std::collections::BTreeMap;
-
 use crate::checks::{severity_if, with_clause, CheckCode, Finding, Severity, SubjectType};
 use crate::context::Context;
 use crate::link::Link;
-use crate::model::{same_dwelling, Advert, AdvertId, Allocation, Route};
+use crate::model::{same_dwelling, Advert, Allocation, Route};
 
 /// Runs the advert checks.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -138,24 +136,17 @@ fn withdrawn_then_let(ctx: &Context<'_>, alloc: &Allocation, out: &mut Vec<Findi
 }
 
 fn overlet(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let data = ctx.data;
-    // The route-advert allocations of each known advert, any day.
-    let mut lets: BTreeMap<&AdvertId, Vec<&Allocation>> = BTreeMap::new();
-    for alloc in &data.allocations {
-        if let (Route::Advert, Some(id)) = (alloc.route, &alloc.advert_id) {
-            lets.entry(id).or_default().push(alloc);
-        }
-    }
-    for (id, mut allocs) in lets {
-        // Listed by date, then id: the detail must not depend on row order.
-        allocs
-            .sort_by(|a, b| (a.allocated_on, a.id.as_str()).cmp(&(b.allocated_on, b.id.as_str())));
-        let Some(advert) = data.advert(id) else {
+    for (id, lets) in ctx.advert_lets() {
+        let Some(advert) = ctx.data.advert(id) else {
             continue;
         };
-        if !ctx.period.contains(advert.closes_on) || allocs.len() <= advert.units as usize {
+        if !ctx.period.contains(advert.closes_on) || lets.len() <= advert.units as usize {
             continue;
         }
+        // Listed by date, then id: the detail must not depend on row order.
+        let mut allocs = lets.to_vec();
+        allocs
+            .sort_by(|a, b| (a.allocated_on, a.id.as_str()).cmp(&(b.allocated_on, b.id.as_str())));
         // The employee named: the strongest link of its tenants, each on
         // their own allocation day, then the lowest employee_id.
         let named = allocs

@@ -164,8 +164,35 @@ fn shown(field: &str, value: Option<&str>) -> String {
     }
 }
 
+/// What one employee did on the registration of one linked applicant.
+struct RegistrationActs {
+    /// The applicant's link to the employee, on the day of the first act.
+    link: Link,
+    /// Registration changes, each as a phrase.
+    edits: Vec<String>,
+    /// Priorities granted (v1.2), each as a phrase.
+    grants: Vec<String>,
+}
+
+impl RegistrationActs {
+    /// The acts of `actor` for `person` in `acts`, new ones with `link`.
+    fn of<'m>(
+        acts: &'m mut BTreeMap<(ApplicantId, EmployeeId), RegistrationActs>,
+        person: &ApplicantId,
+        actor: &EmployeeId,
+        link: &Link,
+    ) -> &'m mut RegistrationActs {
+        acts.entry((person.clone(), actor.clone()))
+            .or_insert_with(|| RegistrationActs {
+                link: link.clone(),
+                edits: Vec::new(),
+                grants: Vec::new(),
+            })
+    }
+}
+
 fn applicants(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let mut acts: BTreeMap<(ApplicantId, EmployeeId), (Link, Vec<String>)> = BTreeMap::new();
+    let mut acts: BTreeMap<(ApplicantId, EmployeeId), RegistrationActs> = BTreeMap::new();
     for change in &ctx.data.registration_changes {
         let day = change.changed_at.date();
         if !ctx.period.contains(day) {
@@ -176,9 +203,8 @@ fn applicants(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         let links = ctx.applicant_links(&change.applicant_id, day);
         if let Some(link) = link_to(&links, actor) {
-            acts.entry((change.applicant_id.clone(), actor.clone()))
-                .or_insert_with(|| (link.clone(), Vec::new()))
-                .1
+            RegistrationActs::of(&mut acts, &change.applicant_id, actor, link)
+                .edits
                 .push(format!(
                     "changed {} from '{}' to '{}' on {}",
                     change.field,
@@ -202,28 +228,18 @@ fn applicants(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         let links = ctx.applicant_links(&p.applicant_id, day);
         if let Some(link) = link_to(&links, actor) {
-            acts.entry((p.applicant_id.clone(), actor.clone()))
-                .or_insert_with(|| (link.clone(), Vec::new()))
-                .1
-                .push(format!(
-                    "granted priority {} ({}{}, valid {} to {}) on {day}",
-                    p.id,
-                    p.kind,
-                    p.detail
-                        .as_deref()
-                        .map(|d| format!(" {d}"))
-                        .unwrap_or_default(),
-                    p.valid_from.map_or("open".to_string(), |d| d.to_string()),
-                    p.valid_to.map_or("open".to_string(), |d| d.to_string()),
-                ));
+            RegistrationActs::of(&mut acts, &p.applicant_id, actor, link)
+                .grants
+                .push(format!("granted priority {} on {day}", p.describe()));
         }
     }
-    for ((person, actor), (link, what)) in acts {
-        let verb = if what.iter().all(|w| w.starts_with("changed ")) {
+    for ((person, actor), a) in acts {
+        let verb = if a.grants.is_empty() {
             "edited"
         } else {
             "acted on"
         };
+        let what: Vec<String> = a.edits.into_iter().chain(a.grants).collect();
         out.push(
             Finding::new(
                 CheckCode::ConflictOfInterest,
@@ -233,11 +249,11 @@ fn applicants(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!(
                     "Employee {actor} {verb} the registration of applicant {person}, who is linked to them ({}): {}.",
                     what.join("; "),
-                    link.evidence
+                    a.link.evidence
                 ),
             )
             .about(Some(&person))
-            .naming_employee(&actor, Some(link.kind)),
+            .naming_employee(&actor, Some(a.link.kind)),
         );
     }
 }

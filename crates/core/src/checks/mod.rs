@@ -135,13 +135,16 @@ impl Finding {
 /// What the checks produce: the findings, and the tested families of
 /// HANDLER_BYPASS_RATE and ACTOR_SKIP_RATE, which stats.json lists as they
 /// are.
-pub struct Checked {
+pub struct Checked<'a> {
     /// Every finding, sorted as findings.csv lists them.
     pub findings: Vec<Finding>,
     /// The employees tested by HANDLER_BYPASS_RATE.
     pub handlers: handler::HandlerFamily,
     /// The employees tested by ACTOR_SKIP_RATE.
     pub skip_rates: actor::SkipFamily,
+    /// What PRIORITY_LATE found, one per let it fired on: the seekers each
+    /// put ahead are the `late_priority` affected seekers.
+    pub late_priorities: Vec<priority::LatePriority<'a>>,
 }
 
 /// Runs every implemented check; the findings come out sorted as
@@ -149,7 +152,7 @@ pub struct Checked {
 ///
 /// HANDLER_BYPASS_RATE runs last: it tests the ORDER_BYPASS findings of the
 /// checks before it.
-pub fn run_all(ctx: &Context<'_>) -> Checked {
+pub fn run_all<'a>(ctx: &Context<'a>) -> Checked<'a> {
     let mut findings = Vec::new();
     order::check(ctx, &mut findings);
     route::check(ctx, &mut findings);
@@ -159,7 +162,7 @@ pub fn run_all(ctx: &Context<'_>) -> Checked {
     sales::check(ctx, &mut findings);
     advert::check(ctx, &mut findings);
     vacancy::check(ctx, &mut findings);
-    priority::check(ctx, &mut findings);
+    let late_priorities = priority::check(ctx, &mut findings);
     let skip_rates = actor::check(ctx, &mut findings);
     let handlers = handler::check(ctx, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -167,5 +170,6 @@ pub fn run_all(ctx: &Context<'_>) -> Checked {
         findings,
         handlers,
         skip_rates,
+        late_priorities,
     }
 }

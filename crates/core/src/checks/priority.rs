@@ -2,8 +2,9 @@
 //! they did on a priority granted after the advert was published, and
 //! without it someone else would have been ahead. The advert is ranked
 //! again without that priority by the ranking's own rules
-//! ([`Ranking::derive_with`]); the seekers it puts ahead are the
-//! `late_priority` cause of the affected seekers (spec 4.2).
+//! ([`Ranking::derive_with`]); the check hands what it found on to the
+//! analysis, whose `late_priority` affected seekers (spec 4.2) are the
+//! seekers it put ahead.
 
 use std::collections::HashSet;
 
@@ -14,6 +15,8 @@ use crate::rank::{Change, Ranked, Ranking};
 
 /// A late priority that changed the order of an advert let.
 pub struct LatePriority<'a> {
+    /// The let.
+    pub alloc: &'a Allocation,
     /// The priority (the earliest granted_on, then the lowest id, of those
     /// that changed the order).
     pub priority: &'a Priority,
@@ -32,7 +35,7 @@ pub struct LatePriority<'a> {
 /// The late priority of an advert let, if one changed the order (spec 4,
 /// PRIORITY_LATE). `None` for a let that is not on a known
 /// non-discretionary advert, or whose tenant is not an eligible candidate.
-pub fn late_priority<'a>(ctx: &Context<'a>, alloc: &'a Allocation) -> Option<LatePriority<'a>> {
+fn late_priority<'a>(ctx: &Context<'a>, alloc: &'a Allocation) -> Option<LatePriority<'a>> {
     let data = ctx.data;
     if alloc.route != Route::Advert {
         return None;
@@ -80,6 +83,7 @@ pub fn late_priority<'a>(ctx: &Context<'a>, alloc: &'a Allocation) -> Option<Lat
             .collect();
         if !ahead.is_empty() {
             return Some(LatePriority {
+                alloc,
                 priority,
                 tenant_rank,
                 again,
@@ -92,10 +96,13 @@ pub fn late_priority<'a>(ctx: &Context<'a>, alloc: &'a Allocation) -> Option<Lat
 }
 
 /// Runs PRIORITY_LATE.
-pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+/// Runs PRIORITY_LATE; returns the late priorities it found, one per let
+/// it fired on.
+pub fn check<'a>(ctx: &Context<'a>, out: &mut Vec<Finding>) -> Vec<LatePriority<'a>> {
     let data = ctx.data;
+    let mut found = Vec::new();
     if data.priorities.is_empty() {
-        return;
+        return found;
     }
     for alloc in &data.allocations {
         if alloc.route != Route::Advert || !ctx.period.contains(alloc.allocated_on) {
@@ -122,7 +129,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .map(|c| format!("{} (rank {})", c.applicant.id, c.rank))
             .collect();
         let detail = format!(
-            "Allocation {} of advert {} (published {}, closed {}) to applicant {}, ranked {} of {} eligible, who holds priority {} ({}{}, valid {} to {}) granted on {} by {}, after the advert was published; without it the tenant would rank {} and {} would be above the tenant.",
+            "Allocation {} of advert {} (published {}, closed {}) to applicant {}, ranked {} of {} eligible, who holds priority {} granted on {} by {}, after the advert was published; without it the tenant would rank {} and {} would be above the tenant.",
             alloc.id,
             advert.id,
             advert.published_on,
@@ -130,11 +137,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             alloc.applicant_id,
             late.tenant_rank,
             ctx.ranking(&advert.id).map_or(0, |r| r.eligible.len()),
-            p.id,
-            p.kind,
-            p.detail.as_deref().map(|d| format!(" {d}")).unwrap_or_default(),
-            p.valid_from.map_or("open".to_string(), |d| d.to_string()),
-            p.valid_to.map_or("open".to_string(), |d| d.to_string()),
+            p.describe(),
             p.granted_on.map_or(String::new(), |d| d.to_string()),
             p.granted_by.as_ref().map_or("nobody recorded", |e| e.as_str()),
             late.new_rank
@@ -164,5 +167,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .about(Some(&alloc.applicant_id))
             .naming(link.as_ref()),
         );
+        found.push(late);
     }
+    found
 }

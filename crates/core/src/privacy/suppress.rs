@@ -325,47 +325,59 @@ impl Grid {
     /// some cell has no value left.
     fn narrow(&self, lo: &mut [i128], hi: &mut [i128]) -> bool {
         loop {
-            let mut changed = false;
-            for line in &self.lines {
-                let terms: Vec<(usize, i128)> = line
-                    .parts
-                    .iter()
-                    .map(|&c| (c, 1))
-                    .chain(std::iter::once((line.total, -1)))
-                    .collect();
-                let least: Vec<i128> = terms
-                    .iter()
-                    .map(|&(c, s)| if s > 0 { lo[c] } else { -hi[c] })
-                    .collect();
-                let most: Vec<i128> = terms
-                    .iter()
-                    .map(|&(c, s)| if s > 0 { hi[c] } else { -lo[c] })
-                    .collect();
-                let (sum_least, sum_most): (i128, i128) = (least.iter().sum(), most.iter().sum());
-                for (k, &(c, s)) in terms.iter().enumerate() {
-                    let (others_least, others_most) = (sum_least - least[k], sum_most - most[k]);
-                    let (new_lo, new_hi) = if s > 0 {
-                        (-others_most, -others_least)
-                    } else {
-                        (others_least, others_most)
-                    };
-                    if new_lo > lo[c] {
-                        lo[c] = new_lo;
-                        changed = true;
-                    }
-                    if new_hi < hi[c] {
-                        hi[c] = new_hi;
-                        changed = true;
-                    }
-                    if lo[c] > hi[c] {
-                        return false;
-                    }
-                }
-            }
-            if !changed {
-                return true;
+            match self.narrow_once(lo, hi) {
+                None => return false,
+                Some(false) => return true,
+                Some(true) => {}
             }
         }
+    }
+
+    /// One pass of [`Grid::narrow`] over every line: each term of a line
+    /// lies within what the line's other terms leave it. `Some(changed)`,
+    /// or `None` as soon as some cell has no value left.
+    fn narrow_once(&self, lo: &mut [i128], hi: &mut [i128]) -> Option<bool> {
+        let mut changed = false;
+        for line in &self.lines {
+            let terms: Vec<(usize, i128)> = line
+                .parts
+                .iter()
+                .map(|&c| (c, 1))
+                .chain(std::iter::once((line.total, -1)))
+                .collect();
+            // The least and most each signed term, and the sum, can be.
+            let least: Vec<i128> = terms
+                .iter()
+                .map(|&(c, s)| if s > 0 { lo[c] } else { -hi[c] })
+                .collect();
+            let most: Vec<i128> = terms
+                .iter()
+                .map(|&(c, s)| if s > 0 { hi[c] } else { -lo[c] })
+                .collect();
+            let (sum_least, sum_most): (i128, i128) = (least.iter().sum(), most.iter().sum());
+            for (k, &(c, s)) in terms.iter().enumerate() {
+                // s * x_c = -(the others), which lie in
+                // [sum_least - least_c, sum_most - most_c].
+                let (others_least, others_most) = (sum_least - least[k], sum_most - most[k]);
+                let (new_lo, new_hi) = if s > 0 {
+                    (-others_most, -others_least)
+                } else {
+                    (others_least, others_most)
+                };
+                if new_lo > lo[c] {
+                    lo[c] = new_lo;
+                    changed = true;
+                }
+                if new_hi < hi[c] {
+                    hi[c] = new_hi;
+                    changed = true;
+                }
+                if lo[c] > hi[c] {
+                    return None;
+                }
+            }
+        }
+        Some(changed)
     }
 
     /// The bounds of every cell that the shown cells and the marks allow.
@@ -385,48 +397,10 @@ impl Grid {
             })
             .unzip();
         // Each round can only narrow a bound; chains of unbounded cells
-        // narrow slowly and never to a point, so a few rounds suffice.
+        // narrow slowly and never to a point, so a few rounds suffice. The
+        // true values satisfy every line, so no cell is ever left empty.
         for _ in 0..64 {
-            let mut changed = false;
-            for line in &self.lines {
-                let terms: Vec<(usize, i128)> = line
-                    .parts
-                    .iter()
-                    .map(|&c| (c, 1))
-                    .chain(std::iter::once((line.total, -1)))
-                    .collect();
-                // The least and most each signed term, and the sum, can be.
-                let least: Vec<i128> = terms
-                    .iter()
-                    .map(|&(c, s)| if s > 0 { lo[c] } else { -hi[c] })
-                    .collect();
-                let most: Vec<i128> = terms
-                    .iter()
-                    .map(|&(c, s)| if s > 0 { hi[c] } else { -lo[c] })
-                    .collect();
-                let sum_least: i128 = least.iter().sum();
-                let sum_most: i128 = most.iter().sum();
-                for (k, &(c, s)) in terms.iter().enumerate() {
-                    // s * x_c = -(the others), which lie in
-                    // [sum_least - least_c, sum_most - most_c].
-                    let others_least = sum_least - least[k];
-                    let others_most = sum_most - most[k];
-                    let (new_lo, new_hi) = if s > 0 {
-                        (-others_most, -others_least)
-                    } else {
-                        (others_least, others_most)
-                    };
-                    if new_lo > lo[c] {
-                        lo[c] = new_lo;
-                        changed = true;
-                    }
-                    if new_hi < hi[c] {
-                        hi[c] = new_hi;
-                        changed = true;
-                    }
-                }
-            }
-            if !changed {
+            if self.narrow_once(&mut lo, &mut hi) != Some(true) {
                 break;
             }
         }
