@@ -74,7 +74,7 @@ fn add_relations(data: &mut Dataset) {
         .enumerate()
         .map(|(i, a)| Relation {
             line: 0,
-            employee_id: data.employees[i % data.employees.len()].id.clone(),
+            employee_id: data.employees[i % data.employees.len()].id,
             relation: RelationKind::Sibling,
             last_name: a.last_name.clone(),
             first_names: a.first_names.clone(),
@@ -83,7 +83,7 @@ fn add_relations(data: &mut Dataset) {
             house_number: None,
             email: None,
             phone: None,
-            applicant_id: (i % 2 == 0).then(|| a.id.clone()),
+            applicant_id: (i % 2 == 0).then_some(a.id),
             declared_on: None,
         })
         .collect();

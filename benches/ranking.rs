@@ -65,7 +65,7 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
         let closes_on = day(27_500 + (a % 300) as u64);
         data.adverts.push(Advert {
             line: a as u64 + 2,
-            id: id.clone(),
+            id,
             dwelling_id: DwellingId::from(format!("VHE-{a:07}")),
             published_on: closes_on - chrono::Duration::days(14),
             closes_on,
@@ -97,8 +97,8 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
             let at = closes_on - chrono::Duration::days(rng.below(16) as i64);
             data.responses.push(Response {
                 line: data.responses.len() as u64 + 2,
-                advert_id: id.clone(),
-                applicant_id: data.applicants[s].id.clone(),
+                advert_id: id,
+                applicant_id: data.applicants[s].id,
                 responded_at: at.and_hms_opt(9, 0, 0).expect("valid time")
                     + chrono::Duration::seconds(rng.below(30_000) as i64),
                 lottery_number: Some(k as i32 + 1).into(),

@@ -66,19 +66,19 @@ impl Dataset {
             .applicants
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.id.clone(), i))
+            .map(|(i, a)| (a.id, i))
             .collect();
         self.advert_index = self
             .adverts
             .iter()
             .enumerate()
-            .map(|(i, a)| (a.id.clone(), i))
+            .map(|(i, a)| (a.id, i))
             .collect();
         self.employee_index = self
             .employees
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
+            .map(|(i, e)| (e.id, i))
             .collect();
         if self.response_applicant.len() != self.responses.len() {
             // Not from validation (the generator, tests): every response
@@ -107,19 +107,18 @@ impl Dataset {
             match by_advert.get_mut(advert) {
                 Some(list) => list.extend(run),
                 None => {
-                    by_advert.insert(advert.clone(), run.collect());
+                    by_advert.insert(*advert, run.collect());
                 }
             }
             start = end;
         }
         self.responses_by_advert = by_advert;
         // Stable: an applicant's priorities keep their file order.
-        self.priorities
-            .sort_by(|a, b| a.applicant_id.cmp(&b.applicant_id));
+        self.priorities.sort_by_key(|a| a.applicant_id);
         let mut ranges: FastMap<ApplicantId, (u32, u32)> = FastMap::default();
         for (i, p) in self.priorities.iter().enumerate() {
             ranges
-                .entry(p.applicant_id.clone())
+                .entry(p.applicant_id)
                 .and_modify(|r| r.1 = i as u32 + 1)
                 .or_insert((i as u32, i as u32 + 1));
         }

@@ -5,6 +5,7 @@
 //! counts per table.
 
 use crate::fast::{FastMap, FastSet};
+use crate::intern::Sym;
 
 use crate::dataset::Dataset;
 use crate::issues::{DataIssue, Issues, Level, RowCounts};
@@ -48,7 +49,7 @@ fn file_of<T>(rows: &Rows<T>) -> String {
 fn dedupe<T: Sync>(
     rows: Rows<T>,
     column: &str,
-    key: for<'r> fn(&'r T) -> Key<'r>,
+    key: fn(&T) -> Key,
     line: fn(&T) -> u64,
     issues: &mut Vec<DataIssue>,
 ) -> (Vec<T>, FastSet<String>) {
@@ -91,14 +92,17 @@ const FAILED: u32 = 1 << 31;
 /// index, or with [`FAILED`] set, an index into the rows that did not parse.
 struct Entries<'r, T> {
     rows: &'r Rows<T>,
-    key: for<'k> fn(&'k T) -> Key<'k>,
+    key: fn(&T) -> Key,
     line: fn(&T) -> u64,
 }
 
 impl<'r, T: Sync> Entries<'r, T> {
-    fn key_of(&self, e: u32) -> Key<'r> {
+    fn key_of(&self, e: u32) -> Key {
         if e & FAILED != 0 {
-            Key(self.rows.failed_keys[(e & !FAILED) as usize].1.as_str(), "")
+            Key(
+                Sym::new(&self.rows.failed_keys[(e & !FAILED) as usize].1),
+                None,
+            )
         } else {
             (self.key)(&self.rows.records[e as usize])
         }
@@ -119,7 +123,7 @@ impl<'r, T: Sync> Entries<'r, T> {
     fn by_hash(&self) -> Vec<(u64, u32)> {
         use rayon::prelude::*;
         let state = foldhash::fast::RandomState::default();
-        let key_hash = |k: Key<'_>| std::hash::BuildHasher::hash_one(&state, k);
+        let key_hash = |k: Key| std::hash::BuildHasher::hash_one(&state, k);
         let mut order: Vec<(u64, u32)> = self
             .rows
             .records
@@ -130,7 +134,7 @@ impl<'r, T: Sync> Entries<'r, T> {
         order.reserve(self.rows.failed_keys.len());
         for (j, (_, k)) in self.rows.failed_keys.iter().enumerate() {
             if !k.is_empty() {
-                order.push((key_hash(Key(k.as_str(), "")), j as u32 | FAILED));
+                order.push((key_hash(Key(Sym::new(k), None)), j as u32 | FAILED));
             }
         }
         order.par_sort_unstable();
@@ -184,16 +188,16 @@ impl<'r, T: Sync> Entries<'r, T> {
     }
 }
 
-/// A row's key: one id, or the two parts of a composite key.
+/// A row's key: one id, or the two parts of a composite key. Interned,
+/// so grouping millions of responses by key never reads their text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Key<'a>(&'a str, &'a str);
+struct Key(Sym, Option<Sym>);
 
-impl std::fmt::Display for Key<'_> {
+impl std::fmt::Display for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.1.is_empty() {
-            f.write_str(self.0)
-        } else {
-            write!(f, "{}+{}", self.0, self.1)
+        match self.1 {
+            None => write!(f, "{}", self.0),
+            Some(second) => write!(f, "{}+{}", self.0, second),
         }
     }
 }
@@ -232,56 +236,56 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
     let (applicants, bad_applicants) = dedupe(
         applicants,
         "applicant_id",
-        |a: &Applicant| Key(a.id.as_str(), ""),
+        |a: &Applicant| Key(a.id.sym(), None),
         |a| a.line,
         &mut issues,
     );
     let (adverts, bad_adverts) = dedupe(
         adverts,
         "advert_id",
-        |a: &Advert| Key(a.id.as_str(), ""),
+        |a: &Advert| Key(a.id.sym(), None),
         |a| a.line,
         &mut issues,
     );
     let (employees, bad_employees) = dedupe(
         employees,
         "employee_id",
-        |e: &Employee| Key(e.id.as_str(), ""),
+        |e: &Employee| Key(e.id.sym(), None),
         |e| e.line,
         &mut issues,
     );
     let (allocations, _) = dedupe(
         allocations,
         "allocation_id",
-        |a: &Allocation| Key(a.id.as_str(), ""),
+        |a: &Allocation| Key(a.id.sym(), None),
         |a| a.line,
         &mut issues,
     );
     let (sales, _) = dedupe(
         sales,
         "sale_id",
-        |s: &Sale| Key(s.id.as_str(), ""),
+        |s: &Sale| Key(s.id.sym(), None),
         |s| s.line,
         &mut issues,
     );
     let (priorities, _) = dedupe(
         priorities,
         "priority_id",
-        |p: &Priority| Key(p.id.as_str(), ""),
+        |p: &Priority| Key(p.id.sym(), None),
         |p| p.line,
         &mut issues,
     );
     let (vacancies, _) = dedupe(
         vacancies,
         "vacancy_id",
-        |v: &Vacancy| Key(v.id.as_str(), ""),
+        |v: &Vacancy| Key(v.id.sym(), None),
         |v| v.line,
         &mut issues,
     );
     let (responses, _) = dedupe(
         responses,
         "advert_id+applicant_id",
-        |r: &Response| Key(r.advert_id.as_str(), r.applicant_id.as_str()),
+        |r: &Response| Key(r.advert_id.sym(), Some(r.applicant_id.sym())),
         |r| r.line,
         &mut issues,
     );
@@ -360,9 +364,9 @@ fn row_counts(data: &Dataset, table: Table, read: u64) -> RowCounts {
 struct Known<'a> {
     /// Applicant id -> position: each response's applicant is looked up
     /// here once and kept, so no later stage has to hash its id again.
-    applicant_ids: FastMap<&'a str, u32>,
-    advert_model: FastMap<&'a str, Model>,
-    employee_ids: FastSet<&'a str>,
+    applicant_ids: FastMap<ApplicantId, u32>,
+    advert_model: FastMap<AdvertId, Model>,
+    employee_ids: FastSet<EmployeeId>,
     bad_applicants: &'a FastSet<String>,
     bad_adverts: &'a FastSet<String>,
     bad_employees: &'a FastSet<String>,
@@ -381,12 +385,12 @@ impl<'a> Known<'a> {
             applicant_ids: applicants
                 .iter()
                 .enumerate()
-                .map(|(i, a)| (a.id.as_str(), i as u32))
+                .map(|(i, a)| (a.id, i as u32))
                 .collect(),
             // The effective base decides which per-response values are
             // required (lottery numbers, points).
-            advert_model: adverts.iter().map(|a| (a.id.as_str(), a.base())).collect(),
-            employee_ids: employees.iter().map(|e| e.id.as_str()).collect(),
+            advert_model: adverts.iter().map(|a| (a.id, a.base())).collect(),
+            employee_ids: employees.iter().map(|e| e.id).collect(),
             bad_applicants,
             bad_adverts,
             bad_employees,
@@ -397,7 +401,7 @@ impl<'a> Known<'a> {
     /// it is only worth a warning.
     fn staff_warning(&self, sink: &mut Sink<'_>, line: u64, column: &str, id: &Option<EmployeeId>) {
         if let Some(id) = id {
-            if !self.employee_ids.contains(id.as_str()) {
+            if !self.employee_ids.contains(id) {
                 let why = if self.bad_employees.contains(id.as_str()) {
                     "employee is set aside (employees has an error on its row)"
                 } else {
@@ -409,7 +413,7 @@ impl<'a> Known<'a> {
     }
 
     fn applicant_warning(&self, sink: &mut Sink<'_>, line: u64, column: &str, id: &ApplicantId) {
-        if !self.applicant_ids.contains_key(id.as_str()) {
+        if !self.applicant_ids.contains_key(id) {
             let why = if self.bad_applicants.contains(id.as_str()) {
                 "refers to an applicant that is set aside"
             } else {
@@ -436,8 +440,8 @@ impl<'a> Known<'a> {
             kept.par_iter()
                 .map(|r| {
                     (
-                        self.advert_model.get(r.advert_id.as_str()).copied(),
-                        self.applicant_ids.get(r.applicant_id.as_str()).copied(),
+                        self.advert_model.get(&r.advert_id).copied(),
+                        self.applicant_ids.get(&r.applicant_id).copied(),
                     )
                 })
                 .collect()
@@ -523,9 +527,7 @@ impl<'a> Known<'a> {
         for a in allocations {
             self.applicant_warning(sink, a.line, "applicant_id", &a.applicant_id);
             if let Some(id) = &a.advert_id {
-                if self.bad_adverts.contains(id.as_str())
-                    && !self.advert_model.contains_key(id.as_str())
-                {
+                if self.bad_adverts.contains(id.as_str()) && !self.advert_model.contains_key(id) {
                     sink.push(
                         a.line,
                         "advert_id",
@@ -547,7 +549,7 @@ impl<'a> Known<'a> {
             if let Some(id) = &r.applicant_id {
                 self.applicant_warning(sink, r.line, "applicant_id", id);
             }
-            if self.employee_ids.contains(r.employee_id.as_str()) {
+            if self.employee_ids.contains(&r.employee_id) {
                 kept.push(r);
             } else {
                 let why = if self.bad_employees.contains(r.employee_id.as_str()) {
@@ -584,7 +586,7 @@ impl<'a> Known<'a> {
         let mut kept = Vec::with_capacity(priorities.len());
         for p in priorities {
             self.staff_warning(sink, p.line, "granted_by", &p.granted_by);
-            if self.applicant_ids.contains_key(p.applicant_id.as_str()) {
+            if self.applicant_ids.contains_key(&p.applicant_id) {
                 kept.push(p);
             } else {
                 let why = if self.bad_applicants.contains(p.applicant_id.as_str()) {

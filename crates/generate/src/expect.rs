@@ -210,7 +210,7 @@ fn row(
         subject_type,
         subject_id: subject_id.to_string(),
         applicant_id: applicant_id.to_string(),
-        employee_id: named.map(|n| n.0 .0.to_string()).unwrap_or_default(),
+        employee_id: named.map(|n| n.0.to_string()).unwrap_or_default(),
         link: named.map(|n| n.1.as_str()).unwrap_or(""),
         severity,
     }
@@ -263,7 +263,7 @@ impl SkipTally {
                 Outcome::Declined | Outcome::Withdrawn => false,
                 Outcome::Accepted | Outcome::NotReached => continue,
             };
-            let e = per.entry(by.clone()).or_default();
+            let e = per.entry(*by).or_default();
             e.0 += 1;
             e.1 += u64::from(skipped);
         }
@@ -293,7 +293,7 @@ impl SkipTally {
         benjamini_hochberg(&family)
             .into_iter()
             .filter(|(_, q)| *q < HANDLER_Q)
-            .map(|(e, _)| e.clone())
+            .map(|(e, _)| *e)
             .collect()
     }
 }
@@ -322,7 +322,7 @@ pub(crate) fn skip_rows(tally: &SkipTally) -> Vec<Row> {
                 None,
                 "medium",
             );
-            r.employee_id = e.0.to_string();
+            r.employee_id = e.to_string();
             r
         })
         .collect()
@@ -486,13 +486,13 @@ pub(crate) fn findings_with(
                         }
                         if let Some(by) = &r.decided_by {
                             if let Some(k) = kind_of(&c_links, by) {
-                                conflicts.insert((c.applicant.id.0.to_string(), by.clone()), k);
+                                conflicts.insert((c.applicant.id.to_string(), *by), k);
                             }
                         }
                     }
                     if let Some(by) = own.and_then(|r| r.decided_by.as_ref()) {
                         if let Some(k) = kind_of(&t_links, by) {
-                            conflicts.insert((tid.to_string(), by.clone()), k);
+                            conflicts.insert((tid.to_string(), *by), k);
                         }
                     }
                 }
@@ -500,7 +500,7 @@ pub(crate) fn findings_with(
         }
         for by in [&a.handled_by, &a.approved_by].into_iter().flatten() {
             if let Some(k) = kind_of(&t_links, by) {
-                conflicts.insert((tid.to_string(), by.clone()), k);
+                conflicts.insert((tid.to_string(), *by), k);
             }
         }
         if needs_approval {
@@ -638,7 +638,7 @@ pub(crate) fn findings_with(
                     "sale",
                     sid,
                     aid,
-                    Some(&(by.clone(), k)),
+                    Some(&(*by, k)),
                     "high",
                 ));
             }
@@ -692,7 +692,7 @@ pub(crate) fn findings_with(
         if let (Some(by), Some(a)) = (&c.changed_by, data.applicant(&c.applicant_id)) {
             let links = linker.links(&a.person(), Some(&a.id), Some(day));
             if let Some(k) = kind_of(&links, by) {
-                edit_conflicts.insert((&c.applicant_id, by.clone()), k);
+                edit_conflicts.insert((&c.applicant_id, *by), k);
             }
         }
         if c.field.eq_ignore_ascii_case("registration_date") {
@@ -717,7 +717,7 @@ pub(crate) fn findings_with(
         let day = p.granted_on.or(p.valid_from);
         let links = linker.links(&a.person(), Some(&a.id), day);
         if let Some(k) = kind_of(&links, by) {
-            edit_conflicts.insert((&p.applicant_id, by.clone()), k);
+            edit_conflicts.insert((&p.applicant_id, *by), k);
         }
     }
     for ((a, e), k) in edit_conflicts {
@@ -740,7 +740,7 @@ pub(crate) fn findings_with(
                 None,
                 "high",
             );
-            r.employee_id = by.0.to_string();
+            r.employee_id = by.to_string();
             out.push(r);
         }
     }
@@ -822,7 +822,7 @@ pub(crate) fn findings_with(
                     "medium",
                 ));
                 let last = out.last_mut().expect("just pushed");
-                last.employee_id = e.0.to_string();
+                last.employee_id = e.to_string();
             }
         }
     }

@@ -185,11 +185,7 @@ impl World {
         let (id, income, size) = match &tenant {
             Tenant::Listed(i) => {
                 let a = &self.applicants[*i];
-                (
-                    a.id.clone(),
-                    a.household_income,
-                    Some(i64::from(a.household_size)),
-                )
+                (a.id, a.household_income, Some(i64::from(a.household_size)))
             }
             Tenant::Outside(id) => (
                 ApplicantId::from(id.clone()),
@@ -268,8 +264,8 @@ impl World {
                 reason.map(str::to_string),
                 None,
             );
-            let tid = self.aid(tenant).0;
-            self.intend("ROUTE_UNAPPROVED", &key, &tid, note.to_string());
+            let tid = self.aid(tenant).as_str();
+            self.intend("ROUTE_UNAPPROVED", &key, tid, note.to_string());
         }
         let circle = [
             (
@@ -333,8 +329,8 @@ impl World {
                 None,
                 advert,
             );
-            let tid = self.aid(tenant).0;
-            self.intend("ORDER_NO_ADVERT", &key, &tid, note.to_string());
+            let tid = self.aid(tenant).as_str();
+            self.intend("ORDER_NO_ADVERT", &key, tid, note.to_string());
         }
     }
 
@@ -401,20 +397,20 @@ impl World {
         if !self.employees[e].employed_on(day) {
             return;
         }
-        let tid = self.aid(tenant).0;
+        let tid = self.aid(tenant).as_str();
         let eid = self.eid(e);
         let role = self.employees[e].role.clone().unwrap_or_default();
         self.intend(
             "STAFF_ALLOCATION",
             key,
-            &tid,
+            tid,
             format!("{route} let to the {who} of {eid} ({role})"),
         );
         if route != Route::Advert {
             self.intend(
                 "ROUTE_STAFF_CIRCLE",
                 key,
-                &tid,
+                tid,
                 format!("{route} let to the {who} of {eid}"),
             );
         }
@@ -422,7 +418,7 @@ impl World {
             self.intend(
                 "UNDECLARED_LINK",
                 key,
-                &tid,
+                tid,
                 format!("tenant is the {who} of {eid}"),
             );
         }
@@ -430,14 +426,14 @@ impl World {
             self.intend(
                 "CONFLICT_OF_INTEREST",
                 key,
-                &tid,
+                tid,
                 format!("{eid} handled the let to their own {who}"),
             );
         } else if approver == Some(e) {
             self.intend(
                 "CONFLICT_OF_INTEREST",
                 key,
-                &tid,
+                tid,
                 format!("{eid} approved the let to their own {who}"),
             );
         }
@@ -493,7 +489,7 @@ impl World {
                     | SalePlant::NoAppraisal
                     | SalePlant::BelowUnlinked
             ) {
-                self.linked_sales.push(sale.id.0.to_string());
+                self.linked_sales.push(sale.id.to_string());
                 self.purchase_intent(&sale, plant);
             }
             self.sales.push(sale);
@@ -540,13 +536,13 @@ impl World {
             SalePlant::Undeclared => (buyers.undeclared, None),
             SalePlant::ShortListing => {
                 let a = &self.applicants[self.sp.r9];
-                (person_of(a), Some(a.id.clone()))
+                (person_of(a), Some(a.id))
             }
             _ if self.rng.random_bool(0.3) => {
                 // A seeker on the waiting list buys.
                 let i = *seekers.choose(&mut self.rng).expect("non-empty");
                 let a = &self.applicants[i];
-                (person_of(a), Some(a.id.clone()))
+                (person_of(a), Some(a.id))
             }
             _ => (self.ordinary_person(born), None),
         };
@@ -628,7 +624,7 @@ impl World {
         let aid = s
             .buyer_applicant_id
             .as_ref()
-            .map(|a| a.0.to_string())
+            .map(|a| a.to_string())
             .unwrap_or_default();
         let buyer = match plant {
             SalePlant::BelowLinked => format!("the declared in-law of {}", self.eid(r.fin[1])),
@@ -642,7 +638,7 @@ impl World {
         };
         self.intend(
             "STAFF_PURCHASE",
-            &s.id.0,
+            s.id.as_str(),
             &aid,
             format!("sold to {buyer}: the register of staff-circle purchases"),
         );
@@ -650,11 +646,11 @@ impl World {
 
     /// The finding a planted sale is meant to give.
     fn sale_intent(&mut self, s: &Sale, plant: SalePlant) {
-        let (r, id) = (self.roles.clone(), s.id.0.to_string());
+        let (r, id) = (self.roles.clone(), s.id.to_string());
         let aid = s
             .buyer_applicant_id
             .as_ref()
-            .map(|a| a.0.to_string())
+            .map(|a| a.to_string())
             .unwrap_or_default();
         let pct = |s: &Sale| 100 - s.price.0 * 100 / s.appraisal_value.0;
         let (check, note) = match plant {

@@ -237,27 +237,27 @@ pub(crate) fn build_world(mut w: World) -> Build {
     let mut extra_lets: BTreeMap<woonaudit::model::EmployeeId, usize> = BTreeMap::new();
     for j in 0..w.opts.filler.adverts {
         if let Some(h) = scale::handler_of(&filler_handlers, j) {
-            *extra_lets.entry(h.clone()).or_default() += 1;
+            *extra_lets.entry(*h).or_default() += 1;
         }
     }
     let linked_applicants =
         w.sp.linked()
             .into_iter()
-            .map(|i| w.aid(i).0.to_string())
+            .map(|i| w.aid(i).to_string())
             .collect();
     let linked_sales = w.linked_sales.iter().cloned().collect();
-    let near_misses = vec![w.aid(w.sp.n1).0.to_string(), w.aid(w.sp.n2).0.to_string()];
-    let h = w.eid(w.roles.h).0;
+    let near_misses = vec![w.aid(w.sp.n1).to_string(), w.aid(w.sp.n2).to_string()];
+    let h = w.eid(w.roles.h).as_str();
     w.intend(
         "HANDLER_BYPASS_RATE",
-        &h,
+        h,
         "",
         String::new(), // filled in below, from the findings
     );
     let sk = w.eid(w.roles.sk);
     w.intend(
         "ACTOR_SKIP_RATE",
-        &sk.0,
+        sk.as_str(),
         "",
         String::new(), // filled in below, from the decisions
     );
@@ -289,7 +289,7 @@ pub(crate) fn build_world(mut w: World) -> Build {
         (rows, tables)
     });
     let mut intents = std::mem::take(&mut w.intents);
-    let handler_note = handler_note(&rows, &data, &h);
+    let handler_note = handler_note(&rows, &data, h);
     if let Some(i) = intents
         .iter_mut()
         .find(|i| i.check == "HANDLER_BYPASS_RATE")
@@ -325,7 +325,7 @@ fn filler_handlers(w: &World) -> Vec<woonaudit::model::EmployeeId> {
     w.allocations
         .iter()
         .filter(|a| a.route == woonaudit::model::Route::Advert)
-        .filter_map(|a| a.handled_by.clone())
+        .filter_map(|a| a.handled_by)
         .filter(|e| *e != w.eid(w.roles.h))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
@@ -519,7 +519,7 @@ fn renumber_allocations(w: &mut World) {
         }
         seq += 1;
         let id = format!("TW-{year}-{seq:04}");
-        map.insert(a.id.0.to_string(), id.clone());
+        map.insert(a.id.to_string(), id.clone());
         a.id = AllocationId::from(id);
     }
     for i in &mut w.intents {

@@ -263,17 +263,14 @@ impl Index {
         if let Some(ph) = e.phone.as_deref().and_then(norm_phone) {
             self.by_phone.entry(ph).or_default().push(i);
         }
-        self.by_id.entry(e.id.clone()).or_default().push(i);
+        self.by_id.entry(e.id).or_default().push(i);
     }
 
     /// Indexes relation `r`, at position `i` of the relations.
     pub(crate) fn add_relation(&mut self, i: usize, r: &Relation) {
-        self.relations_of
-            .entry(r.employee_id.clone())
-            .or_default()
-            .push(i);
+        self.relations_of.entry(r.employee_id).or_default().push(i);
         if let Some(a) = &r.applicant_id {
-            self.rel_by_applicant.entry(a.clone()).or_default().push(i);
+            self.rel_by_applicant.entry(*a).or_default().push(i);
         }
         if let Some(d) = r.birth_date {
             self.rel_by_birth.entry(d).or_default().push(i);
@@ -400,7 +397,7 @@ impl<'a> Linker<'a> {
         self.index
             .links_at(self.employees, self.relations, person, applicant_id, day)
             .into_iter()
-            .map(|(i, k)| (self.employees[i].id.clone(), k))
+            .map(|(i, k)| (self.employees[i].id, k))
             .collect()
     }
 
@@ -423,7 +420,7 @@ impl<'a> Linker<'a> {
             .filter(|e| day.is_none_or(|d| e.employed_on(d)))
             .filter_map(|e| {
                 let rels = by_employee.get(&e.id).map(Vec::as_slice).unwrap_or(&[]);
-                kind_with(person, applicant_id, e, rels).map(|k| (e.id.clone(), k))
+                kind_with(person, applicant_id, e, rels).map(|k| (e.id, k))
             })
             .collect();
         out.sort_by(|a, b| (a.1, a.0.as_str().as_bytes()).cmp(&(b.1, b.0.as_str().as_bytes())));

@@ -580,8 +580,8 @@ impl World {
         for &(rank, recorded) in changes {
             if let Some(&ri) = order.eligible.get(rank - 1) {
                 self.responses[ri].position = Some(recorded as i32).into();
-                let aid = self.responses[ri].applicant_id.0.clone();
-                let adv_id = self.adverts[adv].id.0.clone();
+                let aid = self.responses[ri].applicant_id.as_str().to_string();
+                let adv_id = self.adverts[adv].id.as_str().to_string();
                 self.intend(
                     "ORDER_POSITION_MISMATCH",
                     &adv_id,
@@ -845,8 +845,8 @@ impl World {
         let at: DateTime = day.and_hms_opt(0, 0, 0).expect("valid") + Duration::seconds(secs);
         self.responses.push(Response {
             line: 0,
-            advert_id: self.adverts[adv].id.clone(),
-            applicant_id: self.applicants[i].id.clone(),
+            advert_id: self.adverts[adv].id,
+            applicant_id: self.applicants[i].id,
             responded_at: at,
             lottery_number: None.into(),
             position: None.into(),
@@ -874,7 +874,7 @@ impl World {
         let mut lent: Vec<(usize, usize)> = Vec::new();
         for ri in range.clone() {
             let id = &self.responses[ri].applicant_id;
-            seen.insert(id.clone(), ri);
+            seen.insert(*id, ri);
             let i = self.applicant_index(id);
             let record = match lent.iter().find(|l| l.0 == i) {
                 Some(&(_, k)) => data.applicants[k].clone(),
@@ -948,7 +948,7 @@ impl World {
     ) {
         let r = &mut self.responses[ri];
         r.outcome = o;
-        r.reason = reason.map(Box::from);
+        r.reason = reason.map(woonaudit::intern::Text::from);
         r.decided_by = by.cloned();
     }
 
@@ -968,7 +968,7 @@ impl World {
     /// so that every honest employee skips one in five and none stands out
     /// by chance in ACTOR_SKIP_RATE.
     fn proper_pass(&mut self, by: &EmployeeId) -> (Outcome, &'static str) {
-        let turn = self.pass_turns.entry(by.clone()).or_insert(0);
+        let turn = self.pass_turns.entry(*by).or_insert(0);
         let o = PASS_CYCLE[*turn % PASS_CYCLE.len()];
         *turn += 1;
         (o, self.reason_for(o))
@@ -1014,13 +1014,13 @@ impl World {
         self.allocations.push(Allocation {
             line: 0,
             id: AllocationId::from(key.clone()),
-            dwelling_id: advert.dwelling_id.clone(),
-            applicant_id: a.id.clone(),
+            dwelling_id: advert.dwelling_id,
+            applicant_id: a.id,
             allocated_on,
             contract_start: Some(contract_start),
             route: Route::Advert,
-            advert_id: Some(advert.id.clone()),
-            handled_by: Some(self.employees[handler].id.clone()),
+            advert_id: Some(advert.id),
+            handled_by: Some(self.employees[handler].id),
             approved_by: None,
             reason: None,
             rent: advert.rent,
@@ -1041,10 +1041,10 @@ impl World {
         tenant: usize,
         tenant_resp: Option<usize>,
     ) {
-        let tid = self.applicants[tenant].id.0.clone();
+        let tid = self.applicants[tenant].id.as_str().to_string();
         let t_rank = tenant_resp.and_then(|ri| order.eligible.iter().position(|&e| e == ri));
         let n = order.eligible.len();
-        let adv_id = self.adverts[adv].id.0.clone();
+        let adv_id = self.adverts[adv].id.as_str().to_string();
         match plan {
             Plan::Honest | Plan::Position(_) => return,
             Plan::NotCandidate { late: false, .. } => self.intend(
@@ -1091,7 +1091,7 @@ impl World {
                 (o, None) => format!("{o} with no reason recorded"),
                 (o, Some(_)) => o.to_string(),
             };
-            let cid = r.applicant_id.0.clone();
+            let cid = r.applicant_id.as_str().to_string();
             let tenant_at = match t_rank {
                 Some(t) => format!("the tenant at rank {}", t + 1),
                 None => "a tenant who was not an eligible candidate".to_string(),

@@ -196,8 +196,8 @@ impl World {
                 + Duration::minutes(37 * k as i64);
             self.responses.push(Response {
                 line: 0,
-                advert_id: self.adverts[adv].id.clone(),
-                applicant_id: self.applicants[r.who].id.clone(),
+                advert_id: self.adverts[adv].id,
+                applicant_id: self.applicants[r.who].id,
                 responded_at: at,
                 lottery_number: None.into(),
                 position: None.into(),
@@ -228,11 +228,11 @@ impl World {
             line: 0,
             id: AllocationId::from(key.clone()),
             dwelling_id: DwellingId::from(dwelling.to_string()),
-            applicant_id: a.id.clone(),
+            applicant_id: a.id,
             allocated_on: day,
             contract_start: Some(day + Duration::days(14)),
             route,
-            advert_id: advert.map(|i| self.adverts[i].id.clone()),
+            advert_id: advert.map(|i| self.adverts[i].id),
             handled_by: handled_by.map(|e| self.eid(e)),
             approved_by: approved_by.map(|e| self.eid(e)),
             reason: reason.map(str::to_string),
@@ -254,7 +254,7 @@ impl World {
         handler: Option<usize>,
     ) -> String {
         let day = self.adverts[adv].closes_on + Duration::days(late);
-        let dwelling = self.adverts[adv].dwelling_id.0.to_string();
+        let dwelling = self.adverts[adv].dwelling_id.to_string();
         self.v12_let(
             tenant,
             &dwelling,
@@ -307,7 +307,7 @@ impl World {
         self.priorities.push(Priority {
             line: 0,
             id: PriorityId::from(id.clone()),
-            applicant_id: self.applicants[who].id.clone(),
+            applicant_id: self.applicants[who].id,
             kind,
             detail: Some(detail.to_string()),
             valid_from: Some(valid_from),
@@ -363,7 +363,7 @@ impl World {
                 reply(a, 2, Outcome::Accepted),
             ],
         );
-        let d0 = self.adverts[adv].dwelling_id.0.to_string();
+        let d0 = self.adverts[adv].dwelling_id.to_string();
         self.v12_vacancy(&d0, self.day(95), VacancyReason::Death);
         self.v12_advert_let(adv, a, 0, Some(v[0]));
 
@@ -397,7 +397,7 @@ impl World {
             ],
         );
         let key = self.v12_advert_let(adv, p2, 6, None);
-        let aid = self.aid(p1).0.to_string();
+        let aid = self.aid(p1).to_string();
         self.v12_intend(
             "ORDER_BYPASS",
             &key,
@@ -439,7 +439,7 @@ impl World {
         );
         let key = self.v12_advert_let(adv, f[3], 5, None);
         for (who, what) in [(f[0], "'nvt'"), (f[1], "'.'")] {
-            let aid = self.aid(who).0.to_string();
+            let aid = self.aid(who).to_string();
             self.v12_intend(
                 "ORDER_BYPASS",
                 &key,
@@ -460,7 +460,7 @@ impl World {
                 reply(d2, 1, Outcome::Accepted),
             ],
         );
-        let dw = self.adverts[adv].dwelling_id.0.to_string();
+        let dw = self.adverts[adv].dwelling_id.to_string();
         let day = self.adverts[adv].closes_on + Duration::days(8);
         self.v12_let(
             d2,
@@ -482,7 +482,7 @@ impl World {
                 reply(e2, 1, Outcome::Accepted),
             ],
         );
-        let dw = self.adverts[adv].dwelling_id.0.to_string();
+        let dw = self.adverts[adv].dwelling_id.to_string();
         let day = self.adverts[adv].closes_on + Duration::days(8);
         let key = self.v12_let(
             e2,
@@ -494,7 +494,7 @@ impl World {
             None,
             Some("coöptatie door de bewonerscommissie"),
         );
-        let aid = self.aid(e2).0.to_string();
+        let aid = self.aid(e2).to_string();
         self.v12_intend(
             "ROUTE_UNAPPROVED",
             &key,
@@ -523,7 +523,7 @@ impl World {
                 reply(u[0], 2, Outcome::Accepted),
             ],
         );
-        let dw = self.adverts[adv].dwelling_id.0.to_string();
+        let dw = self.adverts[adv].dwelling_id.to_string();
         self.v12_vacancy(&dw, self.day(330), VacancyReason::Notice);
         self.v12_advert_let(adv, u[0], 6, Some(v[1]));
         let next_door = self.dwelling();
@@ -557,11 +557,11 @@ impl World {
                 reply(o[2], 2, Outcome::NotReached),
             ],
         );
-        let dw = self.adverts[adv].dwelling_id.0.to_string();
+        let dw = self.adverts[adv].dwelling_id.to_string();
         self.v12_vacancy(&dw, self.day(375), VacancyReason::Eviction);
         self.v12_advert_let(adv, o[0], 6, Some(v[2]));
         self.v12_advert_let(adv, o[1], 8, Some(v[2]));
-        let id = self.adverts[adv].id.0.to_string();
+        let id = self.adverts[adv].id.to_string();
         self.v12_intend(
             "ADVERT_OVERLET",
             &id,
@@ -592,7 +592,7 @@ impl World {
             None,
             None,
         );
-        let aid = self.aid(m1).0.to_string();
+        let aid = self.aid(m1).to_string();
         self.v12_intend(
             "ADVERT_DWELLING_MISMATCH",
             &key,
@@ -612,7 +612,7 @@ impl World {
             ],
         );
         let key = self.v12_advert_let(adv, k1, -3, Some(v[0]));
-        let aid = self.aid(k1).0.to_string();
+        let aid = self.aid(k1).to_string();
         self.v12_intend(
             "ALLOCATED_BEFORE_CLOSE",
             &key,
@@ -626,9 +626,9 @@ impl World {
         let adv = self.v12_advert(500, Model::Registration, None, None);
         self.adverts[adv].status = AdvertStatus::Withdrawn;
         self.adverts[adv].withdrawn_on = Some(self.day(505));
-        let dw = self.adverts[adv].dwelling_id.0.to_string();
+        let dw = self.adverts[adv].dwelling_id.to_string();
         let key = self.v12_direct(w1, &dw, self.day(535), "herhuisvesting wegens renovatie");
-        let aid = self.aid(w1).0.to_string();
+        let aid = self.aid(w1).to_string();
         self.v12_intend(
             "ADVERT_WITHDRAWN_THEN_LET",
             &key,
@@ -639,7 +639,7 @@ impl World {
         let adv = self.v12_advert(100, Model::Registration, None, None);
         self.adverts[adv].status = AdvertStatus::Withdrawn;
         // withdrawn_on left out: the closing day (day 114) counts.
-        let dw = self.adverts[adv].dwelling_id.0.to_string();
+        let dw = self.adverts[adv].dwelling_id.to_string();
         self.v12_direct(
             w2,
             &dw,
@@ -708,7 +708,7 @@ impl World {
                 self.v12_direct(t[k], &dw, self.day(let_day), "urgent via het wijkteam")
             };
             if flagged {
-                let aid = self.aid(t[k]).0.to_string();
+                let aid = self.aid(t[k]).to_string();
                 self.v12_intend(
                     "VACANCY_NOT_ADVERTISED",
                     &key,
@@ -722,7 +722,7 @@ impl World {
         let z = self.v12_seeker(y(1985, 8, 18), y(2016, 6, 16));
         let dw = self.dwelling();
         let key = self.v12_direct(z, &dw, self.day(590), "nvt");
-        let aid = self.aid(z).0.to_string();
+        let aid = self.aid(z).to_string();
         self.v12_intend(
             "ROUTE_UNAPPROVED",
             &key,
@@ -789,7 +789,7 @@ impl World {
             ],
         );
         let key = self.v12_advert_let(adv, q[3], 5, Some(v[3]));
-        let aid = self.aid(q[3]).0.to_string();
+        let aid = self.aid(q[3]).to_string();
         self.v12_intend(
             "PRIORITY_LATE",
             &key,
@@ -818,8 +818,8 @@ impl World {
             .unwrap_or(self.day(0))
             .max(self.day(300));
         self.v12_priority(idle, PriorityKind::Group, "MZ", from, from, Some(tl));
-        let aid = self.aid(idle).0.to_string();
-        let tl_id = self.eid(tl).0.to_string();
+        let aid = self.aid(idle).to_string();
+        let tl_id = self.eid(tl).to_string();
         self.v12_intend(
             "CONFLICT_OF_INTEREST",
             &aid,
@@ -864,7 +864,7 @@ impl World {
             self.v12_seekers, SEEKERS,
             "SEEKERS counts the plants' seekers"
         );
-        let aid = self.aid(g).0.to_string();
+        let aid = self.aid(g).to_string();
         self.v12_intend(
             "REGISTRATION_BACKDATED",
             &aid,

@@ -272,7 +272,7 @@ impl<'a> Maker<'a> {
                     NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).expect("valid time");
                 Response {
                     line: 0,
-                    advert_id: advert.id.clone(),
+                    advert_id: advert.id,
                     applicant_id: applicant_id(i),
                     responded_at: day.and_time(at),
                     lottery_number: (model == Model::Lottery).then_some(draw as i32).into(),
@@ -313,7 +313,7 @@ impl<'a> Maker<'a> {
                 !(advert.local_first && s.local_ties),
                 primary,
                 r.responded_at,
-                r.applicant_id.clone(),
+                r.applicant_id,
             )
         });
         let skipped: Vec<bool> = (0..rs.len())
@@ -333,11 +333,11 @@ impl<'a> Maker<'a> {
             if tenant.is_some() {
                 continue;
             }
-            r.decided_by = handler.clone();
+            r.decided_by = handler;
             if rank + 1 < candidates.len() && self.rng.random_bool(0.25) {
                 let turn = match &handler {
                     Some(h) => {
-                        let d = self.decisions.entry(h.clone()).or_default();
+                        let d = self.decisions.entry(*h).or_default();
                         let turn = d.0 as usize;
                         d.0 += 1;
                         let o = PASS_CYCLE[turn % PASS_CYCLE.len()];
@@ -363,7 +363,7 @@ impl<'a> Maker<'a> {
         for (r, _) in rs.iter_mut().zip(&skipped).filter(|(_, &s)| s) {
             r.outcome = Outcome::Skipped;
             r.reason = Some("voldoet niet aan de leeftijdsgrens".into());
-            r.decided_by = handler.clone();
+            r.decided_by = handler;
         }
         let allocation = tenant.map(|k| {
             let r = &rs[k];
@@ -372,13 +372,13 @@ impl<'a> Maker<'a> {
             Allocation {
                 line: 0,
                 id: AllocationId::from(format!("TW-F{j:07}")),
-                dwelling_id: advert.dwelling_id.clone(),
-                applicant_id: r.applicant_id.clone(),
+                dwelling_id: advert.dwelling_id,
+                applicant_id: r.applicant_id,
                 allocated_on,
                 contract_start: Some(super::offers::first_of_next_month(allocated_on)),
                 route: Route::Advert,
-                advert_id: Some(advert.id.clone()),
-                handled_by: handler.clone(),
+                advert_id: Some(advert.id),
+                handled_by: handler,
                 approved_by: None,
                 reason: None,
                 rent: advert.rent,

@@ -386,12 +386,12 @@ impl World {
 
     /// The id of applicant `i`.
     pub(crate) fn aid(&self, i: usize) -> ApplicantId {
-        self.applicants[i].id.clone()
+        self.applicants[i].id
     }
 
     /// The id of employee `i`.
     pub(crate) fn eid(&self, i: usize) -> EmployeeId {
-        self.employees[i].id.clone()
+        self.employees[i].id
     }
 
     // ----- staff ---------------------------------------------------------
@@ -1190,14 +1190,14 @@ impl World {
         }
         for rel in &mut self.relations {
             if let Some(prov) = rel.applicant_id.as_ref() {
-                let i: usize = prov.0[1..].parse().expect("provisional id");
-                rel.applicant_id = Some(self.applicants[i].id.clone());
+                let i: usize = prov.as_str()[1..].parse().expect("provisional id");
+                rel.applicant_id = Some(self.applicants[i].id);
             }
         }
         // The relations carry the new ids now.
         self.links = Index::new(&self.employees, &self.relations);
         self.applicant_ids = (0..self.applicants.len())
-            .map(|i| (self.applicants[i].id.clone(), i))
+            .map(|i| (self.applicants[i].id, i))
             .collect();
     }
 
@@ -1399,10 +1399,10 @@ impl World {
                 field: "registration_date".to_string(),
                 old_value: Some(iso(real)),
                 new_value: Some(iso(moved)),
-                changed_by: Some(v2.clone()),
+                changed_by: Some(v2),
                 reason: reason.map(str::to_string),
             });
-            let id = self.aid(i).0;
+            let id = self.aid(i).as_str();
             let note = if i == sp.r6 {
                 format!(
                     "{v2} moved the registration date of their own child {id} from {real} to {moved}"
@@ -1412,12 +1412,16 @@ impl World {
                     "{v2} moved the registration date from {real} to {moved}; the applicant got a home afterwards"
                 )
             };
-            self.intend("REGISTRATION_BACKDATED", &id, &id, note);
+            self.intend("REGISTRATION_BACKDATED", id, id, note);
         }
-        let (b1, b2, r6) = (self.aid(sp.b1).0, self.aid(sp.b2).0, self.aid(sp.r6).0);
+        let (b1, b2, r6) = (
+            self.aid(sp.b1).as_str(),
+            self.aid(sp.b2).as_str(),
+            self.aid(sp.r6).as_str(),
+        );
         self.intend(
             "ACTOR_BACKDATING",
-            &v2.0,
+            v2.as_str(),
             "",
             format!(
                 "{v2} moved the registration dates of {b1}, {b2} and their own child {r6} earlier"
@@ -1446,14 +1450,14 @@ impl World {
                 field: "registration_date".to_string(),
                 old_value: Some(iso(real)),
                 new_value: Some(iso(moved)),
-                changed_by: Some(kc2.clone()),
+                changed_by: Some(kc2),
                 reason: reason.map(str::to_string),
             });
-            let id = self.aid(i).0;
+            let id = self.aid(i).as_str();
             self.intend(
                 "REGISTRATION_BACKDATED",
-                &id,
-                &id,
+                id,
+                id,
                 format!(
                     "{kc2} moved the registration date from {real} to {moved} ({} days); not housed",
                     (real - moved).num_days()
@@ -1463,7 +1467,7 @@ impl World {
         }
         self.intend(
             "ACTOR_BACKDATING",
-            &kc2.0,
+            kc2.as_str(),
             "",
             format!(
                 "{kc2} moved the registration dates of three applicants not linked to staff years earlier: {}",
@@ -1473,8 +1477,8 @@ impl World {
         let kc0 = self.eid(r.kc[0]);
         self.intend(
             "CONFLICT_OF_INTEREST",
-            &r6,
-            &r6,
+            r6,
+            r6,
             format!("{v2} edited the registration of their own child"),
         );
         let from = self.applicants[sp.r7].urgency_from.expect("set");
@@ -1486,14 +1490,14 @@ impl World {
             field: "urgency".to_string(),
             old_value: Some("geen".to_string()),
             new_value: Some("sociaal".to_string()),
-            changed_by: Some(kc0.clone()),
+            changed_by: Some(kc0),
             reason: Some("op verzoek wijkteam".to_string()),
         });
-        let r7 = self.aid(sp.r7).0;
+        let r7 = self.aid(sp.r7).as_str();
         self.intend(
             "CONFLICT_OF_INTEREST",
-            &r7,
-            &r7,
+            r7,
+            r7,
             format!("{kc0} granted urgency to their own child"),
         );
         let g1 = self.aid(sp.g1);
@@ -1504,7 +1508,7 @@ impl World {
             (a.registered_at.expect("set").date() - a.registration_date).num_days(),
             a.registered_at.expect("set").date()
         );
-        self.intend("REGISTRATION_BACKDATED", &g1.0, &g1.0, note);
+        self.intend("REGISTRATION_BACKDATED", g1.as_str(), g1.as_str(), note);
     }
 }
 

@@ -186,7 +186,7 @@ pub(crate) fn tables(data: &Dataset, dialect: &Dialect) -> Vec<Table> {
 /// `applicants`, sorted by applicant id.
 fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
     let mut applicants: Vec<_> = data.applicants.iter().collect();
-    applicants.sort_by(|a, b| a.id.cmp(&b.id));
+    applicants.sort_by_key(|a| a.id);
     Table {
         name: schema::Table::Applicants.name(),
         header: vec![
@@ -224,7 +224,7 @@ fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
                     f.boolean(a.local_ties)
                 };
                 vec![
-                    a.id.0.to_string(),
+                    a.id.to_string(),
                     a.last_name.clone(),
                     opt(&a.first_names),
                     f.date(a.birth_date),
@@ -255,7 +255,7 @@ fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
 /// `adverts`, sorted by advert id.
 fn adverts_table(data: &Dataset, f: &Fmt) -> Table {
     let mut adverts: Vec<_> = data.adverts.iter().collect();
-    adverts.sort_by(|a, b| a.id.cmp(&b.id));
+    adverts.sort_by_key(|a| a.id);
     Table {
         name: schema::Table::Adverts.name(),
         header: vec![
@@ -288,8 +288,8 @@ fn adverts_table(data: &Dataset, f: &Fmt) -> Table {
                     f.boolean(a.urgency_first)
                 };
                 vec![
-                    a.id.0.to_string(),
-                    a.dwelling_id.0.to_string(),
+                    a.id.to_string(),
+                    a.dwelling_id.to_string(),
                     f.date(a.published_on),
                     f.date(a.closes_on),
                     a.model.as_str().to_string(),
@@ -350,8 +350,8 @@ fn responses_table(data: &Dataset, f: &Fmt) -> Table {
             .iter()
             .map(|r| {
                 vec![
-                    r.advert_id.0.to_string(),
-                    r.applicant_id.0.to_string(),
+                    r.advert_id.to_string(),
+                    r.applicant_id.to_string(),
                     f.datetime(r.responded_at),
                     oint(r.lottery_number.get()),
                     r.points
@@ -363,7 +363,7 @@ fn responses_table(data: &Dataset, f: &Fmt) -> Table {
                     r.reason.as_deref().unwrap_or_default().to_string(),
                     r.decided_by
                         .as_ref()
-                        .map(|e| e.0.to_string())
+                        .map(|e| e.to_string())
                         .unwrap_or_default(),
                 ]
             })
@@ -374,7 +374,7 @@ fn responses_table(data: &Dataset, f: &Fmt) -> Table {
 /// `allocations`, sorted by allocation id.
 fn allocations_table(data: &Dataset, f: &Fmt) -> Table {
     let mut allocations: Vec<_> = data.allocations.iter().collect();
-    allocations.sort_by(|a, b| a.id.cmp(&b.id));
+    allocations.sort_by_key(|a| a.id);
     Table {
         name: schema::Table::Allocations.name(),
         header: vec![
@@ -396,23 +396,23 @@ fn allocations_table(data: &Dataset, f: &Fmt) -> Table {
             .iter()
             .map(|a| {
                 vec![
-                    a.id.0.to_string(),
-                    a.dwelling_id.0.to_string(),
-                    a.applicant_id.0.to_string(),
+                    a.id.to_string(),
+                    a.dwelling_id.to_string(),
+                    a.applicant_id.to_string(),
                     f.date(a.allocated_on),
                     f.odate(a.contract_start),
                     a.route.as_str().to_string(),
                     a.advert_id
                         .as_ref()
-                        .map(|x| x.0.to_string())
+                        .map(|x| x.to_string())
                         .unwrap_or_default(),
                     a.handled_by
                         .as_ref()
-                        .map(|x| x.0.to_string())
+                        .map(|x| x.to_string())
                         .unwrap_or_default(),
                     a.approved_by
                         .as_ref()
-                        .map(|x| x.0.to_string())
+                        .map(|x| x.to_string())
                         .unwrap_or_default(),
                     opt(&a.reason),
                     f.omoney(a.rent),
@@ -427,7 +427,7 @@ fn allocations_table(data: &Dataset, f: &Fmt) -> Table {
 /// `employees`, sorted by employee id.
 fn employees_table(data: &Dataset, f: &Fmt) -> Table {
     let mut employees: Vec<_> = data.employees.iter().collect();
-    employees.sort_by(|a, b| a.id.cmp(&b.id));
+    employees.sort_by_key(|a| a.id);
     Table {
         name: schema::Table::Employees.name(),
         header: vec![
@@ -448,7 +448,7 @@ fn employees_table(data: &Dataset, f: &Fmt) -> Table {
             .iter()
             .map(|e| {
                 vec![
-                    e.id.0.to_string(),
+                    e.id.to_string(),
                     e.last_name.clone(),
                     opt(&e.first_names),
                     f.odate(e.birth_date),
@@ -489,7 +489,7 @@ fn relations_table(data: &Dataset, f: &Fmt) -> Table {
             .iter()
             .map(|r| {
                 vec![
-                    r.employee_id.0.to_string(),
+                    r.employee_id.to_string(),
                     r.relation.as_str().to_string(),
                     r.last_name.clone(),
                     opt(&r.first_names),
@@ -500,7 +500,7 @@ fn relations_table(data: &Dataset, f: &Fmt) -> Table {
                     opt(&r.phone),
                     r.applicant_id
                         .as_ref()
-                        .map(|x| x.0.to_string())
+                        .map(|x| x.to_string())
                         .unwrap_or_default(),
                     f.odate(r.declared_on),
                 ]
@@ -512,7 +512,7 @@ fn relations_table(data: &Dataset, f: &Fmt) -> Table {
 /// `sales`, sorted by sale id.
 fn sales_table(data: &Dataset, f: &Fmt) -> Table {
     let mut sales: Vec<_> = data.sales.iter().collect();
-    sales.sort_by(|a, b| a.id.cmp(&b.id));
+    sales.sort_by_key(|a| a.id);
     Table {
         name: schema::Table::Sales.name(),
         header: vec![
@@ -544,8 +544,8 @@ fn sales_table(data: &Dataset, f: &Fmt) -> Table {
                     f.decimal(s.scheme_discount)
                 };
                 vec![
-                    s.id.0.to_string(),
-                    s.dwelling_id.0.to_string(),
+                    s.id.to_string(),
+                    s.dwelling_id.to_string(),
                     f.date(s.sold_on),
                     f.money(s.price),
                     f.money(s.appraisal_value),
@@ -562,11 +562,11 @@ fn sales_table(data: &Dataset, f: &Fmt) -> Table {
                     opt(&s.buyer_phone),
                     s.buyer_applicant_id
                         .as_ref()
-                        .map(|x| x.0.to_string())
+                        .map(|x| x.to_string())
                         .unwrap_or_default(),
                     s.handled_by
                         .as_ref()
-                        .map(|x| x.0.to_string())
+                        .map(|x| x.to_string())
                         .unwrap_or_default(),
                 ]
             })
@@ -593,7 +593,7 @@ fn registration_changes_table(data: &Dataset, f: &Fmt) -> Table {
             .iter()
             .map(|c| {
                 vec![
-                    c.applicant_id.0.to_string(),
+                    c.applicant_id.to_string(),
                     f.datetime(c.changed_at),
                     c.field.clone(),
                     c.old_value
@@ -606,7 +606,7 @@ fn registration_changes_table(data: &Dataset, f: &Fmt) -> Table {
                         .unwrap_or_default(),
                     c.changed_by
                         .as_ref()
-                        .map(|x| x.0.to_string())
+                        .map(|x| x.to_string())
                         .unwrap_or_default(),
                     opt(&c.reason),
                 ]
@@ -618,7 +618,7 @@ fn registration_changes_table(data: &Dataset, f: &Fmt) -> Table {
 /// `priorities` (v1.2), sorted by priority id.
 fn priorities_table(data: &Dataset, f: &Fmt) -> Table {
     let mut rows: Vec<_> = data.priorities.iter().collect();
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    rows.sort_by_key(|a| a.id);
     let date = |d: Option<woonaudit::model::Date>| d.map(|d| f.date(d)).unwrap_or_default();
     Table {
         name: schema::Table::Priorities.name(),
@@ -636,8 +636,8 @@ fn priorities_table(data: &Dataset, f: &Fmt) -> Table {
             .iter()
             .map(|p| {
                 vec![
-                    p.id.0.to_string(),
-                    p.applicant_id.0.to_string(),
+                    p.id.to_string(),
+                    p.applicant_id.to_string(),
                     p.kind.as_str().to_string(),
                     opt(&p.detail),
                     date(p.valid_from),
@@ -645,7 +645,7 @@ fn priorities_table(data: &Dataset, f: &Fmt) -> Table {
                     date(p.granted_on),
                     p.granted_by
                         .as_ref()
-                        .map(|x| x.0.to_string())
+                        .map(|x| x.to_string())
                         .unwrap_or_default(),
                 ]
             })
@@ -656,7 +656,7 @@ fn priorities_table(data: &Dataset, f: &Fmt) -> Table {
 /// `vacancies` (v1.2), sorted by vacancy id.
 fn vacancies_table(data: &Dataset, f: &Fmt) -> Table {
     let mut rows: Vec<_> = data.vacancies.iter().collect();
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    rows.sort_by_key(|a| a.id);
     Table {
         name: schema::Table::Vacancies.name(),
         header: vec!["vacancy_id", "dwelling_id", "vacated_on", "reason"],
@@ -664,8 +664,8 @@ fn vacancies_table(data: &Dataset, f: &Fmt) -> Table {
             .iter()
             .map(|v| {
                 vec![
-                    v.id.0.to_string(),
-                    v.dwelling_id.0.to_string(),
+                    v.id.to_string(),
+                    v.dwelling_id.to_string(),
                     f.date(v.vacated_on),
                     v.reason.as_str().to_string(),
                 ]

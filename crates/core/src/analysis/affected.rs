@@ -165,13 +165,13 @@ impl<'a> Affected<'a> {
                 let Some(c) = ranking.find(cand) else {
                     continue;
                 };
-                if !seen.insert(cand.clone()) {
+                if !seen.insert(*cand) {
                     continue;
                 }
                 rows.push(AffectedRow {
                     alloc,
                     advert,
-                    applicant_id: cand.clone(),
+                    applicant_id: *cand,
                     cause: Cause::Bypass,
                     rank: c.rank,
                     tenant_rank,
@@ -192,13 +192,13 @@ impl<'a> Affected<'a> {
             }
             if let Some(late) = late_by_alloc.get(alloc.id.as_str()) {
                 for c in &late.ahead {
-                    if !seen.insert(c.applicant.id.clone()) {
+                    if !seen.insert(c.applicant.id) {
                         continue;
                     }
                     rows.push(AffectedRow {
                         alloc,
                         advert,
-                        applicant_id: c.applicant.id.clone(),
+                        applicant_id: c.applicant.id,
                         cause: Cause::LatePriority,
                         rank: c.rank,
                         tenant_rank: late.new_rank,
@@ -284,14 +284,14 @@ fn backdated<'a>(
         let id = &seeker.id;
         if ctx.properly_passed_over(c.response)
             || ctx.is_tenant_of(&advert.id, id)
-            || !seen.insert(id.clone())
+            || !seen.insert(*id)
         {
             continue;
         }
         rows.push(AffectedRow {
             alloc,
             advert,
-            applicant_id: id.clone(),
+            applicant_id: *id,
             cause: Cause::Backdated,
             rank: c.rank,
             tenant_rank: new_rank,

@@ -34,7 +34,7 @@ fn allocations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let mut acts: BTreeMap<(ApplicantId, EmployeeId), (Link, Vec<String>)> = BTreeMap::new();
         let mut note = |person: &ApplicantId, actor: &EmployeeId, links: &[Link], act: String| {
             if let Some(link) = link_to(links, actor) {
-                acts.entry((person.clone(), actor.clone()))
+                acts.entry((*person, *actor))
                     .or_insert_with(|| (link.clone(), Vec::new()))
                     .1
                     .push(act);
@@ -182,7 +182,7 @@ impl RegistrationActs {
         actor: &EmployeeId,
         link: &Link,
     ) -> &'m mut RegistrationActs {
-        acts.entry((person.clone(), actor.clone()))
+        acts.entry((*person, *actor))
             .or_insert_with(|| RegistrationActs {
                 link: link.clone(),
                 edits: Vec::new(),

@@ -90,7 +90,7 @@ impl Finding {
 
     /// Names the employee of a link (and the link's kind).
     pub fn naming(mut self, link: Option<&Link>) -> Finding {
-        self.employee_id = link.map(|l| l.employee_id.clone());
+        self.employee_id = link.map(|l| l.employee_id);
         self.link = link.map(|l| l.kind);
         self
     }
@@ -98,7 +98,7 @@ impl Finding {
     /// Names an employee who acted, with the kind of the person's link to
     /// them.
     pub fn naming_employee(mut self, employee: &EmployeeId, kind: Option<LinkKind>) -> Finding {
-        self.employee_id = Some(employee.clone());
+        self.employee_id = Some(*employee);
         self.link = kind;
         self
     }

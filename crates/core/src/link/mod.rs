@@ -387,7 +387,7 @@ impl<'a> Linker<'a> {
         });
         let evidence = self.evidence(query, pair, &pair_declared, staff, kind);
         Some(Link {
-            employee_id: staff.employee.id.clone(),
+            employee_id: staff.employee.id,
             kind,
             kinds,
             evidence,

@@ -2,6 +2,7 @@
 //! read, a missing required value or a value out of its domain is an
 //! error-level data issue and the row is not turned into a record.
 
+use crate::intern::Text;
 use crate::issues::{DataIssue, Level};
 use crate::model::*;
 use crate::parse;
@@ -302,7 +303,7 @@ pub(crate) fn advert(c: &mut Cells<'_>, policies: &Policies) -> Option<Advert> {
     else {
         return None;
     };
-    c.ok.then(|| Advert {
+    c.ok.then_some(Advert {
         line: c.row.line,
         id,
         dwelling_id,
@@ -352,7 +353,7 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
         position: position.into(),
         points: points.map(Box::new),
         outcome,
-        reason: c.get("reason").map(Box::from),
+        reason: c.get("reason").map(Text::from),
         decided_by: c.get("decided_by").map(EmployeeId::from),
     })
 }
@@ -582,7 +583,7 @@ pub(crate) fn vacancy(c: &mut Cells<'_>) -> Option<Vacancy> {
     let (Some(id), Some(dwelling_id), Some(vacated_on)) = (id, dwelling_id, vacated_on) else {
         return None;
     };
-    c.ok.then(|| Vacancy {
+    c.ok.then_some(Vacancy {
         line: c.row.line,
         id,
         dwelling_id,

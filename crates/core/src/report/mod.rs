@@ -313,11 +313,11 @@ pub fn findings_csv(findings: &[Finding]) -> Vec<u8> {
                 f.subject_id.clone(),
                 f.applicant_id
                     .as_ref()
-                    .map(|a| a.0.to_string())
+                    .map(|a| a.to_string())
                     .unwrap_or_default(),
                 f.employee_id
                     .as_ref()
-                    .map(|e| e.0.to_string())
+                    .map(|e| e.to_string())
                     .unwrap_or_default(),
                 f.link.map(|k| k.as_str()).unwrap_or_default().to_string(),
                 f.detail.clone(),

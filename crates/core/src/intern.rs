@@ -1,0 +1,284 @@
+//! Interned text: every id (and every response's reason) is held once per
+//! process and named by a 4-byte symbol.
+//!
+//! At national scale tens of millions of responses each carry an advert id,
+//! an applicant id, an employee and a reason; as inline strings those took
+//! 88 of a response's 128 bytes, and comparing them was a seventh of the
+//! run's time. A symbol compares and hashes as an integer. Ordering compares
+//! the text, so every sorted output is what it was with strings.
+//!
+//! The pool only grows: a process audits one export (a test run a few small
+//! ones), and its texts live as long as the records that name them. It is
+//! shared by every thread, since rows are parsed on every core.
+
+use std::cell::RefCell;
+use std::hash::BuildHasher;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{OnceLock, RwLock};
+
+use compact_str::CompactString;
+use hashbrown::HashTable;
+
+/// A symbol for a text in the process's pool.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sym(NonZeroU32);
+
+/// Index shards: rows are parsed on every core, and one lock over the whole
+/// index made the cores queue for it (a third of a run's time).
+const SHARDS: usize = 64;
+/// Size of the first slab of texts; slab `k` holds `FIRST << k`.
+const FIRST: usize = 1024;
+/// Slabs enough for every `u32` symbol.
+const SLABS: usize = 23;
+/// Entries of each thread's cache of recent texts.
+const RECENT: usize = 512;
+
+/// An index entry: the text inline (ids fit in 24 bytes), so a look-up
+/// compares within the index's own memory, not at the text's far address.
+type Entry = (CompactString, Sym);
+
+struct Pool {
+    shards: Vec<RwLock<HashTable<Entry>>>,
+    /// Symbols handed out so far (taken under a shard's write lock).
+    count: AtomicU32,
+    /// Text of symbol `n` at position `n - 1`, over slabs that never move
+    /// once made: reading a text takes no lock.
+    slabs: [OnceLock<Box<[OnceLock<&'static str>]>>; SLABS],
+}
+
+/// One hash per text serves the shard, the index and the thread's cache;
+/// fixed, so that a text always hashes alike.
+fn hash(text: &str) -> u64 {
+    foldhash::fast::FixedState::default().hash_one(text)
+}
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| Pool {
+        shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+        count: AtomicU32::new(0),
+        slabs: std::array::from_fn(|_| OnceLock::new()),
+    })
+}
+
+thread_local! {
+    /// The texts this thread interned last, by hash: an export repeats an
+    /// advert id over its responses and a handful of employees and reasons
+    /// over millions of rows, and these skip the shared index.
+    static RECENT_TEXTS: RefCell<Vec<Option<(u64, Entry)>>> = RefCell::new(vec![None; RECENT]);
+}
+
+/// Slab and place in it of position `i`.
+fn place(i: usize) -> (usize, usize) {
+    let slab = (i / FIRST + 1).ilog2() as usize;
+    (slab, i + FIRST - (FIRST << slab))
+}
+
+impl Pool {
+    fn slot(&self, i: usize) -> Option<&OnceLock<&'static str>> {
+        let (slab, at) = place(i);
+        let slab = self
+            .slabs
+            .get(slab)?
+            .get_or_init(|| (0..FIRST << slab).map(|_| OnceLock::new()).collect());
+        slab.get(at)
+    }
+
+    /// The symbol of `text` (of hash `h`) from the shared index, adding it
+    /// when new.
+    fn intern(&self, text: &str, h: u64) -> Sym {
+        // Bits neither the table's buckets (low) nor its tags (top) use.
+        let shard = &self.shards[(h >> 32) as usize % SHARDS];
+        let is = |e: &Entry| e.0 == text;
+        // A writer that panicked cannot have left a shard half-written (a
+        // text is in its slot before its symbol is in the index), so a
+        // poisoned lock is still sound.
+        if let Some(e) = shard.read().unwrap_or_else(|e| e.into_inner()).find(h, is) {
+            return e.1;
+        }
+        let mut index = shard.write().unwrap_or_else(|e| e.into_inner());
+        // Another thread may have added it between the two locks.
+        if let Some(e) = index.find(h, is) {
+            return e.1;
+        }
+        let i = self.count.fetch_add(1, Ordering::Relaxed) as usize;
+        // Four billion distinct texts would take over 64 GiB of text and
+        // index before this point: memory runs out long before the count.
+        let sym = u32::try_from(i + 1)
+            .ok()
+            .and_then(NonZeroU32::new)
+            .map(Sym)
+            .expect("fewer than 2^32 distinct texts");
+        let leaked: &'static str = Box::leak(Box::from(text));
+        let set = self.slot(i).map(|slot| slot.set(leaked));
+        debug_assert!(matches!(set, Some(Ok(()))));
+        index.insert_unique(h, (CompactString::from(text), sym), |e| hash(&e.0));
+        sym
+    }
+}
+
+impl Sym {
+    /// The symbol of `text`, adding it to the pool when new.
+    pub fn new(text: &str) -> Sym {
+        let h = hash(text);
+        let at = (h as usize) % RECENT;
+        let cached = RECENT_TEXTS.with(|recent| {
+            recent.borrow().get(at).and_then(|e| match e {
+                Some((eh, (t, sym))) if *eh == h && t == text => Some(*sym),
+                _ => None,
+            })
+        });
+        if let Some(sym) = cached {
+            return sym;
+        }
+        let sym = pool().intern(text, h);
+        RECENT_TEXTS.with(|recent| {
+            if let Some(e) = recent.borrow_mut().get_mut(at) {
+                *e = Some((h, (CompactString::from(text), sym)));
+            }
+        });
+        sym
+    }
+
+    /// The text of the symbol.
+    pub fn as_str(self) -> &'static str {
+        // A symbol exists only after `new` filled its slot, and reached
+        // this thread through whatever handed over the record holding it.
+        pool()
+            .slot(self.0.get() as usize - 1)
+            .and_then(OnceLock::get)
+            .copied()
+            .expect("a symbol's text is set before the symbol exists")
+    }
+}
+
+impl PartialOrd for Sym {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Sym {
+    /// By text: symbols are numbered in the order texts were first met,
+    /// which differs between runs when rows are parsed on several cores.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if self == other {
+            return std::cmp::Ordering::Equal;
+        }
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::fmt::Debug for Sym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Sym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Free text held once however many rows repeat it (a response's reason:
+/// a handful of phrases over millions of rows).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text(Sym);
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &'static str {
+        self.0.as_str()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(Sym::new(s))
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_symbol_per_text() {
+        let a = Sym::new("ADV-intern-1");
+        assert_eq!(a, Sym::new("ADV-intern-1"));
+        assert_ne!(a, Sym::new("ADV-intern-2"));
+        assert_eq!(a.as_str(), "ADV-intern-1");
+        assert_eq!(std::mem::size_of::<Option<Sym>>(), 4);
+    }
+
+    #[test]
+    fn order_is_by_text_not_by_arrival() {
+        let late = Sym::new("intern-order-b");
+        let early = Sym::new("intern-order-a");
+        assert!(early < late);
+        let mut v = [Sym::new("intern-order-c"), late, early];
+        v.sort();
+        let texts: Vec<&str> = v.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["intern-order-a", "intern-order-b", "intern-order-c"]
+        );
+    }
+
+    #[test]
+    fn slabs_cover_every_position() {
+        assert_eq!(place(0), (0, 0));
+        assert_eq!(place(FIRST - 1), (0, FIRST - 1));
+        assert_eq!(place(FIRST), (1, 0));
+        assert_eq!(place(3 * FIRST - 1), (1, 2 * FIRST - 1));
+        assert_eq!(place(3 * FIRST), (2, 0));
+        assert_eq!(place(u32::MAX as usize - 1).0, SLABS - 1);
+    }
+
+    #[test]
+    fn threads_agree() {
+        let syms: Vec<Vec<Sym>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        (0..500)
+                            .map(|i| Sym::new(&format!("intern-thread-{i}")))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for other in &syms[1..] {
+            assert_eq!(&syms[0], other);
+        }
+        assert_eq!(syms[0][42].as_str(), "intern-thread-42");
+    }
+}
