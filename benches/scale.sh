@@ -11,12 +11,13 @@
 # then print the medians, the ratios c/a and c/b, the peak memory of each
 # and woonaudit's per-stage split (`run --timings`) of its median run.
 #
-#   benches/scale.sh [S|M|L] [csv|parquet] [RUNS]     (default: M csv 3)
+#   benches/scale.sh [S|M|L|2L] [csv|parquet] [RUNS]     (default: M csv 3)
 #
 # The data set is generated once into $WOONAUDIT_SCALE_DIR (default
 # ~/.cache/woonaudit-scale/SIZE-FORMAT) and reused. L is 1,000,000 seekers,
 # 200,000 adverts and 20,000,000 responses: about 1.4 GB of CSV, under a
-# minute to generate. Delete the folder when the generator has changed:
+# minute to generate; 2L doubles seekers, adverts and responses (40,000,000
+# responses, 2.9 GB of CSV). Delete the folder when the generator has changed:
 # the script reuses whatever it finds there.
 #
 # DuckDB is the Python package `duckdb`: used from $WOONAUDIT_DUCKDB_PYTHON,
@@ -86,7 +87,11 @@ fi
 
 if [ ! -f "$data/planted.csv" ]; then
     echo "generating $size ($format) into $data ..." >&2
-    "$woonaudit" generate --size "$size" --format "$format" --out "$data"
+    case $size in
+    2L) gen_size=(--size L --applicants 2000000 --adverts 400000) ;;
+    *) gen_size=(--size "$size") ;;
+    esac
+    "$woonaudit" generate "${gen_size[@]}" --format "$format" --out "$data"
 fi
 
 # Read every file once first, so that no contender pays for the disk: the
@@ -117,6 +122,11 @@ for i in $(seq "$runs"); do
     t1=$(now)
     echo "$(minus "$t1" "$t0") $(awk '/^peak memory/{print $3}' "$work/run-$i.txt") $i" >>"$work/run.times"
     echo "$line woonaudit $(tail -1 "$work/run.times" | cut -d' ' -f1) s" >&2
+    # Fast is worth nothing if wrong: every run must find what was planted.
+    if ! cmp -s "$work/out/findings.csv" "$data/planted.csv"; then
+        echo "run $i: findings.csv differs from $data/planted.csv" >&2
+        exit 1
+    fi
 done
 
 median() { sort -n | awk '{v[NR]=$0} END {print v[int((NR+1)/2)]}'; }

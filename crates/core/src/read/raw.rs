@@ -125,4 +125,5 @@ impl RawTable {
 
 /// What is called with each batch of records of a table as they are read,
 /// in file order.
-pub type OnBatch<'f> = dyn FnMut(&RawTable, &[RawRow]) + 'f;
+/// `Send`: a reader may hand batches to a thread of their own.
+pub type OnBatch<'f> = dyn FnMut(&RawTable, &[RawRow]) + Send + 'f;
