@@ -9,6 +9,7 @@
 pub mod gaps;
 pub mod inspect;
 pub mod mapping;
+mod ooxml;
 pub mod parquet;
 mod parquet_check;
 pub mod raw;
@@ -16,6 +17,7 @@ pub mod reviews;
 pub mod source;
 mod tables;
 pub mod xlsx;
+mod xml;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,8 @@
 //! Spreadsheet input (spec 1.4): the first worksheet of `NAME.xlsx`, header
-//! in row 1, streamed through calamine's cell reader into the text cells a
-//! CSV export would hold, so one set of parsers and data-issue rules serves
-//! every format. `line` is the worksheet row.
+//! in row 1, streamed through our own reader of the workbook's XML
+//! (`read::ooxml`) into the text cells a CSV export would hold, so one set
+//! of parsers and data-issue rules serves every format. `line` is the
+//! worksheet row.
 //!
 //! A cell's text: a date cell as `YYYY-MM-DD` (with the clock time when it
 //! has one), a number as its shortest decimal form without a trailing
@@ -10,33 +11,12 @@
 //! a header below row 1 are layouts a table cannot have: they stop the
 //! run, naming the sheet and the row.
 
-use std::fmt::Write as _;
-use std::io::Cursor;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use calamine::{DataRef, Reader, Xlsx};
-
 use crate::error::{Error, Result};
+use crate::read::ooxml::{Cell, Merge, Package, Value};
 use crate::read::raw::{OnBatch, RawRow, RawTable, RecordProblem};
 use crate::read::source::{column_name, Describe, BATCH};
-
-/// Runs a calamine call, turning its error or a panic (a corrupt file can
-/// reach an assertion) into unusable input naming the file.
-fn guarded<T, E: std::fmt::Display>(
-    path: &Path,
-    what: &str,
-    f: impl FnOnce() -> std::result::Result<T, E>,
-) -> Result<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(Error::input(path, format!("cannot read xlsx: {what}: {e}"))),
-        Err(_) => Err(Error::input(
-            path,
-            format!("cannot read xlsx: {what}: corrupt file"),
-        )),
-    }
-}
 
 /// `A1`-style name of a cell (row and column from 0).
 fn cell_ref(row: u32, col: u32) -> String {
@@ -58,42 +38,47 @@ pub(crate) fn read(
     on_batch: &mut OnBatch<'_>,
 ) -> Result<(RawTable, u64)> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    let open = || -> Result<(Xlsx<Cursor<&[u8]>>, String)> {
-        let book: Xlsx<_> = guarded(path, "not a readable workbook", || {
-            Xlsx::new(Cursor::new(bytes.as_slice()))
-        })?;
-        match book.sheet_names().into_iter().next() {
-            Some(sheet) => Ok((book, sheet)),
-            None => Err(Error::input(
-                path,
-                "cannot read xlsx: the workbook has no worksheet",
-            )),
+    let cannot = |e: String| Error::input(path, format!("cannot read xlsx: {e}"));
+    let mut package = Package::open(&bytes).map_err(cannot)?;
+    let book = package.workbook().map_err(cannot)?;
+    let sheet = book.sheet.as_str();
+    let in_sheet =
+        |e: String| Error::input(path, format!("cannot read xlsx: sheet {sheet:?}: {e}"));
+    let mut cells = package.cells(&book).map_err(cannot)?;
+    let mut rows = SheetRows {
+        path,
+        sheet,
+        describe,
+        raw: None,
+        batch: Vec::new(),
+        filled: 0,
+        read: 0,
+        row: None,
+        blank: true,
+        errors: Vec::new(),
+        fields: Vec::new(),
+    };
+    let read = loop {
+        match cells.next_cell() {
+            Ok(Some(cell)) => {
+                if let Err(e) = rows.add(cell, on_batch) {
+                    break Err(e);
+                }
+            }
+            Ok(None) => break rows.finish(on_batch),
+            Err(e) => return Err(in_sheet(e)),
         }
     };
-    let (mut book, sheet) = open()?;
-    // Merged cells are listed after the cells, so finding them is a second
-    // pass over the sheet: it runs beside the first, on its own handle.
-    std::thread::scope(|s| {
-        let merges = s.spawn(|| -> Result<()> {
-            let (mut book, sheet) = open()?;
-            let merged = guarded(path, &format!("sheet {sheet:?}"), || {
-                book.merge_cells_by_sheet_name(&sheet)
-            })?;
-            merged_cells(path, &sheet, &merged)
-        });
-        let read = read_cells(path, &mut book, &sheet, describe, on_batch);
-        let merged = merges
-            .join()
-            .unwrap_or_else(|_| Err(Error::input(path, "cannot read xlsx: corrupt file")));
-        // A layout woonaudit cannot read says so first: a title above the
-        // header makes the header look wrong too.
-        merged?;
-        read
-    })
+    // Merged cells follow the cells in the sheet; a layout woonaudit
+    // cannot read says so before anything else (a title above the header
+    // makes the header look wrong too), so a run stopped early reads on to
+    // them.
+    merged_cells(path, sheet, cells.merges().map_err(in_sheet)?)?;
+    read
 }
 
 /// Stops the run on merged cells, naming the first by its row.
-fn merged_cells(path: &Path, sheet: &str, merged: &[calamine::Dimensions]) -> Result<()> {
+fn merged_cells(path: &Path, sheet: &str, merged: &[Merge]) -> Result<()> {
     let Some(m) = merged.iter().min_by_key(|m| (m.start.0, m.start.1)) else {
         return Ok(());
     };
@@ -113,80 +98,9 @@ fn merged_cells(path: &Path, sheet: &str, merged: &[calamine::Dimensions]) -> Re
     ))
 }
 
-/// Streams the cells of `sheet` into records.
-fn read_cells(
-    path: &Path,
-    book: &mut Xlsx<Cursor<&[u8]>>,
-    sheet: &str,
-    describe: &Describe<'_>,
-    on_batch: &mut OnBatch<'_>,
-) -> Result<(RawTable, u64)> {
-    let mut cells = guarded(path, &format!("sheet {sheet:?}"), || {
-        book.worksheet_cells_reader(sheet)
-    })?;
-    let mut sheet_rows = SheetRows {
-        path,
-        sheet,
-        describe,
-        raw: None,
-        batch: Vec::new(),
-        filled: 0,
-        read: 0,
-        pending_row: None,
-        pending: Vec::new(),
-        text: String::new(),
-    };
-    loop {
-        let next = guarded(path, &format!("sheet {sheet:?}"), || cells.next_cell())?;
-        let Some(cell) = next else { break };
-        let (row, col) = cell.get_position();
-        if sheet_rows.pending_row != Some(row) {
-            if let Some(done) = sheet_rows.pending_row {
-                if row < done {
-                    return Err(Error::input(
-                        path,
-                        format!(
-                            "sheet {sheet:?}, row {}: rows out of order (after row {})",
-                            row + 1,
-                            done + 1
-                        ),
-                    ));
-                }
-                sheet_rows.flush(on_batch)?;
-            }
-            sheet_rows.pending_row = Some(row);
-        }
-        let col = col as usize;
-        if col >= sheet_rows.pending.len() {
-            // A column far out (XFD is 16,384) is at most that many cells.
-            sheet_rows.pending.resize(col + 1, DataRef::Empty);
-        }
-        sheet_rows.pending[col] = cell.get_value().clone();
-    }
-    if sheet_rows.pending_row.is_some() {
-        sheet_rows.flush(on_batch)?;
-    }
-    let SheetRows {
-        raw,
-        batch,
-        filled,
-        read,
-        ..
-    } = sheet_rows;
-    let raw = raw.ok_or_else(|| {
-        Error::input(
-            path,
-            format!("sheet {sheet:?} is empty: no header in row 1"),
-        )
-    })?;
-    if filled > 0 {
-        on_batch(&raw, &batch[..filled]);
-    }
-    Ok((raw, read))
-}
-
-/// The rows of the sheet as they are read, a row of cells at a time.
-struct SheetRows<'s, 'd, 'v> {
+/// The rows of the sheet as they are read, a cell at a time: each row is
+/// written straight into the batch slot it will take as a record.
+struct SheetRows<'s, 'd> {
     path: &'s Path,
     sheet: &'s str,
     describe: &'s Describe<'d>,
@@ -194,22 +108,90 @@ struct SheetRows<'s, 'd, 'v> {
     batch: Vec<RawRow>,
     filled: usize,
     read: u64,
-    /// The row whose cells are in `pending` (from 0).
-    pending_row: Option<u32>,
-    pending: Vec<DataRef<'v>>,
-    text: String,
+    /// The row being read (from 0): its cells are in `batch[filled]`.
+    row: Option<u32>,
+    /// Whether its cells so far are all empty or white space.
+    blank: bool,
+    /// Its formula errors: (column, error).
+    errors: Vec<(usize, String)>,
+    /// Scratch for a row whose cells come out of column order.
+    fields: Vec<String>,
 }
 
-impl SheetRows<'_, '_, '_> {
-    /// Ends the pending row: the header, a record, or a blank row (skipped,
-    /// not a record, spec 1.1).
+impl SheetRows<'_, '_> {
+    /// Takes the next cell of the sheet.
+    fn add(&mut self, cell: Cell<'_>, on_batch: &mut OnBatch<'_>) -> Result<()> {
+        if self.row != Some(cell.row) {
+            if let Some(done) = self.row {
+                if cell.row < done {
+                    return Err(Error::input(
+                        self.path,
+                        format!(
+                            "sheet {:?}, row {}: rows out of order (after row {})",
+                            self.sheet,
+                            cell.row + 1,
+                            done + 1
+                        ),
+                    ));
+                }
+                self.flush(on_batch)?;
+            }
+            self.row = Some(cell.row);
+            if self.filled == self.batch.len() {
+                self.batch.push(RawRow::empty());
+            }
+            let out = &mut self.batch[self.filled];
+            out.cells.clear();
+            out.problems.clear();
+            self.blank = true;
+            self.errors.clear();
+        }
+        let (text, error) = match cell.value {
+            Value::Empty => ("", false),
+            Value::Text(t) => (t, false),
+            Value::Error(e) => (e, true),
+        };
+        self.blank &= !error && text.trim().is_empty();
+        let col = cell.col as usize;
+        let Some(out) = self.batch.get_mut(self.filled) else {
+            return Ok(());
+        };
+        let cells = &mut out.cells;
+        if col >= cells.len() {
+            // The cells a sheet leaves out are empty.
+            for _ in cells.len()..col {
+                cells.push_field("");
+            }
+            cells.push_field(text);
+        } else {
+            // A column again or out of order: the last value counts.
+            self.fields.clear();
+            self.fields.extend(cells.iter().map(str::to_string));
+            if let Some(f) = self.fields.get_mut(col) {
+                *f = text.to_string();
+            }
+            cells.clear();
+            for f in &self.fields {
+                cells.push_field(f);
+            }
+            self.errors.retain(|(c, _)| *c != col);
+        }
+        if error {
+            self.errors.push((col, text.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Ends the row being read: the header, a record, or a blank row
+    /// (skipped, not a record, spec 1.1).
     fn flush(&mut self, on_batch: &mut OnBatch<'_>) -> Result<()> {
-        let row = self.pending_row.unwrap_or_default();
-        let blank = self.pending.iter().all(is_blank);
-        if blank {
-            self.pending.clear();
+        let row = self.row.unwrap_or_default();
+        if self.blank {
             return Ok(());
         }
+        let Some(out) = self.batch.get_mut(self.filled) else {
+            return Ok(());
+        };
         match &self.raw {
             None => {
                 if row != 0 {
@@ -222,61 +204,48 @@ impl SheetRows<'_, '_, '_> {
                         ),
                     ));
                 }
-                let header: Vec<String> = self
-                    .pending
-                    .iter()
-                    .map(|v| {
-                        cell_text(v, &mut self.text);
-                        self.text.trim().to_string()
-                    })
-                    .collect();
+                let header: Vec<String> = out.cells.iter().map(|c| c.trim().to_string()).collect();
                 self.raw = Some((self.describe)(&header, None, None)?);
             }
             Some(table) => {
-                if self.filled == BATCH {
-                    on_batch(table, &self.batch);
-                    self.filled = 0;
-                }
-                if self.filled == self.batch.len() {
-                    self.batch.push(RawRow::empty());
-                }
-                let out = &mut self.batch[self.filled];
                 out.line = u64::from(row) + 1;
-                out.cells.clear();
-                out.problems.clear();
-                for (i, v) in self.pending.iter().enumerate() {
-                    cell_text(v, &mut self.text);
-                    out.cells.push_field(&self.text);
-                    if let DataRef::Error(e) = v {
-                        if table.columns.values().any(|&c| c == i) {
-                            out.problems.push(RecordProblem {
-                                column: column_name(&table.header, &table.columns, i),
-                                value: e.to_string(),
-                                problem: "a formula error in this cell".to_string(),
-                            });
-                        }
+                self.errors.sort_by_key(|(c, _)| *c);
+                for (i, e) in &self.errors {
+                    if table.columns.values().any(|c| c == i) {
+                        out.problems.push(RecordProblem {
+                            column: column_name(&table.header, &table.columns, *i),
+                            value: e.clone(),
+                            problem: "a formula error in this cell".to_string(),
+                        });
                     }
                 }
                 note_record_problems(out, table);
                 self.filled += 1;
                 self.read += 1;
+                if self.filled == BATCH {
+                    on_batch(table, &self.batch);
+                    self.filled = 0;
+                }
             }
         }
-        self.pending.clear();
         Ok(())
     }
-}
 
-/// Whether a cell is empty or only white space (a number, date, boolean
-/// or error never is).
-fn is_blank(v: &DataRef<'_>) -> bool {
-    match v {
-        DataRef::Empty => true,
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-            s.trim().is_empty()
+    /// Ends the sheet: the last row, and the records not yet handed on.
+    fn finish(&mut self, on_batch: &mut OnBatch<'_>) -> Result<(RawTable, u64)> {
+        if self.row.is_some() {
+            self.flush(on_batch)?;
         }
-        DataRef::SharedString(s) => s.trim().is_empty(),
-        _ => false,
+        let raw = self.raw.take().ok_or_else(|| {
+            Error::input(
+                self.path,
+                format!("sheet {:?} is empty: no header in row 1", self.sheet),
+            )
+        })?;
+        if self.filled > 0 {
+            on_batch(&raw, &self.batch[..self.filled]);
+        }
+        Ok((raw, self.read))
     }
 }
 
@@ -316,108 +285,9 @@ fn note_record_problems(row: &mut RawRow, table: &RawTable) {
     }
 }
 
-/// The text a CSV export would hold for a cell, written into `out`.
-fn cell_text(v: &DataRef<'_>, out: &mut String) {
-    out.clear();
-    match v {
-        DataRef::Empty => {}
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => out.push_str(s),
-        DataRef::SharedString(s) => out.push_str(s),
-        DataRef::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        DataRef::Float(f) => number(*f, out),
-        DataRef::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        DataRef::DateTime(d) => {
-            let serial = d.as_f64();
-            // A duration, or a time of day without a date (below day 1),
-            // is not a date: written as the number, which no date column
-            // reads.
-            if d.is_duration() || !(1.0..2_958_466.0).contains(&serial) {
-                number(serial, out);
-                return;
-            }
-            let (y, m, day, h, min, s, ms) = d.to_ymd_hms_milli();
-            // By hand: a table has a date in most rows, and `write!`
-            // parses its format every time.
-            digits(out, u32::from(y), 4);
-            out.push('-');
-            digits(out, u32::from(m), 2);
-            out.push('-');
-            digits(out, u32::from(day), 2);
-            if (h, min, s, ms) != (0, 0, 0, 0) {
-                out.push(' ');
-                digits(out, u32::from(h), 2);
-                out.push(':');
-                digits(out, u32::from(min), 2);
-                out.push(':');
-                digits(out, u32::from(s), 2);
-                if ms != 0 {
-                    out.push('.');
-                    digits(out, u32::from(ms), 3);
-                }
-            }
-        }
-        DataRef::Error(e) => {
-            let _ = write!(out, "{e}");
-        }
-    }
-}
-
-/// A number as its shortest decimal form: `12345` for 12345.0 (an id or a
-/// postcode typed into a number cell), `1234.56` for 1234.56.
-fn number(f: f64, out: &mut String) {
-    if f == 0.0 {
-        out.push('0'); // and not `-0`
-    } else if f.fract() == 0.0 && f.abs() < 1e15 {
-        // A whole number (ids, counts, positions): as an integer, which
-        // is the same text and much faster to write.
-        let _ = write!(out, "{}", f as i64);
-    } else {
-        let _ = write!(out, "{f}");
-    }
-}
-
-/// `n` with at least `width` digits (zero-padded).
-fn digits(out: &mut String, n: u32, width: usize) {
-    let mut buf = [b'0'; 10];
-    let mut i = buf.len();
-    let mut n = n;
-    while n > 0 || buf.len() - i < width {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn text(v: DataRef<'_>) -> String {
-        let mut s = String::new();
-        cell_text(&v, &mut s);
-        s
-    }
-
-    #[test]
-    fn numbers_have_no_trailing_zero() {
-        assert_eq!(text(DataRef::Float(12345.0)), "12345");
-        assert_eq!(text(DataRef::Float(1234.56)), "1234.56");
-        assert_eq!(text(DataRef::Float(-0.0)), "0");
-        assert_eq!(text(DataRef::Float(1e21)), "1000000000000000000000");
-        assert_eq!(text(DataRef::Int(7)), "7");
-    }
-
-    #[test]
-    fn dates_and_datetimes() {
-        use calamine::{ExcelDateTime, ExcelDateTimeType};
-        let d = |v| DataRef::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false));
-        assert_eq!(text(d(45306.0)), "2024-01-15");
-        assert_eq!(text(d(45306.4375)), "2024-01-15 10:30:00");
-        assert_eq!(text(d(0.5)), "0.5");
-    }
 
     #[test]
     fn cell_names() {
