@@ -141,15 +141,50 @@ impl Sym {
         sym
     }
 
+    /// Position of the symbol in the order texts were first met.
+    fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
+
     /// The text of the symbol.
     pub fn as_str(self) -> &'static str {
         // A symbol exists only after `new` filled its slot, and reached
         // this thread through whatever handed over the record holding it.
         pool()
-            .slot(self.0.get() as usize - 1)
+            .slot(self.index())
             .and_then(OnceLock::get)
             .copied()
             .expect("a symbol's text is set before the symbol exists")
+    }
+}
+
+/// Values by symbol, in a vector indexed by the symbol's number: a look-up
+/// is one read from an array of a few megabytes, where a hash map over a
+/// million ids missed the cache twice for each of tens of millions of rows.
+/// Symbols made after the map hold no value.
+#[derive(Debug)]
+pub struct SymMap<V> {
+    slots: Vec<Option<V>>,
+}
+
+impl<V: Copy> SymMap<V> {
+    /// The map of `pairs`; of two values for one symbol the last is kept,
+    /// as a hash map's `collect` keeps it.
+    pub fn new(pairs: impl IntoIterator<Item = (Sym, V)>) -> Self {
+        let mut slots: Vec<Option<V>> = Vec::new();
+        for (sym, v) in pairs {
+            let i = sym.index();
+            if i >= slots.len() {
+                slots.resize(i + 1, None);
+            }
+            slots[i] = Some(v);
+        }
+        SymMap { slots }
+    }
+
+    /// The value of `sym`, if any.
+    pub fn get(&self, sym: Sym) -> Option<V> {
+        self.slots.get(sym.index()).copied().flatten()
     }
 }
 
@@ -250,6 +285,16 @@ mod tests {
             texts,
             ["intern-order-a", "intern-order-b", "intern-order-c"]
         );
+    }
+
+    #[test]
+    fn sym_map_reads_what_was_put() {
+        let a = Sym::new("intern-map-a");
+        let b = Sym::new("intern-map-b");
+        let map = SymMap::new([(a, 1u32), (a, 2)]);
+        assert_eq!(map.get(a), Some(2));
+        assert_eq!(map.get(b), None);
+        assert_eq!(map.get(Sym::new("intern-map-made-after")), None);
     }
 
     #[test]

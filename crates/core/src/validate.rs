@@ -4,8 +4,8 @@
 //! result is the [`Dataset`] of usable rows and every data issue with row
 //! counts per table.
 
-use crate::fast::{FastMap, FastSet};
-use crate::intern::Sym;
+use crate::fast::FastSet;
+use crate::intern::{Sym, SymMap};
 
 use crate::dataset::Dataset;
 use crate::issues::{DataIssue, Issues, Level, RowCounts};
@@ -364,8 +364,8 @@ fn row_counts(data: &Dataset, table: Table, read: u64) -> RowCounts {
 struct Known<'a> {
     /// Applicant id -> position: each response's applicant is looked up
     /// here once and kept, so no later stage has to hash its id again.
-    applicant_ids: FastMap<ApplicantId, u32>,
-    advert_model: FastMap<AdvertId, Model>,
+    applicant_ids: SymMap<u32>,
+    advert_model: SymMap<Model>,
     employee_ids: FastSet<EmployeeId>,
     bad_applicants: &'a FastSet<String>,
     bad_adverts: &'a FastSet<String>,
@@ -382,14 +382,15 @@ impl<'a> Known<'a> {
         bad_employees: &'a FastSet<String>,
     ) -> Self {
         Known {
-            applicant_ids: applicants
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.id, i as u32))
-                .collect(),
+            applicant_ids: SymMap::new(
+                applicants
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (a.id.sym(), i as u32)),
+            ),
             // The effective base decides which per-response values are
             // required (lottery numbers, points).
-            advert_model: adverts.iter().map(|a| (a.id, a.base())).collect(),
+            advert_model: SymMap::new(adverts.iter().map(|a| (a.id.sym(), a.base()))),
             employee_ids: employees.iter().map(|e| e.id).collect(),
             bad_applicants,
             bad_adverts,
@@ -413,7 +414,7 @@ impl<'a> Known<'a> {
     }
 
     fn applicant_warning(&self, sink: &mut Sink<'_>, line: u64, column: &str, id: &ApplicantId) {
-        if !self.applicant_ids.contains_key(id) {
+        if self.applicant_ids.get(id.sym()).is_none() {
             let why = if self.bad_applicants.contains(id.as_str()) {
                 "refers to an applicant that is set aside"
             } else {
@@ -440,8 +441,8 @@ impl<'a> Known<'a> {
             kept.par_iter()
                 .map(|r| {
                     (
-                        self.advert_model.get(&r.advert_id).copied(),
-                        self.applicant_ids.get(&r.applicant_id).copied(),
+                        self.advert_model.get(r.advert_id.sym()),
+                        self.applicant_ids.get(r.applicant_id.sym()),
                     )
                 })
                 .collect()
@@ -527,7 +528,9 @@ impl<'a> Known<'a> {
         for a in allocations {
             self.applicant_warning(sink, a.line, "applicant_id", &a.applicant_id);
             if let Some(id) = &a.advert_id {
-                if self.bad_adverts.contains(id.as_str()) && !self.advert_model.contains_key(id) {
+                if self.bad_adverts.contains(id.as_str())
+                    && self.advert_model.get(id.sym()).is_none()
+                {
                     sink.push(
                         a.line,
                         "advert_id",
@@ -586,7 +589,7 @@ impl<'a> Known<'a> {
         let mut kept = Vec::with_capacity(priorities.len());
         for p in priorities {
             self.staff_warning(sink, p.line, "granted_by", &p.granted_by);
-            if self.applicant_ids.contains_key(&p.applicant_id) {
+            if self.applicant_ids.get(p.applicant_id.sym()).is_some() {
                 kept.push(p);
             } else {
                 let why = if self.bad_applicants.contains(p.applicant_id.as_str()) {
