@@ -895,7 +895,7 @@ impl World {
             ineligible: ranking
                 .ineligible
                 .iter()
-                .map(|(r, why)| (idx(r), why.clone()))
+                .map(|(r, why)| (idx(r), why.to_vec()))
                 .collect(),
             late: ranking.late.iter().map(|r| idx(r)).collect(),
         };
