@@ -118,7 +118,7 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
 fn one_large_advert(bencher: divan::Bencher) {
     let data = dataset(50_000, 1, 10_000);
     let advert = &data.adverts[0];
-    bencher.bench(|| Ranking::derive(&data, advert).eligible.len());
+    bencher.bench(|| Ranking::derive(&data, advert).eligible().len());
 }
 
 /// 10,000 adverts of 25 responses each from 100,000 seekers.
@@ -128,7 +128,7 @@ fn many_small_adverts(bencher: divan::Bencher) {
     bencher.bench(|| {
         data.adverts
             .iter()
-            .map(|a| Ranking::derive(&data, a).eligible.len())
+            .map(|a| Ranking::derive(&data, a).eligible().len())
             .sum::<usize>()
     });
 }

@@ -101,7 +101,7 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
     let _ = writeln!(
         out,
         "{} eligible candidate(s), {} not eligible, {} late\n",
-        ranking.eligible.len(),
+        ranking.eligible().len(),
         ranking.ineligible.len(),
         ranking.late.len()
     );
@@ -240,7 +240,7 @@ fn candidate_rows(
             mark(ctx, alloc, bypassed, r),
         ]
     };
-    for c in &ranking.eligible {
+    for c in ranking.eligible() {
         rows.push(row(
             c.rank.to_string(),
             c.response,

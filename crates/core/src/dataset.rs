@@ -221,6 +221,15 @@ impl Dataset {
         &'a self,
         id: &AdvertId,
     ) -> impl Iterator<Item = (&'a Response, &'a Applicant)> + 'a {
+        self.response_rows(id).map(|(_, r, a)| (r, a))
+    }
+
+    /// [`Dataset::responses_with_applicants`] with the positions of both
+    /// in their tables.
+    pub(crate) fn response_rows<'a>(
+        &'a self,
+        id: &AdvertId,
+    ) -> impl Iterator<Item = ((u32, u32), &'a Response, &'a Applicant)> + 'a {
         self.responses_by_advert
             .get(id)
             .into_iter()
@@ -228,7 +237,8 @@ impl Dataset {
             .filter_map(|&i| {
                 let a = *self.response_applicant.get(i as usize)?;
                 Some((
-                    &self.responses[i as usize],
+                    (i, a),
+                    self.responses.get(i as usize)?,
                     self.applicants.get(a as usize)?,
                 ))
             })

@@ -108,7 +108,8 @@ pub fn ineligibility(
     why
 }
 
-/// An eligible candidate at its expected rank.
+/// An eligible candidate at its expected rank (a view: a ranking holds
+/// its candidates as positions, see [`Ranking::eligible`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Ranked<'a> {
     /// Expected rank, 1-based.
@@ -120,12 +121,18 @@ pub struct Ranked<'a> {
 }
 
 /// The derived order of one advert.
-#[derive(Debug)]
 pub struct Ranking<'a> {
     /// The advert.
     pub advert: &'a Advert,
-    /// Eligible candidates in the order they should have been offered.
-    pub eligible: Vec<Ranked<'a>>,
+    data: &'a Dataset,
+    /// The applicant record of a [`Change`], ranked in place of the one
+    /// with its id.
+    replacement: Option<&'a Applicant>,
+    /// Eligible candidates in the order they should have been offered, as
+    /// (response, applicant) positions in `data` ([`REPLACED`] for the
+    /// replacement): 8 bytes a candidate where references took 24, over
+    /// the tens of millions of candidates of a national audit.
+    order: Vec<(u32, u32)>,
     /// Candidates (on time) who are not eligible, with every reason.
     /// (Boxed slices: a `Vec` kept room for four reasons where nearly all
     /// have one; 30 MiB less at L.)
@@ -180,6 +187,7 @@ impl<'a> Ranking<'a> {
             .chain(advert.requirements())
             .any(Predicate::uses_priorities);
         let mut eligible: Vec<(&Response, &Applicant)> = Vec::new();
+        let mut rows: Vec<(u32, u32)> = Vec::new();
         // The tier keys of the eligible, `tiers.len()` per candidate, in
         // one buffer: no allocation per candidate.
         let mut tier_keys: Vec<(bool, Date)> = Vec::new();
@@ -187,10 +195,10 @@ impl<'a> Ranking<'a> {
         let mut late = Vec::new();
         let mut own: Vec<Priority> = Vec::new();
         // Validation guarantees every kept response has its applicant.
-        for (response, applicant) in data.responses_with_applicants(&advert.id) {
-            let applicant = match change.replacement {
-                Some(r) if r.id == applicant.id => r,
-                _ => applicant,
+        for (row, response, applicant) in data.response_rows(&advert.id) {
+            let (row, applicant) = match change.replacement {
+                Some(r) if r.id == applicant.id => ((row.0, REPLACED), r),
+                _ => (row, applicant),
             };
             if response.responded_at.date() > c {
                 late.push(response);
@@ -212,6 +220,7 @@ impl<'a> Ranking<'a> {
             let why = ineligibility(advert, applicant, priorities);
             if why.is_empty() {
                 eligible.push((response, applicant));
+                rows.push(row);
                 for t in tiers {
                     let holds = t.holds(applicant, priorities, c);
                     let key = if holds {
@@ -242,30 +251,59 @@ impl<'a> Ranking<'a> {
                         .cmp(eligible[j].1.id.as_str().as_bytes())
                 })
         });
-        let eligible = order
-            .into_iter()
-            .enumerate()
-            .map(|(rank, i)| Ranked {
-                rank: rank + 1,
-                response: eligible[i].0,
-                applicant: eligible[i].1,
-            })
-            .collect();
         Ranking {
             advert,
-            eligible,
+            data,
+            replacement: change.replacement,
+            order: order.into_iter().map(|i| rows[i]).collect(),
             ineligible,
             late,
         }
     }
 
-    /// The eligible entry of `applicant_id`, if any.
-    pub fn find(&self, applicant_id: &crate::model::ApplicantId) -> Option<&Ranked<'a>> {
-        self.eligible
+    /// The eligible candidates in the order they should have been offered,
+    /// ranks 1, 2, ...
+    pub fn eligible(
+        &self,
+    ) -> impl ExactSizeIterator<Item = Ranked<'a>> + DoubleEndedIterator + Clone + '_ {
+        self.order
             .iter()
-            .find(|r| &r.applicant.id == applicant_id)
+            .enumerate()
+            .map(|(i, &(response, applicant))| {
+                // Positions taken from `data` when ranking: they are in range.
+                let response = &self.data.responses[response as usize];
+                let applicant = match (applicant, self.replacement) {
+                    (REPLACED, Some(r)) => r,
+                    _ => &self.data.applicants[applicant as usize],
+                };
+                Ranked {
+                    rank: i + 1,
+                    response,
+                    applicant,
+                }
+            })
+    }
+
+    /// The eligible entry of `applicant_id`, if any.
+    pub fn find(&self, applicant_id: &crate::model::ApplicantId) -> Option<Ranked<'a>> {
+        self.eligible().find(|r| &r.applicant.id == applicant_id)
     }
 }
+
+impl fmt::Debug for Ranking<'_> {
+    /// The advert and the candidates, not the data set they point into.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ranking")
+            .field("advert", &self.advert.id)
+            .field("eligible", &self.eligible().collect::<Vec<_>>())
+            .field("ineligible", &self.ineligible)
+            .field("late", &self.late)
+            .finish()
+    }
+}
+
+/// The applicant position of a [`Change`]'s replacement record.
+const REPLACED: u32 = u32::MAX;
 
 /// The base key of spec 3 (2): registration_date ascending; lottery_number
 /// ascending; points descending, then registration_date; responded_at

@@ -149,8 +149,7 @@ fn late_priority<'a>(
         (x.granted_on, x.id.as_str().as_bytes()).cmp(&(y.granted_on, y.id.as_str().as_bytes()))
     });
     let above_before: BTreeSet<&str> = ranking
-        .eligible
-        .iter()
+        .eligible()
         .filter(|e| e.rank < t_rank)
         .map(|e| e.applicant.id.as_str())
         .collect();
@@ -165,8 +164,7 @@ fn late_priority<'a>(
         );
         let new_t = again.find(&a.applicant_id).map(|r| r.rank);
         let seekers: Vec<(&str, usize)> = again
-            .eligible
-            .iter()
+            .eligible()
             .filter(|e| new_t.is_none_or(|t| e.rank < t))
             .filter(|e| e.applicant.id != a.applicant_id)
             .filter(|e| !above_before.contains(e.applicant.id.as_str()))
@@ -252,7 +250,7 @@ impl SkipTally {
         for c in rankings
             .iter()
             .filter(|r| !discretionary(r.advert))
-            .flat_map(|r| &r.eligible)
+            .flat_map(|r| r.eligible())
         {
             let r = c.response;
             let Some(by) = &r.decided_by else {
@@ -457,7 +455,7 @@ pub(crate) fn findings_with(
                             high_if(linked),
                         ));
                     }
-                    for c in &ranking.eligible {
+                    for c in ranking.eligible() {
                         if t_rank.is_some_and(|t| c.rank >= t) {
                             break;
                         }
@@ -597,7 +595,7 @@ pub(crate) fn findings_with(
         if discretionary(adv) {
             continue;
         }
-        for c in &ranking.eligible {
+        for c in ranking.eligible() {
             let Some(p) = c.response.position.get() else {
                 continue;
             };
@@ -1090,8 +1088,7 @@ pub(crate) fn affected(data: &Dataset, rules: &Rules, rows: &[Row]) -> Vec<Affec
             .filter(|_| original <= adv.closes_on)
             .map(|t| order_key(adv, t.response, t.applicant, original));
         let above: Vec<_> = ranking
-            .eligible
-            .iter()
+            .eligible()
             .filter(|c| c.applicant.id.as_str() != tid)
             .filter(|c| {
                 t_key.as_ref().is_none_or(|k| {

@@ -891,7 +891,7 @@ impl World {
         let ranking = Ranking::derive(&data, &data.adverts[0]);
         let idx = |r: &Response| seen[&r.applicant_id];
         let order = Order {
-            eligible: ranking.eligible.iter().map(|c| idx(c.response)).collect(),
+            eligible: ranking.eligible().map(|c| idx(c.response)).collect(),
             ineligible: ranking
                 .ineligible
                 .iter()

@@ -179,7 +179,7 @@ impl<'a> Affected<'a> {
                     detail: format!(
                         "Ranked {} of {} eligible candidates, above the tenant ({}), and {}; named by ORDER_BYPASS.",
                         c.rank,
-                        ranking.eligible.len(),
+                        ranking.eligible().len(),
                         tenant_phrase(tenant_rank),
                         outcome_phrase(ctx, c.response),
                     ),
@@ -271,9 +271,9 @@ fn backdated<'a>(
     restored.registration_date = b.original;
     let again = Ranking::derive_replacing(ctx.data, advert, Some(&restored));
     let new_rank = again.find(&alloc.applicant_id).map(|r| r.rank);
-    let above: &[Ranked<'_>] = match new_rank {
-        Some(r) => &again.eligible[..r - 1],
-        None => &again.eligible[..],
+    let above: Vec<Ranked<'_>> = match new_rank {
+        Some(r) => again.eligible().take(r - 1).collect(),
+        None => again.eligible().collect(),
     };
     for c in above {
         // The seekers of `again` are the data set's, not the restored copy:
@@ -296,7 +296,7 @@ fn backdated<'a>(
             rank: c.rank,
             tenant_rank: new_rank,
             year: l.year,
-            detail: backdated_detail(ctx, b, tenant.registration_date, c, &again, new_rank),
+            detail: backdated_detail(ctx, b, tenant.registration_date, &c, &again, new_rank),
         });
     }
 }
@@ -316,7 +316,7 @@ fn late_detail(ctx: &Context<'_>, late: &LatePriority<'_>, c: &Ranked<'_>) -> St
         late.priority.granted_on.map_or(String::new(), |d| d.to_string()),
         late.again.advert.published_on,
         c.rank,
-        late.again.eligible.len(),
+        late.again.eligible().len(),
         tenant_phrase(late.new_rank),
         outcome_phrase(ctx, c.response),
     )
@@ -335,7 +335,7 @@ fn backdated_detail(
         b.original,
         b.earliest,
         c.rank,
-        again.eligible.len(),
+        again.eligible().len(),
         tenant_phrase(tenant_rank),
         outcome_phrase(ctx, c.response),
     )

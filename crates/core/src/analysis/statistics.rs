@@ -514,14 +514,13 @@ fn lottery_fairness(ctx: &Context<'_>, lets: &[&LetFact<'_>]) -> LotteryFairness
         let Some(ranking) = ctx.ranking(&advert.id) else {
             continue;
         };
-        let eligible = ranking.eligible.len();
+        let eligible = ranking.eligible().len();
         if eligible == 0 {
             continue;
         }
         // Candidates of an allocation are linked as of allocated_on (spec 2).
         let linked_eligible = ranking
-            .eligible
-            .iter()
+            .eligible()
             .filter(|r| ctx.link(&r.applicant.id, alloc.allocated_on).is_some())
             .count();
         probabilities.push(linked_eligible as f64 / eligible as f64);

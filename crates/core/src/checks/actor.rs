@@ -61,7 +61,7 @@ fn decisions<'c>(
         .iter()
         .filter(|a| ctx.period.contains(a.closes_on) && non_discretionary(a))
         .filter_map(|a| ctx.ranking(&a.id).map(|r| (&a.id, r)))
-        .flat_map(|(id, ranking)| ranking.eligible.iter().map(move |c| (id, c.response)))
+        .flat_map(|(id, ranking)| ranking.eligible().map(move |c| (id, c.response)))
         .filter_map(|(id, r)| decision(r).map(|(by, _)| (id, by, r)))
 }
 

@@ -81,7 +81,7 @@ fn allocations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             let tenant_rank = ranking
                 .and_then(|r| r.find(&alloc.applicant_id))
                 .map(|r| r.rank);
-            for cand in ranking.iter().flat_map(|r| &r.eligible) {
+            for cand in ranking.iter().flat_map(|r| r.eligible()) {
                 if tenant_rank.is_some_and(|t| cand.rank >= t)
                     || cand.applicant.id == alloc.applicant_id
                 {

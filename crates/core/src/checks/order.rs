@@ -191,7 +191,7 @@ fn allocation_order(
     out: &mut Vec<Finding>,
 ) {
     let data = ctx.data;
-    let n = ranking.eligible.len();
+    let n = ranking.eligible().len();
     let status = match ranking.find(&alloc.applicant_id) {
         Some(r) => TenantStatus::Ranked(r.rank),
         None => match data.response(&advert.id, &alloc.applicant_id) {
@@ -205,9 +205,9 @@ fn allocation_order(
         },
     };
     // A tenant who is not an eligible candidate ranks below every eligible one.
-    let above = match status {
-        TenantStatus::Ranked(r) => &ranking.eligible[..r - 1],
-        _ => &ranking.eligible[..],
+    let above: Vec<Ranked<'_>> = match status {
+        TenantStatus::Ranked(r) => ranking.eligible().take(r - 1).collect(),
+        _ => ranking.eligible().collect(),
     };
     let context = format!(
         "Advert {} (dwelling {}, {}, closed {}) was let to applicant {} by allocation {} on {} ({})",
@@ -227,7 +227,7 @@ fn allocation_order(
             alloc,
             Some(alloc.applicant_id),
             tenant_link.clone(),
-            format!("{context}; {}.", summary_above(ctx, above)),
+            format!("{context}; {}.", summary_above(ctx, &above)),
         )),
         TenantStatus::Ineligible(_) => out.push(finding(
             CheckCode::OrderIneligible,
@@ -235,7 +235,7 @@ fn allocation_order(
             alloc,
             Some(alloc.applicant_id),
             tenant_link.clone(),
-            format!("{context}; {}.", summary_above(ctx, above)),
+            format!("{context}; {}.", summary_above(ctx, &above)),
         )),
         TenantStatus::Ranked(_) => {}
     }
@@ -280,8 +280,8 @@ fn allocation_order(
 
 fn position_mismatch(ctx: &Context<'_>, ranking: &Ranking<'_>, out: &mut Vec<Finding>) {
     let advert = ranking.advert;
-    let n = ranking.eligible.len();
-    for cand in &ranking.eligible {
+    let n = ranking.eligible().len();
+    for cand in ranking.eligible() {
         let Some(recorded) = cand.response.position.get() else {
             continue;
         };

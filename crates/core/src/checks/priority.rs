@@ -54,8 +54,9 @@ fn late_priority<'a>(ctx: &Context<'a>, alloc: &'a Allocation) -> Option<LatePri
         })
         .collect();
     late.sort_by(|a, b| (a.granted_on, a.id.as_str()).cmp(&(b.granted_on, b.id.as_str())));
-    let before: HashSet<&ApplicantId> = ranking.eligible[..tenant_rank - 1]
-        .iter()
+    let before: HashSet<&ApplicantId> = ranking
+        .eligible()
+        .take(tenant_rank - 1)
         .map(|r| &r.applicant.id)
         .collect();
     for priority in late {
@@ -68,9 +69,9 @@ fn late_priority<'a>(ctx: &Context<'a>, alloc: &'a Allocation) -> Option<LatePri
             },
         );
         let new_rank = again.find(&alloc.applicant_id).map(|r| r.rank);
-        let above = match new_rank {
-            Some(r) => &again.eligible[..r - 1],
-            None => &again.eligible[..],
+        let above: Vec<Ranked<'a>> = match new_rank {
+            Some(r) => again.eligible().take(r - 1).collect(),
+            None => again.eligible().collect(),
         };
         let ahead: Vec<Ranked<'a>> = above
             .iter()
@@ -136,7 +137,7 @@ pub fn check<'a>(ctx: &Context<'a>, out: &mut Vec<Finding>) -> Vec<LatePriority<
             advert.closes_on,
             alloc.applicant_id,
             late.tenant_rank,
-            ctx.ranking(&advert.id).map_or(0, |r| r.eligible.len()),
+            ctx.ranking(&advert.id).map_or(0, |r| r.eligible().len()),
             p.describe(),
             p.granted_on.map_or(String::new(), |d| d.to_string()),
             p.granted_by.as_ref().map_or("nobody recorded", |e| e.as_str()),
