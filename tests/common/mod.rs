@@ -2,6 +2,7 @@
 //! on it.
 #![allow(dead_code)]
 
+pub mod book;
 pub mod sheets;
 
 use std::collections::BTreeMap;

@@ -263,7 +263,7 @@ fn the_pseudonymised_affected_csv_has_no_raw_ids() {
 
 #[test]
 fn the_report_and_the_workbook_list_the_affected_seekers() {
-    use calamine::{open_workbook, Data, Reader, Xlsx};
+    use crate::common::book::sheet_cells;
     let f = fixture("affected-report", "2025-01-15");
     assert_ok(&f.run(&["--period", "2025"]));
     let html = std::fs::read_to_string(f.out().join("report.html")).unwrap();
@@ -272,20 +272,7 @@ fn the_report_and_the_workbook_list_the_affected_seekers() {
     let section = &section[..section[4..].find("<h2").map_or(section.len(), |e| e + 4)];
     assert!(section.contains("4 seeker(s) on 2 let(s): 1 by bypass, 3 by a backdated registration"));
     assert_eq!(section.matches("<tr>").count(), 5, "header and four rows");
-    let mut book: Xlsx<_> = open_workbook(f.out().join("exceptions.xlsx")).unwrap();
-    let range = book.worksheet_range("Affected seekers").unwrap();
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect();
+    let rows = sheet_cells(&f.out().join("exceptions.xlsx"), "Affected seekers");
     let csv = read_csv(&f.out().join("affected.csv"));
     assert_eq!(rows.len(), csv.len() + 1);
     assert_eq!(

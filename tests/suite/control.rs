@@ -5,12 +5,11 @@
 //! gap rule of REGISTRATION_BACKDATED).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::common::book::{sheet_cells, sheet_rows};
 use crate::common::*;
 
 const PEOPLE: &str = "applicant_id,last_name,first_names,birth_date,postcode,registration_date,registered_at,household_size,household_income";
@@ -111,42 +110,6 @@ fn sample_fixture(name: &str, reversed: bool) -> Fixture {
 fn run_ok(f: &Fixture, args: &[&str]) {
     let out = f.run(args);
     assert_ok(&out);
-}
-
-/// The sheet's cells as text, row by row (row 0 is the header).
-fn sheet(path: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
-    let mut book: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{e}"));
-    let range = book
-        .worksheet_range(name)
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect();
-    rows[1..]
-        .iter()
-        .map(|r| rows[0].iter().cloned().zip(r.iter().cloned()).collect())
-        .collect()
-}
-
-fn header_of(path: &Path, name: &str) -> Vec<String> {
-    let mut book: Xlsx<_> = open_workbook(path).unwrap();
-    let range = book.worksheet_range(name).unwrap();
-    range
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect()
 }
 
 #[test]
@@ -274,7 +237,7 @@ fn a_reviewed_control_sample_row_survives_a_rerun_with_reviews() {
     let mut f = sample_fixture("control-review", false);
     run_ok(&f, &["--period", "2025"]);
     let book = f.out().join("exceptions.xlsx");
-    let header = header_of(&book, "Control sample");
+    let header = sheet_cells(&book, "Control sample").swap_remove(0);
     assert_eq!(
         header,
         [
@@ -291,7 +254,7 @@ fn a_reviewed_control_sample_row_survives_a_rerun_with_reviews() {
             "note"
         ]
     );
-    let rows = sheet(&book, "Control sample");
+    let rows = sheet_rows(&book, "Control sample");
     assert_eq!(rows.len(), 25);
     let row = rows
         .iter()
@@ -312,7 +275,7 @@ fn a_reviewed_control_sample_row_survives_a_rerun_with_reviews() {
         &f,
         &["--period", "2025", "--reviews", reviews.to_str().unwrap()],
     );
-    let rows = sheet(&book, "Control sample");
+    let rows = sheet_rows(&book, "Control sample");
     let row = rows.iter().find(|r| r["sample_id"] == id).unwrap();
     assert_eq!(row["status"], "explained");
     assert_eq!(row["reviewer"], "Jan");
@@ -324,7 +287,7 @@ fn a_reviewed_control_sample_row_survives_a_rerun_with_reviews() {
         .count();
     assert_eq!(others, 24);
     // Not gone while in the sample.
-    let gone = sheet(&book, "Gone since last review");
+    let gone = sheet_rows(&book, "Gone since last review");
     assert!(gone.is_empty(), "{gone:#?}");
     let html = std::fs::read_to_string(f.out().join("report.html")).unwrap();
     assert!(html.contains("dossier compleet"));
@@ -336,7 +299,7 @@ fn a_reviewed_control_sample_row_survives_a_rerun_with_reviews() {
         &f,
         &["--period", "2025", "--reviews", last.to_str().unwrap()],
     );
-    let rows = sheet(&book, "Control sample");
+    let rows = sheet_rows(&book, "Control sample");
     let row = rows.iter().find(|r| r["sample_id"] == id).unwrap();
     assert_eq!(row["status"], "explained");
     assert_eq!(row["note"], "dossier compleet");
@@ -368,10 +331,10 @@ fn a_reviewed_control_sample_row_survives_a_rerun_with_reviews() {
         &f,
         &["--period", "2025", "--reviews", last.to_str().unwrap()],
     );
-    assert!(!sheet(&book, "Control sample")
+    assert!(!sheet_rows(&book, "Control sample")
         .iter()
         .any(|r| r["sample_id"] == id));
-    let gone = sheet(&book, "Gone since last review");
+    let gone = sheet_rows(&book, "Gone since last review");
     let g = gone
         .iter()
         .find(|r| r["finding_id"] == id)
@@ -419,8 +382,8 @@ fn the_control_sample_is_pseudonymised() {
     assert_eq!(row["approved_by"], "");
     assert_eq!(row["dwelling_id"], "D-ADV1");
     assert_eq!(row["allocated_on"], "2025-04-01");
-    let sheet_rows = sheet(&f.out().join("exceptions.xlsx"), "Control sample");
-    let s = sheet_rows
+    let sample = sheet_rows(&f.out().join("exceptions.xlsx"), "Control sample");
+    let s = sample
         .iter()
         .find(|r| r["allocation_id"] == "A-CLEAN")
         .unwrap();

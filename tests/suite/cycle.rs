@@ -6,8 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
-
+use crate::common::book::{sheet_cells, sheet_names, sheet_rows};
 use crate::common::*;
 
 /// Direct lets without approval (ROUTE_UNAPPROVED, one finding each): two
@@ -27,51 +26,9 @@ fn quarters(name: &str) -> Fixture {
     f
 }
 
-/// A sheet's cells as text, row by row (row 0 is the header).
-fn cells(path: &Path, name: &str) -> Vec<Vec<String>> {
-    let mut book: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{e}"));
-    let range = book
-        .worksheet_range(name)
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn sheet_names(path: &Path) -> Vec<String> {
-    let book: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{e}"));
-    book.sheet_names()
-}
-
-/// A sheet's rows as column -> value.
-fn rows(path: &Path, name: &str) -> Vec<Row> {
-    let all = cells(path, name);
-    let Some((header, rest)) = all.split_first() else {
-        return Vec::new();
-    };
-    rest.iter()
-        .map(|r| {
-            header
-                .iter()
-                .cloned()
-                .zip(r.iter().cloned().chain(std::iter::repeat(String::new())))
-                .collect()
-        })
-        .collect()
-}
-
 /// The row of the finding about `subject` on `sheet`.
 fn row_about(path: &Path, sheet: &str, subject: &str) -> Option<Row> {
-    rows(path, sheet)
+    sheet_rows(path, sheet)
         .into_iter()
         .find(|r| r.get("subject_id").is_some_and(|s| s == subject))
 }
@@ -88,7 +45,7 @@ fn edit_workbook(
     let mut sheets: Vec<(String, Vec<Vec<String>>)> = sheet_names(path)
         .into_iter()
         .map(|n| {
-            let mut c = cells(path, &n);
+            let mut c = sheet_cells(path, &n);
             edit(&n, &mut c);
             (n, c)
         })
@@ -280,7 +237,7 @@ fn a_pseudonymised_workbook_is_refused_as_reviews() {
         .unwrap();
     assert_ok(&out);
     let book = shared.join("exceptions.xlsx");
-    let subject = rows(&book, "Route")[0]["subject_id"].clone();
+    let subject = sheet_rows(&book, "Route")[0]["subject_id"].clone();
     review_in_workbook(&book, "Route", &subject, ["explained", "Jan", "ok"]);
     let given = f.dir.join("shared.xlsx");
     std::fs::copy(&book, &given).unwrap();
@@ -336,7 +293,7 @@ fn a_semicolon_windows_1252_reviews_csv_is_read() {
 fn extra_sheets_a_manager_added_are_read_past_with_a_note() {
     let f = quarters("cycle-extra");
     let book = reviewed_first_run(&f, &[]);
-    let route = cells(&book, "Route");
+    let route = sheet_cells(&book, "Route");
     // A to-do list copied from the Route sheet (ids, no review columns) and
     // a sheet of free notes.
     let todo: Vec<Vec<String>> = route
@@ -379,7 +336,7 @@ fn findings_outside_a_new_period_are_kept_with_their_reviews() {
     assert_eq!(a2["status"], "");
     assert_eq!(a2["since last review"], "listed before, not reviewed");
     // Nothing reads as resolved.
-    assert!(rows(&book, "Gone since last review").is_empty());
+    assert!(sheet_rows(&book, "Gone since last review").is_empty());
     let html = std::fs::read_to_string(f.out().join("report.html")).unwrap();
     assert!(
         html.contains("2 earlier finding(s) outside this period"),
@@ -425,7 +382,7 @@ fn three_quarters_into_the_default_folder_lose_no_review() {
     f.write();
     assert_ok(&run(&["--period", "2025-Q3", "--reviews", reviews]));
     assert!(!f.dir.join("reports/data/STALE.txt").exists());
-    let outside = rows(&book, "Outside this period");
+    let outside = sheet_rows(&book, "Outside this period");
     let status = |s: &str| {
         outside
             .iter()
@@ -455,8 +412,8 @@ fn three_quarters_into_the_default_folder_lose_no_review() {
     let a3 = row_about(&book, "Route", "A3").unwrap();
     assert_eq!(a3["status"], "explained");
     assert_eq!(a3["reviewer"], "Piet");
-    assert!(rows(&book, "Outside this period").is_empty());
-    assert!(rows(&book, "Gone since last review").is_empty());
+    assert!(sheet_rows(&book, "Outside this period").is_empty());
+    assert!(sheet_rows(&book, "Gone since last review").is_empty());
 }
 
 #[test]
@@ -488,7 +445,7 @@ fn findings_about_one_subject_form_one_case_whose_review_applies_to_them() {
     let book = out.join("exceptions.xlsx");
     assert_eq!(sheet_names(&book)[1], "Cases");
     let findings = read_csv(&out.join("findings.csv"));
-    let cases = rows(&book, "Cases");
+    let cases = sheet_rows(&book, "Cases");
     // One row per subject, holding all its findings.
     let mut subjects: Vec<(String, String)> = findings
         .iter()
@@ -560,7 +517,7 @@ fn findings_about_one_subject_form_one_case_whose_review_applies_to_them() {
     assert_ok(&o);
     for f in &of_big {
         let sheet = family_sheet_of(&f["check"]);
-        let row = rows(&book, sheet)
+        let row = sheet_rows(&book, sheet)
             .into_iter()
             .find(|r| r["finding_id"] == f["finding_id"])
             .unwrap();
@@ -577,7 +534,7 @@ fn findings_about_one_subject_form_one_case_whose_review_applies_to_them() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Needs attention first: the high cases"));
     // Every check says in the workbook what to look at.
-    let checks = rows(&book, "Checks");
+    let checks = sheet_rows(&book, "Checks");
     let implemented = read_csv(&out.join("findings.csv")).len();
     assert!(implemented > 0);
     let manifest: serde_json::Value =
@@ -615,7 +572,7 @@ fn family_sheet_of(check: &str) -> &'static str {
 fn a_case_reviewed_as_false_positive_drops_to_the_bottom_of_needs_attention() {
     let out = sample_run("cases-fp", &[]);
     let book = out.join("exceptions.xlsx");
-    let cases = rows(&book, "Cases");
+    let cases = sheet_rows(&book, "Cases");
     let first = cases[0].clone();
     assert_eq!(first["severity"], "1");
     review_in_workbook(

@@ -6,9 +6,10 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::{open_workbook, Reader, Xlsx};
 use sha2::{Digest, Sha256};
 
+use crate::common::book::cell_text;
 use crate::common::*;
 
 /// The inert-output rule of spec 6, as a spreadsheet sees a cell: one that
@@ -57,14 +58,7 @@ fn xlsx_cells(path: &Path) -> Vec<(String, Vec<String>)> {
         );
         let range = book.worksheet_range(&name).unwrap();
         for row in range.rows() {
-            let cells = row
-                .iter()
-                .map(|c| match c {
-                    Data::String(s) => s.clone(),
-                    Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect();
+            let cells = row.iter().map(cell_text).collect();
             out.push((name.clone(), cells));
         }
     }

@@ -2,10 +2,9 @@
 //! with calamine, the inert-output rule, byte-identical reruns, and reviews
 //! carried over from a CSV and from the workbook itself.
 
-use std::path::Path;
+use calamine::{open_workbook, Reader, Xlsx};
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
-
+use crate::common::book::{sheet_cells, sheet_names};
 use crate::common::*;
 
 const FAMILY_SHEETS: [&str; 10] = [
@@ -22,28 +21,6 @@ const FAMILY_SHEETS: [&str; 10] = [
 ];
 
 /// The sheet's cells as text, row by row (row 0 is the header).
-fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
-    let mut book: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{e}"));
-    let range = book.worksheet_range(name).unwrap();
-    assert_eq!(range.start(), Some((0, 0)), "{name} does not start at A1");
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn sheet_names(path: &Path) -> Vec<String> {
-    let book: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{e}"));
-    book.sheet_names()
-}
 
 /// The row of `finding_id` as column -> value.
 fn row_of(rows: &[Vec<String>], finding_id: &str) -> Option<Row> {
@@ -94,7 +71,7 @@ fn workbook_holds_the_sheets_and_inert_text_and_is_byte_identical() {
     expected.push("Checks".to_string());
     assert_eq!(sheet_names(&path), expected);
 
-    let order = sheet(&path, "Order");
+    let order = sheet_cells(&path, "Order");
     assert_eq!(
         order[0],
         [
@@ -121,7 +98,7 @@ fn workbook_holds_the_sheets_and_inert_text_and_is_byte_identical() {
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     let formulas = book.worksheet_formula("Order").unwrap();
     assert!(formulas.used_cells().all(|(_, _, s)| s.is_empty()));
-    let route = sheet(&path, "Route");
+    let route = sheet_cells(&path, "Route");
     assert!(row_of(&route, &id_of(&findings, "ROUTE_UNAPPROVED")).is_some());
 
     assert_ok(&f.run(&[]));
@@ -161,7 +138,7 @@ fn reviews_carry_over_from_csv_and_from_the_workbook() {
     assert_ok(&f.run(&["--reviews", reviews.to_str().unwrap()]));
     let path = f.out().join("exceptions.xlsx");
     assert!(sheet_names(&path).contains(&"Gone since last review".to_string()));
-    let order = sheet(&path, "Order");
+    let order = sheet_cells(&path, "Order");
     let row = row_of(&order, &order_id).expect("order row");
     assert_eq!(row["status"], "escalated");
     assert_eq!(row["reviewer"], "Jan");
@@ -171,12 +148,12 @@ fn reviews_carry_over_from_csv_and_from_the_workbook() {
     let new = read_csv(&f.out().join("findings.csv"));
     let new_route = id_of(&new, "ROUTE_UNAPPROVED");
     assert_ne!(new_route, route_id);
-    let route = sheet(&path, "Route");
+    let route = sheet_cells(&path, "Route");
     assert_eq!(
         row_of(&route, &new_route).unwrap()["since last review"],
         "new"
     );
-    let gone = sheet(&path, "Gone since last review");
+    let gone = sheet_cells(&path, "Gone since last review");
     let g = row_of(&gone, &route_id).expect("gone review listed");
     assert_eq!(g["status"], "explained");
     assert_eq!(g["reviewer"], "Piet");
@@ -194,15 +171,15 @@ fn reviews_carry_over_from_csv_and_from_the_workbook() {
     let last = f.dir.join("last-quarter.xlsx");
     std::fs::copy(&path, &last).unwrap();
     assert_ok(&f.run(&["--reviews", last.to_str().unwrap()]));
-    let order = sheet(&path, "Order");
+    let order = sheet_cells(&path, "Order");
     let row = row_of(&order, &order_id).unwrap();
     assert_eq!(row["status"], "escalated");
     assert_eq!(row["note"], "'=ask the team");
     assert_eq!(
-        row_of(&sheet(&path, "Route"), &new_route).unwrap()["since last review"],
+        row_of(&sheet_cells(&path, "Route"), &new_route).unwrap()["since last review"],
         "listed before, not reviewed"
     );
-    let gone = sheet(&path, "Gone since last review");
+    let gone = sheet_cells(&path, "Gone since last review");
     assert_eq!(
         row_of(&gone, &route_id).expect("still listed")["status"],
         "explained"
