@@ -20,8 +20,6 @@ const FAMILY_SHEETS: [&str; 10] = [
     "Priorities",
 ];
 
-/// The sheet's cells as text, row by row (row 0 is the header).
-
 /// The row of `finding_id` as column -> value.
 fn row_of(rows: &[Vec<String>], finding_id: &str) -> Option<Row> {
     let header = &rows[0];
