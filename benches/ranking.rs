@@ -53,7 +53,7 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
             registered_at: None,
             household_size: 1 + rng.below(5) as u32,
             household_income: Some(Cents(1_500_000 + rng.below(6_000_000) as i64)),
-            urgency: (rng.below(20) == 0).then(|| "medisch".to_string()),
+            urgency: (rng.below(20) == 0).then(|| "medisch".into()),
             urgency_from: Some(day(26_000 + rng.below(1_000))),
             urgency_to: None,
             local_ties: rng.below(5) == 0,
@@ -96,7 +96,7 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
             }
             let at = closes_on - chrono::Duration::days(rng.below(16) as i64);
             data.responses.push(Response {
-                line: data.responses.len() as u64 + 2,
+                line: data.responses.len() as u32 + 2,
                 advert_id: id,
                 applicant_id: data.applicants[s].id,
                 responded_at: at.and_hms_opt(9, 0, 0).expect("valid time")

@@ -502,7 +502,7 @@ fn check_dir(
         match table {
             Table::Applicants => data.applicants.iter().map(|r| r.line).collect(),
             Table::Adverts => data.adverts.iter().map(|r| r.line).collect(),
-            Table::Responses => data.responses.iter().map(|r| r.line).collect(),
+            Table::Responses => data.responses.iter().map(|r| u64::from(r.line)).collect(),
             Table::Allocations => data.allocations.iter().map(|r| r.line).collect(),
             Table::Employees => data.employees.iter().map(|r| r.line).collect(),
             Table::Relations => data.relations.iter().map(|r| r.line).collect(),

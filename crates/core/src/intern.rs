@@ -11,7 +11,7 @@
 //! ones), and its texts live as long as the records that name them. It is
 //! shared by every thread, since rows are parsed on every core.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::hash::BuildHasher;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -27,19 +27,19 @@ pub struct Sym(NonZeroU32);
 /// Index shards: rows are parsed on every core, and one lock over the whole
 /// index made the cores queue for it (a third of a run's time).
 const SHARDS: usize = 64;
+/// Entries of each thread's cache of recent symbols.
+const RECENT: usize = 512;
 /// Size of the first slab of texts; slab `k` holds `FIRST << k`.
 const FIRST: usize = 1024;
 /// Slabs enough for every `u32` symbol.
 const SLABS: usize = 23;
-/// Entries of each thread's cache of recent texts.
-const RECENT: usize = 512;
 
 /// An index entry: the text inline (ids fit in 24 bytes), so a look-up
 /// compares within the index's own memory, not at the text's far address.
 type Entry = (CompactString, Sym);
 
 struct Pool {
-    shards: Vec<RwLock<HashTable<Entry>>>,
+    shards: Vec<Shard>,
     /// Symbols handed out so far (taken under a shard's write lock).
     count: AtomicU32,
     /// Text of symbol `n` at position `n - 1`, over slabs that never move
@@ -56,18 +56,29 @@ fn hash(text: &str) -> u64 {
 fn pool() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(|| Pool {
-        shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+        shards: (0..SHARDS).map(|_| Shard::default()).collect(),
         count: AtomicU32::new(0),
         slabs: std::array::from_fn(|_| OnceLock::new()),
     })
 }
 
 thread_local! {
-    /// The texts this thread interned last, by hash: an export repeats an
+    /// The symbols this thread interned last, by hash: an export repeats an
     /// advert id over its responses and a handful of employees and reasons
-    /// over millions of rows, and these skip the shared index.
-    static RECENT_TEXTS: RefCell<Vec<Option<(u64, Entry)>>> = RefCell::new(vec![None; RECENT]);
+    /// over millions of rows, and these skip the shared index (whose shard
+    /// would pass its lock's cache line between the cores on every row).
+    /// Hash and symbol only, so that a miss (every applicant id of a
+    /// response) costs next to nothing: copying texts into the cache on
+    /// every miss made interning twice as slow.
+    static RECENT_SYMS: [Cell<(u64, u32)>; RECENT] = const { [const { Cell::new((0, 0)) }; RECENT] };
 }
+
+/// A shard of the index on cache lines of its own: the read locks of
+/// neighbouring shards, taken on every core, would otherwise pass one line
+/// back and forth between the cores.
+#[repr(align(128))]
+#[derive(Default)]
+struct Shard(RwLock<HashTable<Entry>>);
 
 /// Slab and place in it of position `i`.
 fn place(i: usize) -> (usize, usize) {
@@ -89,7 +100,7 @@ impl Pool {
     /// when new.
     fn intern(&self, text: &str, h: u64) -> Sym {
         // Bits neither the table's buckets (low) nor its tags (top) use.
-        let shard = &self.shards[(h >> 32) as usize % SHARDS];
+        let shard = &self.shards[(h >> 32) as usize % SHARDS].0;
         let is = |e: &Entry| e.0 == text;
         // A writer that panicked cannot have left a shard half-written (a
         // text is in its slot before its symbol is in the index), so a
@@ -123,21 +134,17 @@ impl Sym {
     pub fn new(text: &str) -> Sym {
         let h = hash(text);
         let at = (h as usize) % RECENT;
-        let cached = RECENT_TEXTS.with(|recent| {
-            recent.borrow().get(at).and_then(|e| match e {
-                Some((eh, (t, sym))) if *eh == h && t == text => Some(*sym),
-                _ => None,
-            })
+        let cached = RECENT_SYMS.with(|recent| {
+            let (eh, n) = recent[at].get();
+            NonZeroU32::new(n)
+                .map(Sym)
+                .filter(|sym| eh == h && sym.as_str() == text)
         });
         if let Some(sym) = cached {
             return sym;
         }
         let sym = pool().intern(text, h);
-        RECENT_TEXTS.with(|recent| {
-            if let Some(e) = recent.borrow_mut().get_mut(at) {
-                *e = Some((h, (CompactString::from(text), sym)));
-            }
-        });
+        RECENT_SYMS.with(|recent| recent[at].set((h, sym.0.get())));
         sym
     }
 

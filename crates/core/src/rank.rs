@@ -318,8 +318,9 @@ fn compare_base(base: Model, a: (&Response, &Applicant), b: (&Response, &Applica
         }
         Model::Points => {
             // Higher first; validation sets aside responses without points.
-            let by_points = match (a.0.points.as_deref(), b.0.points.as_deref()) {
-                (Some(x), Some(y)) => y.cmp_exact(x),
+            let by_points = match (a.0.points, b.0.points) {
+                (Some(x), Some(y)) if x == y => Ordering::Equal,
+                (Some(x), Some(y)) => y.value().cmp_exact(&x.value()),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
                 (None, None) => Ordering::Equal,
@@ -362,7 +363,7 @@ pub fn describe_keys(
             Some(n) => parts.push(format!("lottery number {n}")),
             None => parts.push("no lottery number".to_string()),
         },
-        Model::Points => match response.points.as_deref() {
+        Model::Points => match response.points {
             Some(p) => parts.push(format!(
                 "{p} points, registered {}",
                 applicant.registration_date

@@ -286,7 +286,7 @@ pub fn validate(input: Input) -> (Dataset, Issues) {
         responses,
         "advert_id+applicant_id",
         |r: &Response| Key(r.advert_id.sym(), Some(r.applicant_id.sym())),
-        |r| r.line,
+        |r| u64::from(r.line),
         &mut issues,
     );
 
@@ -459,14 +459,14 @@ impl<'a> Known<'a> {
                     "unknown applicant"
                 };
                 sink.push(
-                    r.line,
+                    u64::from(r.line),
                     "applicant_id",
                     r.applicant_id.as_str(),
                     Level::Error,
                     why.into(),
                 );
             }
-            self.staff_warning(sink, r.line, "decided_by", &r.decided_by);
+            self.staff_warning(sink, u64::from(r.line), "decided_by", &r.decided_by);
             let ok = advert_ok && applicant_ok;
             if let (true, Some(applicant)) = (ok, applicant) {
                 response_applicant.push(applicant);
@@ -487,7 +487,7 @@ impl<'a> Known<'a> {
                     "unknown advert"
                 };
                 sink.push(
-                    r.line,
+                    u64::from(r.line),
                     "advert_id",
                     r.advert_id.as_str(),
                     Level::Error,
@@ -497,7 +497,7 @@ impl<'a> Known<'a> {
             }
             Some(Model::Lottery) if r.lottery_number.is_none() => {
                 sink.push(
-                    r.line,
+                    u64::from(r.line),
                     "lottery_number",
                     "",
                     Level::Error,
@@ -510,7 +510,7 @@ impl<'a> Known<'a> {
             }
             Some(Model::Points) if r.points.is_none() => {
                 sink.push(
-                    r.line,
+                    u64::from(r.line),
                     "points",
                     "",
                     Level::Error,

@@ -156,7 +156,7 @@ impl World {
             Route::Urgency => {
                 let kind = match tenant {
                     Tenant::Listed(i) => self.applicants[*i].urgency.clone().unwrap_or_default(),
-                    Tenant::Outside(_) => String::new(),
+                    Tenant::Outside(_) => Default::default(),
                 };
                 format!("urgentieverklaring {kind}").trim().to_string()
             }
@@ -706,12 +706,12 @@ impl World {
 /// An applicant's fields as a buyer's.
 fn person_of(a: &woonaudit::model::Applicant) -> names::Person {
     names::Person {
-        last_name: a.last_name.clone(),
-        first_names: a.first_names.clone(),
+        last_name: a.last_name.to_string(),
+        first_names: a.first_names.as_deref().map(str::to_string),
         birth_date: a.birth_date,
-        postcode: a.postcode.clone(),
-        house_number: a.house_number.clone(),
-        email: a.email.clone(),
-        phone: a.phone.clone(),
+        postcode: a.postcode.as_deref().map(str::to_string),
+        house_number: a.house_number.as_deref().map(str::to_string),
+        email: a.email.as_deref().map(str::to_string),
+        phone: a.phone.as_deref().map(str::to_string),
     }
 }

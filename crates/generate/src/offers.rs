@@ -1112,7 +1112,7 @@ fn placeholder() -> Applicant {
     Applicant {
         line: 0,
         id: ApplicantId::from(String::new()),
-        last_name: String::new(),
+        last_name: Default::default(),
         first_names: None,
         birth_date: Date::MIN,
         postcode: None,

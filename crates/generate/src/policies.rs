@@ -201,7 +201,7 @@ impl World {
                 responded_at: at,
                 lottery_number: None.into(),
                 position: None.into(),
-                points: r.points.map(|p| Box::new(decimal(p))),
+                points: r.points.map(|p| woonaudit::model::Points::new(decimal(p))),
                 outcome: r.outcome,
                 reason: r.reason.map(Into::into),
                 decided_by: None,

@@ -757,13 +757,13 @@ impl World {
         self.applicants.push(Applicant {
             line: 0,
             id: ApplicantId::from(String::new()),
-            last_name: p.last_name.clone(),
-            first_names: p.first_names.clone(),
+            last_name: p.last_name.clone().into(),
+            first_names: p.first_names.clone().map(Into::into),
             birth_date: p.birth_date,
-            postcode: p.postcode.clone(),
-            house_number: p.house_number.clone(),
-            email: p.email.clone(),
-            phone: p.phone.clone(),
+            postcode: p.postcode.clone().map(Into::into),
+            house_number: p.house_number.clone().map(Into::into),
+            email: p.email.clone().map(Into::into),
+            phone: p.phone.clone().map(Into::into),
             registration_date: registration,
             registered_at,
             household_size: size,
@@ -840,7 +840,7 @@ impl World {
     /// Applicant `i` gets an urgency valid from `from` for `months`.
     pub(crate) fn set_urgency(&mut self, i: usize, kind: &str, from: Date, months: i64) {
         let a = &mut self.applicants[i];
-        a.urgency = Some(kind.to_string());
+        a.urgency = Some(kind.into());
         a.urgency_from = Some(from);
         a.urgency_to = Some(from + Duration::days(months * 30));
     }
@@ -1315,7 +1315,7 @@ impl World {
             75..=84 => {
                 let cur = self.applicants[i].phone.clone()?;
                 let old = names::phone(&mut self.rng);
-                ("phone", old, cur, "gewijzigd door klant")
+                ("phone", old, cur.to_string(), "gewijzigd door klant")
             }
             _ => {
                 // Re-registration after the registration lapsed: the
@@ -1365,7 +1365,7 @@ impl World {
                 changed_at: at,
                 field: "urgency".to_string(),
                 old_value: Some("geen".to_string()),
-                new_value: Some(kind),
+                new_value: Some(kind.to_string()),
                 changed_by: Some(self.eid(by)),
                 reason: Some("urgentieverklaring afgegeven".to_string()),
             });

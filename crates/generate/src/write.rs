@@ -140,8 +140,10 @@ fn push_digits(s: &mut String, v: u32, width: u32) {
     }
 }
 
-fn opt(s: &Option<String>) -> String {
-    s.clone().unwrap_or_default()
+fn opt<S: AsRef<str>>(s: &Option<S>) -> String {
+    s.as_ref()
+        .map(|s| s.as_ref().to_string())
+        .unwrap_or_default()
 }
 
 fn oint<T: ToString>(v: Option<T>) -> String {
@@ -214,9 +216,9 @@ fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
                 let k = digit(a.id.as_str());
                 let urgency = match &a.urgency {
                     Some(u) => u.clone(),
-                    None if k <= 5 => String::new(),
-                    None if k <= 8 => "geen".to_string(),
-                    None => "-".to_string(),
+                    None if k <= 5 => "".into(),
+                    None if k <= 8 => "geen".into(),
+                    None => "-".into(),
                 };
                 let local = if !a.local_ties && k % 3 == 0 {
                     String::new()
@@ -225,7 +227,7 @@ fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
                 };
                 vec![
                     a.id.to_string(),
-                    a.last_name.clone(),
+                    a.last_name.to_string(),
                     opt(&a.first_names),
                     f.date(a.birth_date),
                     opt(&a.postcode),
@@ -236,7 +238,7 @@ fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
                     a.registered_at.map(|t| f.datetime(t)).unwrap_or_default(),
                     a.household_size.to_string(),
                     f.omoney(a.household_income),
-                    urgency,
+                    urgency.to_string(),
                     f.odate(a.urgency_from),
                     f.odate(a.urgency_to),
                     local,
@@ -354,10 +356,7 @@ fn responses_table(data: &Dataset, f: &Fmt) -> Table {
                     r.applicant_id.to_string(),
                     f.datetime(r.responded_at),
                     oint(r.lottery_number.get()),
-                    r.points
-                        .as_deref()
-                        .map(|p| f.decimal(*p))
-                        .unwrap_or_default(),
+                    r.points.map(|p| f.decimal(p.value())).unwrap_or_default(),
                     oint(r.position.get()),
                     r.outcome.as_str().to_string(),
                     r.reason.as_deref().unwrap_or_default().to_string(),

@@ -236,18 +236,18 @@ pub(crate) fn applicant(c: &mut Cells<'_>) -> Option<Applicant> {
     c.ok.then(|| Applicant {
         line: c.row.line,
         id,
-        last_name,
-        first_names: c.get("first_names").map(str::to_string),
+        last_name: CompactString::from(last_name),
+        first_names: c.get("first_names").map(CompactString::from),
         birth_date,
-        postcode: c.get("postcode").map(str::to_string),
-        house_number: c.get("house_number").map(str::to_string),
-        email: c.get("email").map(str::to_string),
-        phone: c.get("phone").map(str::to_string),
+        postcode: c.get("postcode").map(CompactString::from),
+        house_number: c.get("house_number").map(CompactString::from),
+        email: c.get("email").map(CompactString::from),
+        phone: c.get("phone").map(CompactString::from),
         registration_date,
         registered_at,
         household_size,
         household_income,
-        urgency,
+        urgency: urgency.map(CompactString::from),
         urgency_from,
         urgency_to,
         local_ties,
@@ -344,14 +344,22 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
     else {
         return None;
     };
+    let Ok(line) = u32::try_from(c.row.line) else {
+        c.error(
+            "advert_id",
+            "",
+            "a response beyond line 4,294,967,295: split the export",
+        );
+        return None;
+    };
     c.ok.then(|| Response {
-        line: c.row.line,
+        line,
         advert_id,
         applicant_id,
         responded_at,
         lottery_number: lottery_number.into(),
         position: position.into(),
-        points: points.map(Box::new),
+        points: points.map(Points::new),
         outcome,
         reason: c.get("reason").map(Text::from),
         decided_by: c.get("decided_by").map(EmployeeId::from),
