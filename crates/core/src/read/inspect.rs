@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::read::mapping::{self, HeaderCell};
-use crate::read::raw::Format;
+use crate::read::raw::{Format, Parsed, RawRow, RawTable, Sink};
 use crate::read::source::{self, HeaderRule};
 use crate::schema::Table;
 
@@ -158,26 +158,36 @@ fn inspect_table(
     config: &Config,
 ) -> Result<TableReport> {
     // (cell index, lower-cased value) -> (count, value as first read).
-    let mut counts: BTreeMap<(usize, String), (u64, String)> = BTreeMap::new();
-    let (raw, records) = source::read_table_with(
-        path,
-        format,
-        table,
-        config,
-        HeaderRule::Lenient,
-        &mut |raw, batch| {
-            for row in batch {
-                for (i, _) in &raw.values {
-                    if let Some(v) = row.cell(*i).filter(|v| !v.is_empty()) {
-                        let entry = counts
-                            .entry((*i, v.to_lowercase()))
-                            .or_insert_with(|| (0, v.to_string()));
-                        entry.0 += 1;
-                    }
+    type Counts = BTreeMap<(usize, String), (u64, String)>;
+    let mut counts: Counts = BTreeMap::new();
+    let parse = |raw: &RawTable, batch: &[RawRow]| -> Parsed {
+        let mut counts = Counts::new();
+        for row in batch {
+            for (i, _) in &raw.values {
+                if let Some(v) = row.cell(*i).filter(|v| !v.is_empty()) {
+                    let entry = counts
+                        .entry((*i, v.to_lowercase()))
+                        .or_insert_with(|| (0, v.to_string()));
+                    entry.0 += 1;
                 }
             }
-        },
-    )?;
+        }
+        Box::new(counts)
+    };
+    // Batches come in file order, so the first spelling read is kept.
+    let mut take = |parsed: Parsed| {
+        if let Ok(batch) = parsed.downcast::<Counts>() {
+            for (key, (n, first)) in *batch {
+                counts.entry(key).or_insert((0, first)).0 += n;
+            }
+        }
+    };
+    let mut sink = Sink {
+        parse: &parse,
+        take: &mut take,
+    };
+    let (raw, records) =
+        source::read_table_with(path, format, table, config, HeaderRule::Lenient, &mut sink)?;
     let plan = mapping::plan(table, &raw.header, config);
     let spec_of = |i: usize| plan.cells.get(i).and_then(|c| c.spec).unwrap_or_default();
     let mut mapped = Vec::new();

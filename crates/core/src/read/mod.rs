@@ -28,7 +28,6 @@ use crate::error::Result;
 use crate::issues::DataIssue;
 use crate::model::*;
 use crate::schema::Table;
-use rayon::prelude::*;
 
 pub use raw::Format;
 
@@ -185,7 +184,14 @@ pub fn read_dir(dir: &Path, config: &Config) -> Result<Input> {
     })
 }
 
-fn load<T: Send>(
+/// The records, unusable rows and issues of one batch.
+struct Batch<T> {
+    records: Vec<T>,
+    failed_keys: Vec<(u64, String)>,
+    issues: Vec<DataIssue>,
+}
+
+fn load<T: Send + 'static>(
     dir: &Path,
     table: Table,
     config: &Config,
@@ -202,23 +208,18 @@ fn load<T: Send>(
     };
     let mut records = Vec::new();
     let mut failed_keys = Vec::new();
-    let (raw, read) = source::read_table(&path, format, table, config, &mut |raw, batch| {
-        // Rows are parsed on every core; their records and issues are then
-        // taken in file order, so the result does not depend on the cores.
-        let parsed: Vec<(Option<T>, Vec<DataIssue>)> = batch
-            .par_iter()
-            .map(|row| {
-                let mut row_issues = Vec::new();
-                let mut cells = tables::Cells::new(raw, row, &mut row_issues);
-                let record = parse_row(&mut cells);
-                let ok = cells.ok;
-                (record.filter(|_| ok), row_issues)
-            })
-            .collect();
-        for (row, (record, row_issues)) in batch.iter().zip(parsed) {
-            issues.extend(row_issues);
-            match record {
-                Some(record) => records.push(record),
+    let parse = |raw: &raw::RawTable, rows: &[raw::RawRow]| -> raw::Parsed {
+        let mut batch = Batch {
+            records: Vec::with_capacity(rows.len()),
+            failed_keys: Vec::new(),
+            issues: Vec::new(),
+        };
+        for row in rows {
+            let mut cells = tables::Cells::new(raw, row, &mut batch.issues);
+            let record = parse_row(&mut cells);
+            let ok = cells.ok;
+            match record.filter(|_| ok) {
+                Some(record) => batch.records.push(record),
                 None => {
                     let key = table
                         .key()
@@ -226,11 +227,26 @@ fn load<T: Send>(
                         .and_then(|i| raw.cell(row, i))
                         .unwrap_or_default()
                         .to_string();
-                    failed_keys.push((row.line, key));
+                    batch.failed_keys.push((row.line, key));
                 }
             }
         }
-    })?;
+        Box::new(batch)
+    };
+    // Batches are parsed on every core and taken here in file order, so
+    // the result does not depend on the cores.
+    let mut take = |parsed: raw::Parsed| {
+        if let Ok(batch) = parsed.downcast::<Batch<T>>() {
+            issues.extend(batch.issues);
+            records.extend(batch.records);
+            failed_keys.extend(batch.failed_keys);
+        }
+    };
+    let mut sink = raw::Sink {
+        parse: &parse,
+        take: &mut take,
+    };
+    let (raw, read) = source::read_table(&path, format, table, config, &mut sink)?;
     Ok(Rows {
         source: Some(SourceInfo {
             table,

@@ -123,7 +123,34 @@ impl RawTable {
     }
 }
 
-/// What is called with each batch of records of a table as they are read,
-/// in file order.
-/// `Send`: a reader may hand batches to a thread of their own.
-pub type OnBatch<'f> = dyn FnMut(&RawTable, &[RawRow]) + Send + 'f;
+/// What a consumer makes of one batch of records (typed records and their
+/// issues for a run, value counts for `inspect`). Type-erased, so that the
+/// readers are compiled once, not once per table.
+pub type Parsed = Box<dyn std::any::Any + Send>;
+
+/// What a reader does with a table's records, a batch at a time as they are
+/// read (one batch in memory, not the table): `parse` may run on any thread,
+/// several batches at once; `take` gets every batch's result in file order.
+pub struct Sink<'f> {
+    /// A batch of records to its result; on any thread.
+    pub parse: &'f (dyn Fn(&RawTable, &[RawRow]) -> Parsed + Sync),
+    /// The results, in file order.
+    pub take: &'f mut (dyn FnMut(Parsed) + Send),
+}
+
+impl Sink<'_> {
+    /// Parses `rows` on every core and takes the results in order: for a
+    /// reader that hands its batches over from one thread.
+    pub fn batch(&mut self, table: &RawTable, rows: &[RawRow]) {
+        use rayon::prelude::*;
+        let piece = rows
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(1);
+        let parse = self.parse;
+        let parsed: Vec<Parsed> = rows.par_chunks(piece).map(|c| parse(table, c)).collect();
+        for p in parsed {
+            (self.take)(p);
+        }
+    }
+}

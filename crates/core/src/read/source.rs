@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Encoding};
 use crate::error::{Error, Result};
 use crate::fast::FastMap;
-use crate::read::raw::{Format, OnBatch, RawRow, RawTable, RecordProblem};
+use crate::read::raw::{Format, Parsed, RawRow, RawTable, RecordProblem, Sink};
 use crate::read::{mapping, parquet, xlsx};
 use crate::schema::Table;
 
@@ -65,7 +65,7 @@ pub enum HeaderRule {
     Lenient,
 }
 
-/// Reads one table file, handing its records to `on_batch` a batch at a
+/// Reads one table file, handing its records to `sink` a batch at a
 /// time as they are read (one batch in memory, not the table). Returns the
 /// table's description and how many records were read.
 pub fn read_table(
@@ -73,9 +73,9 @@ pub fn read_table(
     format: Format,
     table: Table,
     config: &Config,
-    on_batch: &mut OnBatch<'_>,
+    sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
-    read_table_with(path, format, table, config, HeaderRule::Strict, on_batch)
+    read_table_with(path, format, table, config, HeaderRule::Strict, sink)
 }
 
 /// [`read_table`] with a choice of what a header that does not fit does.
@@ -85,7 +85,7 @@ pub fn read_table_with(
     table: Table,
     config: &Config,
     rule: HeaderRule,
-    on_batch: &mut OnBatch<'_>,
+    sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
     let file = path
         .file_name()
@@ -117,9 +117,9 @@ pub fn read_table_with(
     let (digest, parsed) = std::thread::scope(|s| {
         let digest = s.spawn(|| sha256_of_file(path));
         let parsed = match format {
-            Format::Csv => read_csv(path, config, &describe, on_batch),
-            Format::Parquet => read_parquet(path, &describe, on_batch),
-            Format::Xlsx => xlsx::read(path, &describe, on_batch),
+            Format::Csv => read_csv(path, config, &describe, sink),
+            Format::Parquet => read_parquet(path, &describe, sink),
+            Format::Xlsx => xlsx::read(path, &describe, sink),
         };
         (digest.join(), parsed)
     });
@@ -135,7 +135,7 @@ pub fn read_table_with(
 fn read_parquet(
     path: &Path,
     describe: &Describe<'_>,
-    on_batch: &mut OnBatch<'_>,
+    sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
     let mut raw: Option<RawTable> = None;
@@ -149,7 +149,7 @@ fn read_parquet(
             while start < df.height() {
                 let len = BATCH.min(df.height() - start);
                 parquet::text_rows(df, first, start, len, &mut batch);
-                on_batch(table, &batch);
+                sink.batch(table, &batch);
                 start += len;
             }
         }
@@ -262,13 +262,13 @@ fn read_csv(
     path: &Path,
     config: &Config,
     describe: &Describe<'_>,
-    on_batch: &mut OnBatch<'_>,
+    sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
     let forced = config.input.encoding.as_ref().map(|e| e.encoding());
     let delimiter = config.input.delimiter.as_ref().map(|d| d.byte());
     match detect_encoding(path, forced)? {
-        Encoding::Utf8 => read_utf8(path, delimiter, describe, on_batch),
-        Encoding::Windows1252 => read_windows_1252(path, delimiter, describe, on_batch),
+        Encoding::Utf8 => read_utf8(path, delimiter, describe, sink),
+        Encoding::Windows1252 => read_windows_1252(path, delimiter, describe, sink),
     }
 }
 
@@ -278,7 +278,7 @@ fn read_utf8(
     path: &Path,
     delimiter: Option<u8>,
     describe: &Describe<'_>,
-    on_batch: &mut OnBatch<'_>,
+    sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
     use std::io::{Read, Seek};
     let cannot = |e: std::io::Error| Error::input(path, format!("cannot read: {e}"));
@@ -311,7 +311,7 @@ fn read_utf8(
         delimiter,
         describe,
         &rest_from,
-        on_batch,
+        sink,
     )
 }
 
@@ -321,7 +321,7 @@ fn read_windows_1252(
     path: &Path,
     delimiter: Option<u8>,
     describe: &Describe<'_>,
-    on_batch: &mut OnBatch<'_>,
+    sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
     use std::io::Read;
     let mut bytes = Vec::new();
@@ -347,7 +347,7 @@ fn read_windows_1252(
         delimiter,
         describe,
         &rest_from,
-        on_batch,
+        sink,
     )
 }
 
@@ -361,7 +361,7 @@ fn parse_csv(
     delimiter: u8,
     describe: &Describe<'_>,
     rest_from: &dyn Fn(u64) -> Result<Vec<u8>>,
-    on_batch: &mut OnBatch<'_>,
+    sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -383,80 +383,175 @@ fn parse_csv(
             break first.cells.iter().map(|c| c.trim().to_string()).collect();
         }
     };
-    let table = describe(&header, Some(encoding.name()), Some(delimiter as char))?;
-    // Splitting the file into records runs on this thread while the
-    // batches already split are parsed on the other cores: the split alone
-    // was a third of reading a large export, with the other core idle.
-    let read = std::thread::scope(|s| -> Result<u64> {
-        let (full, batches) = std::sync::mpsc::sync_channel::<(Vec<RawRow>, usize)>(1);
-        let (spares_back, spares) = std::sync::mpsc::channel::<Vec<RawRow>>();
-        let table = &table;
-        let parser = s.spawn(move || {
-            for (batch, filled) in batches {
-                on_batch(table, &batch[..filled]);
-                // The split may have ended already: then no one needs it.
-                let _ = spares_back.send(batch);
+    let described = describe(&header, Some(encoding.name()), Some(delimiter as char))?;
+    let table = &described;
+    let mut split = |pipe: &mut Pipe| -> Result<u64> {
+        // A full batch is handed on only when the next record has been
+        // read, so the last record is still here when the end of the file
+        // is checked.
+        let Some(mut batch) = pipe.buffer() else {
+            return Ok(0);
+        };
+        let mut filled = 0;
+        let mut line = 1;
+        let mut read = 0;
+        loop {
+            if filled == batch.len() {
+                batch.push(RawRow::empty());
             }
-        });
-        let mut split = || -> Result<u64> {
-            // A batch of record buffers (and one spare), refilled in place.
-            // A full batch is handed on only when the next record has been
-            // read, so the last record is still here when the end of the
-            // file is checked.
-            let mut batch: Vec<RawRow> = Vec::new();
-            let mut filled = 0;
-            let mut line = 1;
-            let mut read = 0;
-            loop {
-                if filled == batch.len() {
-                    batch.push(RawRow::empty());
+            let row = &mut batch[filled];
+            if !reader.read_record(&mut row.cells).map_err(cannot_parse)? {
+                break;
+            }
+            if row.cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            last_start = row.cells.position().map_or(0, |p| p.byte());
+            line += 1;
+            read += 1;
+            row.line = line;
+            note_record_problems(row, &header, table, delimiter);
+            if filled == BATCH {
+                // A full batch and one more record: hand the batch on and
+                // keep the new record as the next batch's first.
+                let Some(mut next) = pipe.buffer() else {
+                    return Ok(read); // a parse has failed: its panic follows
+                };
+                if next.is_empty() {
+                    next.push(RawRow::empty());
                 }
-                let row = &mut batch[filled];
-                if !reader.read_record(&mut row.cells).map_err(cannot_parse)? {
+                std::mem::swap(&mut next[0], &mut batch[BATCH]);
+                let done = std::mem::replace(&mut batch, next);
+                if !pipe.send(done, BATCH) {
+                    return Ok(read);
+                }
+                filled = 0;
+            }
+            filled += 1;
+        }
+        let rest = rest_from(last_start)?;
+        if let Some(cell) = open_quote(&rest, delimiter) {
+            let last = batch[..filled].last_mut();
+            unclosed_quote(path, &header, table, cell, last)?;
+        }
+        if filled > 0 {
+            pipe.send(batch, filled);
+        }
+        Ok(read)
+    };
+    let read = pipeline(table, sink, &mut split)?;
+    Ok((described, read))
+}
+
+/// Batches of record buffers in flight at once: enough to keep every core
+/// busy while one batch waits to be taken in order, few enough to keep
+/// memory flat (a batch of records is a few megabytes).
+const IN_FLIGHT: usize = 8;
+
+/// The splitting side of [`pipeline`]: where the splitter gets empty batch
+/// buffers and hands full ones on.
+struct Pipe {
+    work: std::sync::mpsc::SyncSender<(usize, Vec<RawRow>, usize)>,
+    spares: std::sync::mpsc::Receiver<Vec<RawRow>>,
+    made: usize,
+    sent: usize,
+}
+
+impl Pipe {
+    /// A batch buffer: a new one while fewer than [`IN_FLIGHT`] exist, then
+    /// one the taker gave back. `None` when the taker has stopped.
+    fn buffer(&mut self) -> Option<Vec<RawRow>> {
+        if let Ok(spare) = self.spares.try_recv() {
+            return Some(spare);
+        }
+        if self.made < IN_FLIGHT {
+            self.made += 1;
+            return Some(Vec::new());
+        }
+        self.spares.recv().ok()
+    }
+
+    /// Hands the first `filled` records of `batch` on to be parsed; false
+    /// when no parser is left.
+    fn send(&mut self, batch: Vec<RawRow>, filled: usize) -> bool {
+        let seq = self.sent;
+        self.sent += 1;
+        self.work.send((seq, batch, filled)).is_ok()
+    }
+}
+
+/// Runs `split` (which splits a file into batches of records) on this
+/// thread, parses the batches on a thread per core and gives the results to
+/// the sink's `take` in file order, on a thread of its own. Returns what
+/// `split` returns. A panic while parsing is raised here once the threads
+/// have stopped.
+fn pipeline(
+    table: &RawTable,
+    sink: &mut Sink<'_>,
+    split: &mut dyn FnMut(&mut Pipe) -> Result<u64>,
+) -> Result<u64> {
+    use std::sync::mpsc::{channel, sync_channel};
+    type Done = (usize, Vec<RawRow>, std::thread::Result<Parsed>);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let parse = sink.parse;
+    let take = &mut *sink.take;
+    let (work, jobs) = sync_channel::<(usize, Vec<RawRow>, usize)>(workers);
+    // Shared by the parsers and dropped with the last of them, so that the
+    // splitter stops when no one is left to parse.
+    let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
+    let (done, results) = channel::<Done>();
+    let (spares_back, spares) = channel::<Vec<RawRow>>();
+    let mut pipe = Pipe {
+        work,
+        spares,
+        made: 0,
+        sent: 0,
+    };
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let done = done.clone();
+            let jobs = std::sync::Arc::clone(&jobs);
+            s.spawn(move || loop {
+                // The lock is held only to take a job, not to parse it.
+                let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok((seq, batch, filled)) = job else {
+                    break;
+                };
+                let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    parse(table, &batch[..filled])
+                }));
+                if done.send((seq, batch, parsed)).is_err() {
                     break;
                 }
-                if row.cells.iter().all(|c| c.trim().is_empty()) {
-                    continue;
-                }
-                last_start = row.cells.position().map_or(0, |p| p.byte());
-                line += 1;
-                read += 1;
-                row.line = line;
-                note_record_problems(row, &header, table, delimiter);
-                if filled == BATCH {
-                    // A full batch and one more record: hand the batch on
-                    // and keep the new record as the next batch's first.
-                    let mut next = spares.try_recv().unwrap_or_default();
-                    if next.is_empty() {
-                        next.push(RawRow::empty());
-                    }
-                    std::mem::swap(&mut next[0], &mut batch[BATCH]);
-                    let done = std::mem::replace(&mut batch, next);
-                    if full.send((done, BATCH)).is_err() {
-                        break; // the parser has stopped: its panic follows
-                    }
-                    filled = 0;
-                }
-                filled += 1;
-            }
-            let rest = rest_from(last_start)?;
-            if let Some(cell) = open_quote(&rest, delimiter) {
-                let last = batch[..filled].last_mut();
-                unclosed_quote(path, &header, table, cell, last)?;
-            }
-            if filled > 0 {
-                let _ = full.send((batch, filled));
-            }
-            Ok(read)
-        };
-        let read = split();
-        drop(full);
-        if let Err(panic) = parser.join() {
-            std::panic::resume_unwind(panic);
+            });
         }
-        read
-    })?;
-    Ok((table, read))
+        drop((done, jobs));
+        let taker = s.spawn(move || -> Option<Box<dyn std::any::Any + Send>> {
+            // Results arrive in any order; they are taken in file order.
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = 0;
+            for (seq, batch, parsed) in results {
+                waiting.insert(seq, (batch, parsed));
+                while let Some((batch, parsed)) = waiting.remove(&next) {
+                    match parsed {
+                        Ok(parsed) => take(parsed),
+                        // Dropping the spares' sender stops the splitter.
+                        Err(panic) => return Some(panic),
+                    }
+                    next += 1;
+                    // The splitter may have ended already.
+                    let _ = spares_back.send(batch);
+                }
+            }
+            None
+        });
+        let read = split(&mut pipe);
+        drop(pipe);
+        match taker.join() {
+            Ok(Some(panic)) | Err(panic) => std::panic::resume_unwind(panic),
+            Ok(None) => read,
+        }
+    })
 }
 
 /// Sets the problems of `row`, a record of `table` under `header` (see
@@ -589,4 +684,96 @@ fn open_quote(rest: &[u8], delimiter: u8) -> Option<usize> {
         }
     }
     quoted.then_some(cell)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A responses file of `rows` records in a fresh folder.
+    fn responses(rows: usize) -> (tempdir::Dir, PathBuf) {
+        let dir = tempdir::Dir::new();
+        let path = dir.0.join("responses.csv");
+        let mut text = String::from("advert_id,applicant_id,responded_at,outcome\n");
+        for i in 0..rows {
+            text.push_str(&format!("ADV-{i},{i},2025-01-06 07:55:44,not_reached\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    mod tempdir {
+        /// A folder removed when dropped.
+        pub struct Dir(pub std::path::PathBuf);
+        impl Dir {
+            pub fn new() -> Dir {
+                static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let p = std::env::temp_dir()
+                    .join(format!("woonaudit-source-{}-{n}", std::process::id()));
+                std::fs::create_dir_all(&p).unwrap();
+                Dir(p)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    #[test]
+    fn batches_parsed_on_several_threads_are_taken_in_file_order() {
+        let rows = 5 * BATCH + 123;
+        let (_dir, path) = responses(rows);
+        // Later batches parse faster, so they finish first.
+        let parse = |_: &RawTable, batch: &[RawRow]| -> Parsed {
+            let first = batch.first().map_or(0, |r| r.line);
+            if first < 3 * BATCH as u64 {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+            }
+            Box::new(batch.iter().map(|r| r.line).collect::<Vec<u64>>())
+        };
+        let mut lines = Vec::new();
+        let mut take = |p: Parsed| lines.extend(*p.downcast::<Vec<u64>>().unwrap());
+        let mut sink = Sink {
+            parse: &parse,
+            take: &mut take,
+        };
+        let (_, read) = read_table(
+            &path,
+            Format::Csv,
+            Table::Responses,
+            &Config::default(),
+            &mut sink,
+        )
+        .unwrap();
+        assert_eq!(read, rows as u64);
+        let expected: Vec<u64> = (2..rows as u64 + 2).collect();
+        assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn a_panic_while_parsing_reaches_the_caller_without_a_hang() {
+        let (_dir, path) = responses(4 * BATCH);
+        let parse = |_: &RawTable, batch: &[RawRow]| -> Parsed {
+            assert!(batch[0].line < 2 * BATCH as u64, "parse failed");
+            Box::new(())
+        };
+        let mut take = |_: Parsed| {};
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut sink = Sink {
+                parse: &parse,
+                take: &mut take,
+            };
+            read_table(
+                &path,
+                Format::Csv,
+                Table::Responses,
+                &Config::default(),
+                &mut sink,
+            )
+        }));
+        assert!(outcome.is_err());
+    }
 }

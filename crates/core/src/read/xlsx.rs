@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::read::ooxml::{Cell, Merge, Package, Value};
-use crate::read::raw::{OnBatch, RawRow, RawTable, RecordProblem};
+use crate::read::raw::{RawRow, RawTable, RecordProblem, Sink};
 use crate::read::source::{column_name, Describe, BATCH};
 
 /// `A1`-style name of a cell (row and column from 0).
@@ -35,7 +35,7 @@ fn cell_ref(row: u32, col: u32) -> String {
 pub(crate) fn read(
     path: &Path,
     describe: &Describe<'_>,
-    on_batch: &mut OnBatch<'_>,
+    sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
     let cannot = |e: String| Error::input(path, format!("cannot read xlsx: {e}"));
@@ -61,11 +61,11 @@ pub(crate) fn read(
     let read = loop {
         match cells.next_cell() {
             Ok(Some(cell)) => {
-                if let Err(e) = rows.add(cell, on_batch) {
+                if let Err(e) = rows.add(cell, sink) {
                     break Err(e);
                 }
             }
-            Ok(None) => break rows.finish(on_batch),
+            Ok(None) => break rows.finish(sink),
             Err(e) => return Err(in_sheet(e)),
         }
     };
@@ -120,7 +120,7 @@ struct SheetRows<'s, 'd> {
 
 impl SheetRows<'_, '_> {
     /// Takes the next cell of the sheet.
-    fn add(&mut self, cell: Cell<'_>, on_batch: &mut OnBatch<'_>) -> Result<()> {
+    fn add(&mut self, cell: Cell<'_>, sink: &mut Sink<'_>) -> Result<()> {
         if self.row != Some(cell.row) {
             if let Some(done) = self.row {
                 if cell.row < done {
@@ -134,7 +134,7 @@ impl SheetRows<'_, '_> {
                         ),
                     ));
                 }
-                self.flush(on_batch)?;
+                self.flush(sink)?;
             }
             self.row = Some(cell.row);
             if self.filled == self.batch.len() {
@@ -184,7 +184,7 @@ impl SheetRows<'_, '_> {
 
     /// Ends the row being read: the header, a record, or a blank row
     /// (skipped, not a record, spec 1.1).
-    fn flush(&mut self, on_batch: &mut OnBatch<'_>) -> Result<()> {
+    fn flush(&mut self, sink: &mut Sink<'_>) -> Result<()> {
         let row = self.row.unwrap_or_default();
         if self.blank {
             return Ok(());
@@ -223,7 +223,7 @@ impl SheetRows<'_, '_> {
                 self.filled += 1;
                 self.read += 1;
                 if self.filled == BATCH {
-                    on_batch(table, &self.batch);
+                    sink.batch(table, &self.batch);
                     self.filled = 0;
                 }
             }
@@ -232,9 +232,9 @@ impl SheetRows<'_, '_> {
     }
 
     /// Ends the sheet: the last row, and the records not yet handed on.
-    fn finish(&mut self, on_batch: &mut OnBatch<'_>) -> Result<(RawTable, u64)> {
+    fn finish(&mut self, sink: &mut Sink<'_>) -> Result<(RawTable, u64)> {
         if self.row.is_some() {
-            self.flush(on_batch)?;
+            self.flush(sink)?;
         }
         let raw = self.raw.take().ok_or_else(|| {
             Error::input(
@@ -243,7 +243,7 @@ impl SheetRows<'_, '_> {
             )
         })?;
         if self.filled > 0 {
-            on_batch(&raw, &self.batch[..self.filled]);
+            sink.batch(&raw, &self.batch[..self.filled]);
         }
         Ok((raw, self.read))
     }
