@@ -102,8 +102,8 @@ fn render(ctx: &Context<'_>, alloc: &Allocation, findings: &[checks::Finding]) -
         out,
         "{} eligible candidate(s), {} not eligible, {} late\n",
         ranking.eligible().len(),
-        ranking.ineligible.len(),
-        ranking.late.len()
+        ranking.ineligible().len(),
+        ranking.late().count()
     );
     write_table(&mut out, &rows);
     out
@@ -253,7 +253,7 @@ fn candidate_rows(
             ),
         ));
     }
-    for (r, why) in &ranking.ineligible {
+    for (r, why) in ranking.ineligible() {
         let why: Vec<String> = why.iter().map(|w| w.to_string()).collect();
         rows.push(row(
             "-".into(),
@@ -262,7 +262,7 @@ fn candidate_rows(
             "-".into(),
         ));
     }
-    for r in &ranking.late {
+    for r in ranking.late() {
         rows.push(row("-".into(), r, "late".into(), "-".into()));
     }
     rows

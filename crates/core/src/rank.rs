@@ -125,20 +125,26 @@ pub struct Ranking<'a> {
     /// The advert.
     pub advert: &'a Advert,
     data: &'a Dataset,
-    /// The applicant record of a [`Change`], ranked in place of the one
-    /// with its id.
-    replacement: Option<&'a Applicant>,
+    /// The input changed for this ranking, if any (its replacement record
+    /// is ranked in place of the one with its id).
+    change: Change<'a>,
     /// Eligible candidates in the order they should have been offered, as
     /// (response, applicant) positions in `data` ([`REPLACED`] for the
     /// replacement): 8 bytes a candidate where references took 24, over
-    /// the tens of millions of candidates of a national audit.
+    /// the tens of millions of candidates of a national audit. The
+    /// ineligible and the late are not held: only `explain` lists them,
+    /// and it derives them again ([`Ranking::ineligible`]).
     order: Vec<(u32, u32)>,
-    /// Candidates (on time) who are not eligible, with every reason.
-    /// (Boxed slices: a `Vec` kept room for four reasons where nearly all
-    /// have one; 30 MiB less at L.)
-    pub ineligible: Vec<(&'a Response, Box<[Ineligibility]>)>,
-    /// Responses dated after the closing date.
-    pub late: Vec<&'a Response>,
+}
+
+/// Where one response stands for an advert (spec 3).
+enum Standing<'p> {
+    /// Responded after the closing date.
+    Late,
+    /// On time but not eligible, for these reasons.
+    Ineligible(Vec<Ineligibility>),
+    /// Eligible, judged with these priorities of the applicant.
+    Eligible(&'p [Priority]),
 }
 
 /// One changed input to rank an advert again with (spec 4.2 and
@@ -182,43 +188,29 @@ impl<'a> Ranking<'a> {
     pub fn derive_with(data: &'a Dataset, advert: &'a Advert, change: Change<'a>) -> Ranking<'a> {
         let c = advert.closes_on;
         let tiers = advert.tiers();
-        let needs_priorities = tiers
-            .iter()
-            .chain(advert.requirements())
-            .any(Predicate::uses_priorities);
         let mut eligible: Vec<(&Response, &Applicant)> = Vec::new();
         let mut rows: Vec<(u32, u32)> = Vec::new();
         // The tier keys of the eligible, `tiers.len()` per candidate, in
         // one buffer: no allocation per candidate.
         let mut tier_keys: Vec<(bool, Date)> = Vec::new();
-        let mut ineligible = Vec::new();
-        let mut late = Vec::new();
         let mut own: Vec<Priority> = Vec::new();
+        let needs_priorities = needs_priorities(advert);
         // Validation guarantees every kept response has its applicant.
         for (row, response, applicant) in data.response_rows(&advert.id) {
             let (row, applicant) = match change.replacement {
                 Some(r) if r.id == applicant.id => ((row.0, REPLACED), r),
                 _ => (row, applicant),
             };
-            if response.responded_at.date() > c {
-                late.push(response);
-                continue;
-            }
-            let priorities: &[Priority] = if needs_priorities {
-                let all = data.priorities_of(&applicant.id);
-                match change.without_priority {
-                    Some(id) if all.iter().any(|p| &p.id == id) => {
-                        own.clear();
-                        own.extend(all.iter().filter(|p| &p.id != id).cloned());
-                        &own
-                    }
-                    _ => all,
-                }
-            } else {
-                &[]
-            };
-            let why = ineligibility(advert, applicant, priorities);
-            if why.is_empty() {
+            let standing = standing(
+                data,
+                advert,
+                change,
+                needs_priorities,
+                &mut own,
+                response,
+                applicant,
+            );
+            if let Standing::Eligible(priorities) = standing {
                 eligible.push((response, applicant));
                 rows.push(row);
                 for t in tiers {
@@ -230,8 +222,6 @@ impl<'a> Ranking<'a> {
                     };
                     tier_keys.push((!holds, key));
                 }
-            } else {
-                ineligible.push((response, why.into_boxed_slice()));
             }
         }
         let t = tiers.len();
@@ -254,11 +244,46 @@ impl<'a> Ranking<'a> {
         Ranking {
             advert,
             data,
-            replacement: change.replacement,
+            change,
             order: order.into_iter().map(|i| rows[i]).collect(),
-            ineligible,
-            late,
         }
+    }
+
+    /// Candidates who responded on time but are not eligible, in response
+    /// order, with every reason (derived again: a ranking does not hold
+    /// them).
+    pub fn ineligible(&self) -> Vec<(&'a Response, Vec<Ineligibility>)> {
+        let mut own = Vec::new();
+        let needs = needs_priorities(self.advert);
+        let mut out = Vec::new();
+        for (_, response, applicant) in self.data.response_rows(&self.advert.id) {
+            let applicant = match self.change.replacement {
+                Some(r) if r.id == applicant.id => r,
+                _ => applicant,
+            };
+            let standing = standing(
+                self.data,
+                self.advert,
+                self.change,
+                needs,
+                &mut own,
+                response,
+                applicant,
+            );
+            if let Standing::Ineligible(why) = standing {
+                out.push((response, why));
+            }
+        }
+        out
+    }
+
+    /// Responses dated after the closing date, in response order.
+    pub fn late(&self) -> impl Iterator<Item = &'a Response> + 'a {
+        let closes_on = self.advert.closes_on;
+        self.data
+            .response_rows(&self.advert.id)
+            .map(|(_, response, _)| response)
+            .filter(move |r| r.responded_at.date() > closes_on)
     }
 
     /// The eligible candidates in the order they should have been offered,
@@ -272,7 +297,7 @@ impl<'a> Ranking<'a> {
             .map(|(i, &(response, applicant))| {
                 // Positions taken from `data` when ranking: they are in range.
                 let response = &self.data.responses[response as usize];
-                let applicant = match (applicant, self.replacement) {
+                let applicant = match (applicant, self.change.replacement) {
                     (REPLACED, Some(r)) => r,
                     _ => &self.data.applicants[applicant as usize],
                 };
@@ -290,14 +315,60 @@ impl<'a> Ranking<'a> {
     }
 }
 
+/// Whether the advert's tiers or requirements look at priorities.
+fn needs_priorities(advert: &Advert) -> bool {
+    advert
+        .tiers()
+        .iter()
+        .chain(advert.requirements())
+        .any(Predicate::uses_priorities)
+}
+
+/// Where `response` (by `applicant`, after `change`) stands for `advert`:
+/// late, ineligible with its reasons, or eligible with the priorities it
+/// was judged with (borrowed from `data`, or from `own` when the change
+/// leaves one out).
+fn standing<'p>(
+    data: &'p Dataset,
+    advert: &Advert,
+    change: Change<'_>,
+    needs_priorities: bool,
+    own: &'p mut Vec<Priority>,
+    response: &Response,
+    applicant: &Applicant,
+) -> Standing<'p> {
+    if response.responded_at.date() > advert.closes_on {
+        return Standing::Late;
+    }
+    let priorities: &[Priority] = if needs_priorities {
+        let all = data.priorities_of(&applicant.id);
+        match change.without_priority {
+            Some(id) if all.iter().any(|p| &p.id == id) => {
+                own.clear();
+                own.extend(all.iter().filter(|p| &p.id != id).cloned());
+                own
+            }
+            _ => all,
+        }
+    } else {
+        &[]
+    };
+    let why = ineligibility(advert, applicant, priorities);
+    if why.is_empty() {
+        Standing::Eligible(priorities)
+    } else {
+        Standing::Ineligible(why)
+    }
+}
+
 impl fmt::Debug for Ranking<'_> {
     /// The advert and the candidates, not the data set they point into.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Ranking")
             .field("advert", &self.advert.id)
             .field("eligible", &self.eligible().collect::<Vec<_>>())
-            .field("ineligible", &self.ineligible)
-            .field("late", &self.late)
+            .field("ineligible", &self.ineligible())
+            .field("late", &self.late().collect::<Vec<_>>())
             .finish()
     }
 }

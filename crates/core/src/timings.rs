@@ -10,6 +10,9 @@ pub struct Timings {
     stages: Vec<(&'static str, Duration)>,
     /// Peak memory (KiB) reached by the end of each stage, where known.
     peaks: Vec<Option<u64>>,
+    /// Memory (KiB) held at the end of each stage, where known: with the
+    /// peak, it tells a stage's passing needs from what it keeps.
+    held: Vec<Option<u64>>,
 }
 
 impl Timings {
@@ -25,14 +28,17 @@ impl Timings {
     /// Adds `d` to stage `name`.
     pub fn add(&mut self, name: &'static str, d: Duration) {
         let peak = peak_memory_kb();
+        let held = memory_kb("VmRSS:");
         match self.stages.iter().position(|(n, _)| *n == name) {
             Some(i) => {
                 self.stages[i].1 += d;
                 self.peaks[i] = peak;
+                self.held[i] = held;
             }
             None => {
                 self.stages.push((name, d));
                 self.peaks.push(peak);
+                self.held.push(held);
             }
         }
     }
@@ -46,17 +52,24 @@ impl Timings {
     /// and, where the system reports it, the peak memory of the process.
     pub fn render(&self) -> String {
         let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
-        let mut out = String::from("stage          seconds   share   peak MiB so far\n");
-        for ((name, d), peak) in self.stages.iter().zip(&self.peaks) {
+        let mut out =
+            String::from("stage          seconds   share   peak MiB so far   MiB held after\n");
+        for (((name, d), peak), held) in self.stages.iter().zip(&self.peaks).zip(&self.held) {
             let share = if total.is_zero() {
                 0.0
             } else {
                 d.as_secs_f64() / total.as_secs_f64() * 100.0
             };
-            let peak = peak.map_or(String::new(), |kb| format!("{:>10.1}", kb as f64 / 1024.0));
+            let mib = |kb: &Option<u64>, width: usize| {
+                kb.map_or(String::new(), |kb| {
+                    format!("{:>width$.1}", kb as f64 / 1024.0)
+                })
+            };
             out.push_str(&format!(
-                "{name:<14} {:>7.3} {share:>6.1}% {peak}\n",
-                d.as_secs_f64()
+                "{name:<14} {:>7.3} {share:>6.1}% {}{}\n",
+                d.as_secs_f64(),
+                mib(peak, 10),
+                mib(held, 17)
             ));
         }
         out.push_str(&format!("{:<14} {:>7.3}\n", "total", total.as_secs_f64()));
@@ -69,8 +82,13 @@ impl Timings {
 
 /// The process's peak resident memory (VmHWM) on Linux; `None` elsewhere.
 pub fn peak_memory_kb() -> Option<u64> {
+    memory_kb("VmHWM:")
+}
+
+/// A memory figure of `/proc/self/status` (`VmHWM:`, `VmRSS:`), in KiB.
+fn memory_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -91,5 +109,17 @@ mod tests {
         assert!(text.contains("read             0.400   80.0%"), "{text}");
         assert!(text.starts_with("stage          seconds   share"), "{text}");
         assert!(text.contains("total            0.500"), "{text}");
+        // On Linux each stage line ends with the peak so far and the
+        // memory held, the held never above the peak.
+        if cfg!(target_os = "linux") {
+            let line = text.lines().nth(1).unwrap_or_default();
+            let mib: Vec<f64> = line
+                .split_whitespace()
+                .skip(3)
+                .map(|v| v.parse().unwrap())
+                .collect();
+            assert_eq!(mib.len(), 2, "{line}");
+            assert!(0.0 < mib[1] && mib[1] <= mib[0], "{line}");
+        }
     }
 }

@@ -893,11 +893,11 @@ impl World {
         let order = Order {
             eligible: ranking.eligible().map(|c| idx(c.response)).collect(),
             ineligible: ranking
-                .ineligible
-                .iter()
-                .map(|(r, why)| (idx(r), why.to_vec()))
+                .ineligible()
+                .into_iter()
+                .map(|(r, why)| (idx(r), why))
                 .collect(),
-            late: ranking.late.iter().map(|r| idx(r)).collect(),
+            late: ranking.late().map(idx).collect(),
         };
         for (i, k) in lent {
             self.applicants[i] = std::mem::replace(&mut data.applicants[k], placeholder());
