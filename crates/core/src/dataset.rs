@@ -42,7 +42,11 @@ pub struct Dataset {
     applicant_index: FastMap<ApplicantId, usize>,
     advert_index: FastMap<AdvertId, usize>,
     employee_index: FastMap<EmployeeId, usize>,
-    responses_by_advert: FastMap<AdvertId, Vec<u32>>,
+    /// Per advert, its responses as runs of consecutive positions
+    /// (`start..end`): exports list an advert's responses together, so an
+    /// advert is nearly always one run, where a list of positions took
+    /// 4 bytes a response (80 MB at national scale).
+    responses_by_advert: FastMap<AdvertId, Vec<(u32, u32)>>,
     /// Per applicant, the range of their rows in `priorities`.
     priorities_by_applicant: FastMap<ApplicantId, (u32, u32)>,
     /// Per dwelling (trimmed, lower-cased: spec 1.3), the positions of its
@@ -93,7 +97,7 @@ impl Dataset {
                 })
                 .collect();
         }
-        let mut by_advert: FastMap<AdvertId, Vec<u32>> = FastMap::default();
+        let mut by_advert: FastMap<AdvertId, Vec<(u32, u32)>> = FastMap::default();
         // Exports list an advert's responses together: one look-up per run
         // of the same advert, not per response (any order stays correct).
         let mut start = 0;
@@ -103,13 +107,10 @@ impl Dataset {
                 .iter()
                 .position(|r| &r.advert_id != advert)
                 .map_or(self.responses.len(), |n| start + n);
-            let run = (start as u32)..(end as u32);
-            match by_advert.get_mut(advert) {
-                Some(list) => list.extend(run),
-                None => {
-                    by_advert.insert(*advert, run.collect());
-                }
-            }
+            by_advert
+                .entry(*advert)
+                .or_default()
+                .push((start as u32, end as u32));
             start = end;
         }
         self.responses_by_advert = by_advert;
@@ -206,13 +207,20 @@ impl Dataset {
         self.employee_index.get(id).map(|&i| &self.employees[i])
     }
 
-    /// The responses to an advert, in source order.
-    pub fn responses_to<'a>(&'a self, id: &AdvertId) -> impl Iterator<Item = &'a Response> + 'a {
+    /// The positions in `responses` of the responses to an advert, in
+    /// source order.
+    fn response_positions(&self, id: &AdvertId) -> impl Iterator<Item = u32> + '_ {
         self.responses_by_advert
             .get(id)
             .into_iter()
             .flatten()
-            .map(|&i| &self.responses[i as usize])
+            .flat_map(|&(start, end)| start..end)
+    }
+
+    /// The responses to an advert, in source order.
+    pub fn responses_to<'a>(&'a self, id: &AdvertId) -> impl Iterator<Item = &'a Response> + 'a {
+        self.response_positions(id)
+            .map(|i| &self.responses[i as usize])
     }
 
     /// The responses to an advert with their applicants, in source order;
@@ -230,18 +238,14 @@ impl Dataset {
         &'a self,
         id: &AdvertId,
     ) -> impl Iterator<Item = ((u32, u32), &'a Response, &'a Applicant)> + 'a {
-        self.responses_by_advert
-            .get(id)
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| {
-                let a = *self.response_applicant.get(i as usize)?;
-                Some((
-                    (i, a),
-                    self.responses.get(i as usize)?,
-                    self.applicants.get(a as usize)?,
-                ))
-            })
+        self.response_positions(id).filter_map(|i| {
+            let a = *self.response_applicant.get(i as usize)?;
+            Some((
+                (i, a),
+                self.responses.get(i as usize)?,
+                self.applicants.get(a as usize)?,
+            ))
+        })
     }
 
     /// The response of `applicant` to `advert`, if any (the pair is a key).

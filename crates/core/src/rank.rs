@@ -129,12 +129,12 @@ pub struct Ranking<'a> {
     /// is ranked in place of the one with its id).
     change: Change<'a>,
     /// Eligible candidates in the order they should have been offered, as
-    /// (response, applicant) positions in `data` ([`REPLACED`] for the
-    /// replacement): 8 bytes a candidate where references took 24, over
+    /// positions of their responses in `data` (the applicant follows from
+    /// the response): 4 bytes a candidate where references took 24, over
     /// the tens of millions of candidates of a national audit. The
     /// ineligible and the late are not held: only `explain` lists them,
     /// and it derives them again ([`Ranking::ineligible`]).
-    order: Vec<(u32, u32)>,
+    order: Vec<u32>,
 }
 
 /// Where one response stands for an advert (spec 3).
@@ -156,6 +156,17 @@ pub struct Change<'a> {
     pub replacement: Option<&'a Applicant>,
     /// Rank as if this priority did not exist.
     pub without_priority: Option<&'a PriorityId>,
+}
+
+impl<'a> Change<'a> {
+    /// The record to rank for `applicant`: the replacement when it has
+    /// the same id.
+    fn applicant(&self, applicant: &'a Applicant) -> &'a Applicant {
+        match self.replacement {
+            Some(r) if r.id == applicant.id => r,
+            _ => applicant,
+        }
+    }
 }
 
 impl<'a> Ranking<'a> {
@@ -189,18 +200,15 @@ impl<'a> Ranking<'a> {
         let c = advert.closes_on;
         let tiers = advert.tiers();
         let mut eligible: Vec<(&Response, &Applicant)> = Vec::new();
-        let mut rows: Vec<(u32, u32)> = Vec::new();
+        let mut rows: Vec<u32> = Vec::new();
         // The tier keys of the eligible, `tiers.len()` per candidate, in
         // one buffer: no allocation per candidate.
         let mut tier_keys: Vec<(bool, Date)> = Vec::new();
         let mut own: Vec<Priority> = Vec::new();
         let needs_priorities = needs_priorities(advert);
         // Validation guarantees every kept response has its applicant.
-        for (row, response, applicant) in data.response_rows(&advert.id) {
-            let (row, applicant) = match change.replacement {
-                Some(r) if r.id == applicant.id => ((row.0, REPLACED), r),
-                _ => (row, applicant),
-            };
+        for ((row, _), response, applicant) in data.response_rows(&advert.id) {
+            let applicant = change.applicant(applicant);
             let standing = standing(
                 data,
                 advert,
@@ -257,10 +265,7 @@ impl<'a> Ranking<'a> {
         let needs = needs_priorities(self.advert);
         let mut out = Vec::new();
         for (_, response, applicant) in self.data.response_rows(&self.advert.id) {
-            let applicant = match self.change.replacement {
-                Some(r) if r.id == applicant.id => r,
-                _ => applicant,
-            };
+            let applicant = self.change.applicant(applicant);
             let standing = standing(
                 self.data,
                 self.advert,
@@ -291,22 +296,19 @@ impl<'a> Ranking<'a> {
     pub fn eligible(
         &self,
     ) -> impl ExactSizeIterator<Item = Ranked<'a>> + DoubleEndedIterator + Clone + '_ {
-        self.order
-            .iter()
-            .enumerate()
-            .map(|(i, &(response, applicant))| {
-                // Positions taken from `data` when ranking: they are in range.
-                let response = &self.data.responses[response as usize];
-                let applicant = match (applicant, self.change.replacement) {
-                    (REPLACED, Some(r)) => r,
-                    _ => &self.data.applicants[applicant as usize],
-                };
-                Ranked {
-                    rank: i + 1,
-                    response,
-                    applicant,
-                }
-            })
+        self.order.iter().enumerate().map(|(i, &row)| {
+            // Positions taken from `data` when ranking: they are in range.
+            let response = &self.data.responses[row as usize];
+            let applicant = self.data.response_applicant[row as usize];
+            let applicant = self
+                .change
+                .applicant(&self.data.applicants[applicant as usize]);
+            Ranked {
+                rank: i + 1,
+                response,
+                applicant,
+            }
+        })
     }
 
     /// The eligible entry of `applicant_id`, if any.
@@ -372,9 +374,6 @@ impl fmt::Debug for Ranking<'_> {
             .finish()
     }
 }
-
-/// The applicant position of a [`Change`]'s replacement record.
-const REPLACED: u32 = u32::MAX;
 
 /// The base key of spec 3 (2): registration_date ascending; lottery_number
 /// ascending; points descending, then registration_date; responded_at

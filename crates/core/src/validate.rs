@@ -4,7 +4,7 @@
 //! result is the [`Dataset`] of usable rows and every data issue with row
 //! counts per table.
 
-use crate::fast::FastSet;
+use crate::fast::{FastMap, FastSet};
 use crate::intern::{Sym, SymMap};
 
 use crate::dataset::Dataset;
@@ -68,19 +68,21 @@ fn dedupe<T: Sync>(
     // In place: a copy of a table of millions of responses would double
     // the peak memory.
     let mut kept = rows.records;
-    let mut taken = taken.into_iter();
-    kept.retain(|r| match taken.next().flatten() {
-        None => true,
-        Some(first) => {
-            sink.push(
-                line(r),
-                column,
-                &key(r).to_string(),
-                Level::Error,
-                format!("duplicate key: already used on line {first}"),
-            );
-            false
-        }
+    let mut at = 0u32;
+    kept.retain(|r| {
+        let first = taken.get(&at).copied();
+        at += 1;
+        let Some(first) = first else {
+            return true;
+        };
+        sink.push(
+            line(r),
+            column,
+            &key(r).to_string(),
+            Level::Error,
+            format!("duplicate key: already used on line {first}"),
+        );
+        false
     });
     (kept, unusable)
 }
@@ -119,12 +121,15 @@ impl<'r, T: Sync> Entries<'r, T> {
     /// Every entry with a key, as (hash of the key, entry), sorted. Rows
     /// are grouped by key with one sort of these pairs instead of a hash
     /// map probed twice per row: at millions of responses the map's random
-    /// memory accesses dominated the whole validation.
-    fn by_hash(&self) -> Vec<(u64, u32)> {
+    /// memory accesses dominated the whole validation. Half a hash is
+    /// enough to group by (rows of equal hashes are told apart by their
+    /// keys) and keeps a pair to 8 bytes: this is the run's largest
+    /// passing need at national scale.
+    fn by_hash(&self) -> Vec<(u32, u32)> {
         use rayon::prelude::*;
         let state = foldhash::fast::RandomState::default();
-        let key_hash = |k: Key| std::hash::BuildHasher::hash_one(&state, k);
-        let mut order: Vec<(u64, u32)> = self
+        let key_hash = |k: Key| (std::hash::BuildHasher::hash_one(&state, k) >> 32) as u32;
+        let mut order: Vec<(u32, u32)> = self
             .rows
             .records
             .par_iter()
@@ -141,12 +146,13 @@ impl<'r, T: Sync> Entries<'r, T> {
         order
     }
 
-    /// From the entries sorted by hash: for each record, the line that owns
-    /// its key when that is another (lines start at 2, so NonZero halves
-    /// the size of a table's worth); and the keys whose owning row did not
-    /// parse. Rows whose hashes are equal are told apart by their keys.
-    fn owners(&self, order: &[(u64, u32)]) -> (Vec<Option<std::num::NonZeroU64>>, FastSet<String>) {
-        let mut taken: Vec<Option<std::num::NonZeroU64>> = vec![None; self.rows.records.len()];
+    /// From the entries sorted by hash: for each record whose key another
+    /// line owns, that line (by record position: duplicates are few, so a
+    /// map of them, not a slot for every record); and the keys whose owning
+    /// row did not parse. Rows whose hashes are equal are told apart by
+    /// their keys.
+    fn owners(&self, order: &[(u32, u32)]) -> (FastMap<u32, u64>, FastSet<String>) {
+        let mut taken: FastMap<u32, u64> = FastMap::default();
         let mut unusable: FastSet<String> = FastSet::default();
         let mut group: Vec<u32> = Vec::new();
         for run in order.chunk_by(|a, b| a.0 == b.0) {
@@ -179,7 +185,7 @@ impl<'r, T: Sync> Entries<'r, T> {
                 }
                 for &e in &group {
                     if e & FAILED == 0 && self.line_of(e) != first {
-                        taken[e as usize] = std::num::NonZeroU64::new(first);
+                        taken.insert(e, first);
                     }
                 }
             }
@@ -433,23 +439,28 @@ impl<'a> Known<'a> {
         sink: &mut Sink<'_>,
     ) -> (Vec<Response>, Vec<u32>) {
         let mut kept = responses;
-        let mut response_applicant: Vec<u32> = Vec::with_capacity(kept.len());
         // The two look-ups per response, on every core; the issues follow
-        // in file order below.
-        let found: Vec<(Option<Model>, Option<u32>)> = {
+        // in file order below. The applicants' positions go into the
+        // vector that is kept, compacted as responses are set aside: a
+        // vector of pairs beside it was the validation's largest passing
+        // need (240 MB at national scale).
+        const NONE: u32 = u32::MAX;
+        let (models, mut applicants): (Vec<Option<Model>>, Vec<u32>) = {
             use rayon::prelude::*;
             kept.par_iter()
                 .map(|r| {
                     (
                         self.advert_model.get(r.advert_id.sym()),
-                        self.applicant_ids.get(r.applicant_id.sym()),
+                        self.applicant_ids.get(r.applicant_id.sym()).unwrap_or(NONE),
                     )
                 })
-                .collect()
+                .unzip()
         };
-        let mut found = found.into_iter();
+        let (mut at, mut held) = (0, 0);
         kept.retain(|r| {
-            let (model, applicant) = found.next().unwrap_or((None, None));
+            let model = models.get(at).copied().flatten();
+            let applicant = applicants.get(at).copied().filter(|&a| a != NONE);
+            at += 1;
             let advert_ok = self.response_advert(sink, r, model);
             let applicant_ok = applicant.is_some();
             if !applicant_ok {
@@ -469,11 +480,14 @@ impl<'a> Known<'a> {
             self.staff_warning(sink, u64::from(r.line), "decided_by", &r.decided_by);
             let ok = advert_ok && applicant_ok;
             if let (true, Some(applicant)) = (ok, applicant) {
-                response_applicant.push(applicant);
+                // `held` < `at`: only positions already read are written.
+                applicants[held] = applicant;
+                held += 1;
             }
             ok
         });
-        (kept, response_applicant)
+        applicants.truncate(held);
+        (kept, applicants)
     }
 
     /// Whether a response's advert (of `model`, `None` when unusable) is
@@ -615,5 +629,61 @@ impl<'a> Known<'a> {
             self.applicant_warning(sink, c.line, "applicant_id", &c.applicant_id);
             self.staff_warning(sink, c.line, "changed_by", &c.changed_by);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records of a one-column key for [`Entries`]: (key, line).
+    fn entries_of<'r>(rows: &'r Rows<(&'static str, u64)>) -> Entries<'r, (&'static str, u64)> {
+        Entries {
+            rows,
+            key: |r| Key(Sym::new(r.0), None),
+            line: |r| r.1,
+        }
+    }
+
+    #[test]
+    fn rows_of_one_hash_are_told_apart_by_their_keys() {
+        let rows = Rows {
+            source: None,
+            read: 5,
+            records: vec![
+                ("dedupe-a", 2),
+                ("dedupe-b", 3),
+                ("dedupe-a", 4),
+                ("dedupe-c", 6),
+            ],
+            // Line 5 did not parse; its key is `dedupe-b`.
+            failed_keys: vec![(5, "dedupe-b".to_string())],
+        };
+        let entries = entries_of(&rows);
+        // Every entry under one hash, as if all keys collided.
+        let order: Vec<(u32, u32)> = vec![(7, 0), (7, 1), (7, 2), (7, FAILED), (7, 3)];
+        let (taken, unusable) = entries.owners(&order);
+        // The second `dedupe-a` (line 4) is a duplicate of line 2; the
+        // others own their keys (`dedupe-b` on line 3 before line 5).
+        assert_eq!(taken.len(), 1);
+        assert_eq!(taken.get(&2), Some(&2));
+        assert!(unusable.is_empty());
+        // Sorted by real hashes, the same rows give the same owners.
+        let (again, _) = entries.owners(&entries.by_hash());
+        assert_eq!(again, taken);
+    }
+
+    #[test]
+    fn a_key_first_seen_on_an_unusable_row_is_reported_as_such() {
+        let rows = Rows {
+            source: None,
+            read: 2,
+            records: vec![("dedupe-late", 3)],
+            failed_keys: vec![(2, "dedupe-late".to_string())],
+        };
+        let entries = entries_of(&rows);
+        let (taken, unusable) = entries.owners(&entries.by_hash());
+        assert_eq!(taken.get(&0), Some(&2));
+        assert!(unusable.contains("dedupe-late"));
     }
 }
