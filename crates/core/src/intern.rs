@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::hash::BuildHasher;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Mutex, OnceLock, RwLock};
 
 /// A symbol for a text in the process's pool.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -153,6 +153,36 @@ struct Pool {
     /// Text of symbol `n` at position `n - 1`, over slabs that never move
     /// once made: reading a text takes no lock.
     slabs: [OnceLock<Box<[OnceLock<&'static str>]>>; SLABS],
+    /// Where the texts themselves are kept.
+    arena: Mutex<Arena>,
+}
+
+/// Bytes of each block of the text arena.
+const BLOCK: usize = 1 << 18;
+
+/// The pool's texts, side by side in blocks that are never freed: a
+/// text of its own on the heap took a 32-byte block for an id of 7 bytes
+/// (a national export interns 1.6 million).
+#[derive(Default)]
+struct Arena {
+    free: &'static mut [u8],
+}
+
+impl Arena {
+    fn keep(&mut self, text: &str) -> &'static str {
+        if text.len() > BLOCK / 16 {
+            return Box::leak(Box::from(text));
+        }
+        if self.free.len() < text.len() {
+            self.free = Box::leak(vec![0u8; BLOCK].into_boxed_slice());
+        }
+        let (kept, rest) = std::mem::take(&mut self.free).split_at_mut(text.len());
+        self.free = rest;
+        kept.copy_from_slice(text.as_bytes());
+        let kept: &'static [u8] = kept;
+        // The bytes were copied from a `str`, so they are UTF-8.
+        std::str::from_utf8(kept).unwrap_or_default()
+    }
 }
 
 /// One hash per text serves the shard, the index and the thread's cache;
@@ -167,6 +197,7 @@ fn pool() -> &'static Pool {
         shards: (0..SHARDS).map(|_| Shard::default()).collect(),
         count: AtomicU32::new(0),
         slabs: std::array::from_fn(|_| OnceLock::new()),
+        arena: Mutex::default(),
     })
 }
 
@@ -233,7 +264,11 @@ impl Pool {
             .and_then(NonZeroU32::new)
             .map(Sym)
             .expect("fewer than 2^32 distinct texts");
-        let leaked: &'static str = Box::leak(Box::from(text));
+        let leaked = self
+            .arena
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keep(text);
         let set = self.slot(i).map(|slot| slot.set(leaked));
         debug_assert!(matches!(set, Some(Ok(()))));
         index.insert(text, low, sym);
