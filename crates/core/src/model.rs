@@ -388,10 +388,11 @@ pub struct PersonFields<'a> {
     pub phone: Option<&'a str>,
 }
 
-/// A registered home seeker (table `applicants`). Its texts are
-/// `CompactString`s: a name, postcode or e-mail address of up to 24 bytes
-/// is held inline, where a `String` took a heap block of its own for each
-/// (a million applicants held 560 MB).
+/// A registered home seeker (table `applicants`). Texts that repeat over
+/// the waiting list (names, house numbers, urgencies) are interned; the
+/// rest are `CompactString`s, inline up to 24 bytes, where a `String`
+/// took a heap block of its own for each (a million applicants held
+/// 560 MB).
 #[derive(Clone, Debug)]
 pub struct Applicant {
     /// Source line (header = 1).
@@ -399,15 +400,15 @@ pub struct Applicant {
     /// Registration number.
     pub id: ApplicantId,
     /// Surname with prefix.
-    pub last_name: CompactString,
+    pub last_name: Text,
     /// First names or initials.
-    pub first_names: Option<CompactString>,
+    pub first_names: Option<Text>,
     /// Birth date.
     pub birth_date: Date,
     /// Postcode as written.
     pub postcode: Option<CompactString>,
     /// House number as written.
-    pub house_number: Option<CompactString>,
+    pub house_number: Option<Text>,
     /// E-mail address.
     pub email: Option<CompactString>,
     /// Phone number.
@@ -421,7 +422,7 @@ pub struct Applicant {
     /// Yearly household income.
     pub household_income: Option<Cents>,
     /// Urgency category; `None` when the seeker has none.
-    pub urgency: Option<CompactString>,
+    pub urgency: Option<Text>,
     /// First day the urgency is valid (inclusive).
     pub urgency_from: Option<Date>,
     /// Last day the urgency is valid (inclusive).
