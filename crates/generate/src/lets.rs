@@ -155,7 +155,7 @@ impl World {
         match route {
             Route::Urgency => {
                 let kind = match tenant {
-                    Tenant::Listed(i) => self.applicants[*i].urgency.clone().unwrap_or_default(),
+                    Tenant::Listed(i) => self.applicants[*i].urgency.unwrap_or_default(),
                     Tenant::Outside(_) => Default::default(),
                 };
                 format!("urgentieverklaring {kind}").trim().to_string()

@@ -1281,7 +1281,7 @@ impl World {
                 let new = format!(
                     "{} {}",
                     a.postcode.clone().unwrap_or_default().trim(),
-                    a.house_number.clone().unwrap_or_default()
+                    a.house_number.unwrap_or_default()
                 );
                 ("address", format!("{} {hn}", &pc), new, "verhuisd")
             }
@@ -1358,7 +1358,7 @@ impl World {
                 continue;
             };
             let at = from.and_time(self.office_time());
-            let kind = self.applicants[i].urgency.clone().unwrap_or_default();
+            let kind = self.applicants[i].urgency.unwrap_or_default();
             self.changes.push(RegistrationChange {
                 line: 0,
                 applicant_id: self.aid(i),

@@ -215,7 +215,7 @@ fn applicants_table(data: &Dataset, f: &Fmt) -> Table {
             .map(|a| {
                 let k = digit(a.id.as_str());
                 let urgency = match &a.urgency {
-                    Some(u) => u.clone(),
+                    Some(u) => *u,
                     None if k <= 5 => "".into(),
                     None if k <= 8 => "geen".into(),
                     None => "-".into(),
