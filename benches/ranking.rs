@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use woonaudit::dataset::Dataset;
 use woonaudit::model::{
-    Advert, AdvertId, Applicant, ApplicantId, Cents, DwellingId, Model, Outcome, Response,
+    Advert, AdvertId, Applicant, ApplicantId, Cents, DwellingId, Model, Outcome, Response, Stamp,
 };
 use woonaudit::rank::Ranking;
 
@@ -99,8 +99,11 @@ fn dataset(seekers: usize, adverts: usize, per_advert: usize) -> Dataset {
                 line: data.responses.len() as u32 + 2,
                 advert_id: id,
                 applicant_id: data.applicants[s].id,
-                responded_at: at.and_hms_opt(9, 0, 0).expect("valid time")
-                    + chrono::Duration::seconds(rng.below(30_000) as i64),
+                responded_at: Stamp::new(
+                    at.and_hms_opt(9, 0, 0).expect("valid time")
+                        + chrono::Duration::seconds(rng.below(30_000) as i64),
+                )
+                .expect("a moment of this century"),
                 lottery_number: Some(k as i32 + 1).into(),
                 position: None.into(),
                 points: None,

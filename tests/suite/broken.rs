@@ -1009,6 +1009,29 @@ fn a_position_beyond_32_bits_is_out_of_range() {
     assert_eq!(issues[0]["value"], "4294967298");
 }
 
+/// A response is held with its moment in 8 bytes (1677-09-21 to
+/// 2262-04-11): a date outside that is an error on its cell, not a
+/// wrapped moment.
+#[test]
+fn a_response_dated_outside_the_stamp_range_is_out_of_range() {
+    let mut f = base("oldresponse");
+    f.set(
+        "responses",
+        RESPONSES,
+        &[
+            RESPONSE_ROWS[0],
+            "ADV1,A2,1600-03-10 11:00,,2,not_reached,,E1",
+            RESPONSE_ROWS[2],
+        ],
+    );
+    let issues = check(
+        &f,
+        &[("responses.csv", 3, "responded_at", "error", "out of range")],
+        &[("responses", 3, 2, 1)],
+    );
+    assert_eq!(issues[0]["value"], "1600-03-10 11:00");
+}
+
 /// The one 32-bit value held back to mean "none" (-2147483648) is out of
 /// range too: it must not read as a missing position.
 #[test]

@@ -956,7 +956,7 @@ fn order_key<'a>(
     let primary = match adv.model {
         woonaudit::model::Model::Registration => i64::from(registration_date.num_days_from_ce()),
         woonaudit::model::Model::Lottery => r.lottery_number.get().map_or(i64::MAX, i64::from),
-        woonaudit::model::Model::FirstCome => r.responded_at.and_utc().timestamp(),
+        woonaudit::model::Model::FirstCome => r.responded_at.get().and_utc().timestamp(),
         // The backdated tenants of the plants respond to registration and
         // lottery adverts under the built-in policy only.
         woonaudit::model::Model::Points | woonaudit::model::Model::Discretionary => 0,
@@ -966,7 +966,7 @@ fn order_key<'a>(
         since,
         adv.local_first && !a.local_ties,
         primary,
-        r.responded_at,
+        r.responded_at.get(),
         a.id.as_str().as_bytes(),
     )
 }

@@ -321,6 +321,12 @@ pub(crate) fn build_world(mut w: World) -> Build {
 
 /// The letting employees the filler's lets go to: the core's, except the
 /// one planted with a high bypass rate (the filler would hide the plant).
+/// A generated moment as a response's stamp: the generator's calendar
+/// lies well within the years a stamp holds.
+fn stamp(at: woonaudit::model::DateTime) -> woonaudit::model::Stamp {
+    woonaudit::model::Stamp::new(at).expect("generated moments lie between 1677 and 2262")
+}
+
 fn filler_handlers(w: &World) -> Vec<woonaudit::model::EmployeeId> {
     w.allocations
         .iter()

@@ -847,7 +847,7 @@ impl World {
             line: 0,
             advert_id: self.adverts[adv].id,
             applicant_id: self.applicants[i].id,
-            responded_at: at,
+            responded_at: crate::stamp(at),
             lottery_number: None.into(),
             position: None.into(),
             points: None,

@@ -198,7 +198,7 @@ impl World {
                 line: 0,
                 advert_id: self.adverts[adv].id,
                 applicant_id: self.applicants[r.who].id,
-                responded_at: at,
+                responded_at: crate::stamp(at),
                 lottery_number: None.into(),
                 position: None.into(),
                 points: r.points.map(|p| woonaudit::model::Points::new(decimal(p))),

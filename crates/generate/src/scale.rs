@@ -274,7 +274,7 @@ impl<'a> Maker<'a> {
                     line: 0,
                     advert_id: advert.id,
                     applicant_id: applicant_id(i),
-                    responded_at: day.and_time(at),
+                    responded_at: crate::stamp(day.and_time(at)),
                     lottery_number: (model == Model::Lottery).then_some(draw as i32).into(),
                     position: None.into(),
                     points: None,

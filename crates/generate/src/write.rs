@@ -354,7 +354,7 @@ fn responses_table(data: &Dataset, f: &Fmt) -> Table {
                 vec![
                     r.advert_id.to_string(),
                     r.applicant_id.to_string(),
-                    f.datetime(r.responded_at),
+                    f.datetime(r.responded_at.get()),
                     oint(r.lottery_number.get()),
                     r.points.map(|p| f.decimal(p.value())).unwrap_or_default(),
                     oint(r.position.get()),

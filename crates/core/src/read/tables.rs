@@ -346,6 +346,19 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
     else {
         return None;
     };
+    let Some(responded_at) = Stamp::new(responded_at) else {
+        let raw = c.get("responded_at").unwrap_or_default();
+        c.error(
+            "responded_at",
+            raw,
+            format!(
+                "out of range (a response is dated between {} and {})",
+                Stamp::RANGE.0,
+                Stamp::RANGE.1
+            ),
+        );
+        return None;
+    };
     let Ok(line) = u32::try_from(c.row.line) else {
         c.error(
             "advert_id",
