@@ -321,6 +321,12 @@ pub struct SymMap<V> {
     slots: Vec<Option<V>>,
 }
 
+impl<V> Default for SymMap<V> {
+    fn default() -> Self {
+        SymMap { slots: Vec::new() }
+    }
+}
+
 impl<V: Copy> SymMap<V> {
     /// The map of `pairs`; of two values for one symbol the last is kept,
     /// as a hash map's `collect` keeps it.
