@@ -14,7 +14,7 @@
 use std::cell::Cell;
 use std::hash::BuildHasher;
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, RwLock};
 
 /// A symbol for a text in the process's pool.
@@ -152,9 +152,53 @@ struct Pool {
     count: AtomicU32,
     /// Text of symbol `n` at position `n - 1`, over slabs that never move
     /// once made: reading a text takes no lock.
-    slabs: [OnceLock<Box<[OnceLock<&'static str>]>>; SLABS],
+    slabs: [OnceLock<Box<[Place]>>; SLABS],
     /// Where the texts themselves are kept.
     arena: Mutex<Arena>,
+}
+
+/// Where a symbol's text is, set once: its length, then its address
+/// (with release), so that a reader who sees the address sees the length.
+/// 16 bytes where a `OnceLock<&str>` took 24, and all zeros while unset,
+/// so a slab comes from the kernel's zero pages and its unused tail costs
+/// nothing.
+struct Place {
+    at: AtomicPtr<u8>,
+    len: AtomicUsize,
+}
+
+impl Place {
+    fn set(&self, text: &'static str) {
+        self.len.store(text.len(), Ordering::Relaxed);
+        self.at.store(text.as_ptr().cast_mut(), Ordering::Release);
+    }
+
+    fn get(&self) -> Option<&'static str> {
+        let at = self.at.load(Ordering::Acquire);
+        if at.is_null() {
+            return None;
+        }
+        let len = self.len.load(Ordering::Relaxed);
+        // SAFETY: `at` and `len` were stored by `set` from a `&'static str`
+        // (the length before the address, which this load acquired).
+        Some(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(at, len)) })
+    }
+
+    /// `n` unset places.
+    fn slab(n: usize) -> Box<[Place]> {
+        let layout = std::alloc::Layout::array::<Place>(n).expect("slab size fits memory");
+        // SAFETY: the layout is that of `n` places and not empty (n >= 1024);
+        // all zeros is an unset place (a null address and length 0), so the
+        // memory holds `n` valid places, allocated by the global allocator
+        // with the layout a boxed slice frees it with.
+        unsafe {
+            let ptr = std::alloc::alloc_zeroed(layout).cast::<Place>();
+            if ptr.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, n))
+        }
+    }
 }
 
 /// Bytes of each block of the text arena.
@@ -226,12 +270,12 @@ fn place(i: usize) -> (usize, usize) {
 }
 
 impl Pool {
-    fn slot(&self, i: usize) -> Option<&OnceLock<&'static str>> {
+    fn slot(&self, i: usize) -> Option<&Place> {
         let (slab, at) = place(i);
         let slab = self
             .slabs
             .get(slab)?
-            .get_or_init(|| (0..FIRST << slab).map(|_| OnceLock::new()).collect());
+            .get_or_init(|| Place::slab(FIRST << slab));
         slab.get(at)
     }
 
@@ -270,7 +314,7 @@ impl Pool {
             .unwrap_or_else(|e| e.into_inner())
             .keep(text);
         let set = self.slot(i).map(|slot| slot.set(leaked));
-        debug_assert!(matches!(set, Some(Ok(()))));
+        debug_assert!(set.is_some());
         index.insert(text, low, sym);
         sym
     }
@@ -306,8 +350,7 @@ impl Sym {
         // this thread through whatever handed over the record holding it.
         pool()
             .slot(self.index())
-            .and_then(OnceLock::get)
-            .copied()
+            .and_then(Place::get)
             .expect("a symbol's text is set before the symbol exists")
     }
 }
