@@ -55,25 +55,31 @@ struct Slot {
     text: [u8; INLINE],
 }
 
-impl Slot {
-    /// `n` empty slots, from zeroed memory: an empty slot is all zeros, so
-    /// a large table comes straight from the kernel's zero pages instead of
-    /// being written slot by slot.
-    fn empty_slots(n: usize) -> Vec<Slot> {
-        let layout = std::alloc::Layout::array::<Slot>(n).expect("index size fits memory");
-        // SAFETY: the layout is that of `n` slots and not empty (n >= 64);
-        // an all-zero `Slot` is a valid value (an empty slot), so the
-        // memory holds `n` initialised slots, and it was allocated by the
-        // global allocator with the layout `Vec` frees it with.
-        unsafe {
-            let ptr = std::alloc::alloc_zeroed(layout).cast::<Slot>();
-            if ptr.is_null() {
-                std::alloc::handle_alloc_error(layout);
-            }
-            Vec::from_raw_parts(ptr, n, n)
-        }
+/// `n` values of a type whose all-zero bytes are a valid (empty) value,
+/// from zeroed memory: a large table comes straight from the kernel's zero
+/// pages, and the part never used is never touched.
+///
+/// # Safety
+/// All-zero bytes must be a valid `T`, and `T` not zero-sized.
+unsafe fn zeroed<T>(n: usize) -> Box<[T]> {
+    if n == 0 {
+        return Box::default();
     }
+    let layout = std::alloc::Layout::array::<T>(n).expect("table size fits memory");
+    // SAFETY: the layout is that of `n` > 0 values of a type that is not
+    // zero-sized, so not empty; all zeros is a valid `T` (the caller's
+    // promise), so the memory holds initialised values, allocated by the
+    // global allocator with the layout a boxed slice frees it with.
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout).cast::<T>();
+        if ptr.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, n))
+    }
+}
 
+impl Slot {
     fn new(text: &str, hash: u32, sym: Sym) -> Slot {
         let mut slot = Slot {
             hash,
@@ -105,7 +111,7 @@ impl Slot {
 /// emptier costs memory: a national export interns over a million ids).
 #[derive(Default)]
 struct Index {
-    slots: Vec<Slot>,
+    slots: Box<[Slot]>,
     len: usize,
 }
 
@@ -127,9 +133,10 @@ impl Index {
     fn insert(&mut self, text: &str, hash: u32, sym: Sym) {
         if (self.len + 1) * 5 > self.slots.len() * 4 {
             let old = std::mem::take(&mut self.slots);
-            self.slots = Slot::empty_slots((old.len() * 2).max(64));
-            for slot in old.into_iter().filter(|s| s.sym != 0) {
-                self.place(slot);
+            // SAFETY: an all-zero slot is an empty one (symbol 0).
+            self.slots = unsafe { zeroed((old.len() * 2).max(64)) };
+            for slot in old.iter().filter(|s| s.sym != 0) {
+                self.place(*slot);
             }
         }
         self.place(Slot::new(text, hash, sym));
@@ -182,22 +189,6 @@ impl Place {
         // SAFETY: `at` and `len` were stored by `set` from a `&'static str`
         // (the length before the address, which this load acquired).
         Some(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(at, len)) })
-    }
-
-    /// `n` unset places.
-    fn slab(n: usize) -> Box<[Place]> {
-        let layout = std::alloc::Layout::array::<Place>(n).expect("slab size fits memory");
-        // SAFETY: the layout is that of `n` places and not empty (n >= 1024);
-        // all zeros is an unset place (a null address and length 0), so the
-        // memory holds `n` valid places, allocated by the global allocator
-        // with the layout a boxed slice frees it with.
-        unsafe {
-            let ptr = std::alloc::alloc_zeroed(layout).cast::<Place>();
-            if ptr.is_null() {
-                std::alloc::handle_alloc_error(layout);
-            }
-            Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, n))
-        }
     }
 }
 
@@ -275,7 +266,8 @@ impl Pool {
         let slab = self
             .slabs
             .get(slab)?
-            .get_or_init(|| Place::slab(FIRST << slab));
+            // SAFETY: all zeros is an unset place (a null address).
+            .get_or_init(|| unsafe { zeroed(FIRST << slab) });
         slab.get(at)
     }
 

@@ -204,21 +204,11 @@ impl<'a> Ranking<'a> {
         // The tier keys of the eligible, `tiers.len()` per candidate, in
         // one buffer: no allocation per candidate.
         let mut tier_keys: Vec<(bool, Date)> = Vec::new();
-        let mut own: Vec<Priority> = Vec::new();
-        let needs_priorities = needs_priorities(advert);
+        let mut judge = Judge::new(data, advert, change);
         // Validation guarantees every kept response has its applicant.
         for ((row, _), response, applicant) in data.response_rows(&advert.id) {
             let applicant = change.applicant(applicant);
-            let standing = standing(
-                data,
-                advert,
-                change,
-                needs_priorities,
-                &mut own,
-                response,
-                applicant,
-            );
-            if let Standing::Eligible(priorities) = standing {
+            if let Standing::Eligible(priorities) = judge.standing(response, applicant) {
                 eligible.push((response, applicant));
                 rows.push(row);
                 for t in tiers {
@@ -261,21 +251,11 @@ impl<'a> Ranking<'a> {
     /// order, with every reason (derived again: a ranking does not hold
     /// them).
     pub fn ineligible(&self) -> Vec<(&'a Response, Vec<Ineligibility>)> {
-        let mut own = Vec::new();
-        let needs = needs_priorities(self.advert);
+        let mut judge = Judge::new(self.data, self.advert, self.change);
         let mut out = Vec::new();
         for (_, response, applicant) in self.data.response_rows(&self.advert.id) {
             let applicant = self.change.applicant(applicant);
-            let standing = standing(
-                self.data,
-                self.advert,
-                self.change,
-                needs,
-                &mut own,
-                response,
-                applicant,
-            );
-            if let Standing::Ineligible(why) = standing {
+            if let Standing::Ineligible(why) = judge.standing(response, applicant) {
                 out.push((response, why));
             }
         }
@@ -317,49 +297,59 @@ impl<'a> Ranking<'a> {
     }
 }
 
-/// Whether the advert's tiers or requirements look at priorities.
-fn needs_priorities(advert: &Advert) -> bool {
-    advert
-        .tiers()
-        .iter()
-        .chain(advert.requirements())
-        .any(Predicate::uses_priorities)
+/// Judges the responses to one advert, after one change (spec 3).
+struct Judge<'a> {
+    data: &'a Dataset,
+    advert: &'a Advert,
+    change: Change<'a>,
+    /// Whether the advert's tiers or requirements look at priorities.
+    needs_priorities: bool,
+    /// An applicant's priorities less the one the change leaves out.
+    own: Vec<Priority>,
 }
 
-/// Where `response` (by `applicant`, after `change`) stands for `advert`:
-/// late, ineligible with its reasons, or eligible with the priorities it
-/// was judged with (borrowed from `data`, or from `own` when the change
-/// leaves one out).
-fn standing<'p>(
-    data: &'p Dataset,
-    advert: &Advert,
-    change: Change<'_>,
-    needs_priorities: bool,
-    own: &'p mut Vec<Priority>,
-    response: &Response,
-    applicant: &Applicant,
-) -> Standing<'p> {
-    if response.responded_at.date() > advert.closes_on {
-        return Standing::Late;
-    }
-    let priorities: &[Priority] = if needs_priorities {
-        let all = data.priorities_of(&applicant.id);
-        match change.without_priority {
-            Some(id) if all.iter().any(|p| &p.id == id) => {
-                own.clear();
-                own.extend(all.iter().filter(|p| &p.id != id).cloned());
-                own
-            }
-            _ => all,
+impl<'a> Judge<'a> {
+    fn new(data: &'a Dataset, advert: &'a Advert, change: Change<'a>) -> Judge<'a> {
+        let needs_priorities = advert
+            .tiers()
+            .iter()
+            .chain(advert.requirements())
+            .any(Predicate::uses_priorities);
+        Judge {
+            data,
+            advert,
+            change,
+            needs_priorities,
+            own: Vec::new(),
         }
-    } else {
-        &[]
-    };
-    let why = ineligibility(advert, applicant, priorities);
-    if why.is_empty() {
-        Standing::Eligible(priorities)
-    } else {
-        Standing::Ineligible(why)
+    }
+
+    /// Where `response` (by `applicant`, the change applied) stands: late,
+    /// ineligible with its reasons, or eligible with the priorities it was
+    /// judged with.
+    fn standing(&mut self, response: &Response, applicant: &Applicant) -> Standing<'_> {
+        if response.responded_at.date() > self.advert.closes_on {
+            return Standing::Late;
+        }
+        let priorities: &[Priority] = if self.needs_priorities {
+            let all = self.data.priorities_of(&applicant.id);
+            match self.change.without_priority {
+                Some(id) if all.iter().any(|p| &p.id == id) => {
+                    self.own.clear();
+                    self.own.extend(all.iter().filter(|p| &p.id != id).cloned());
+                    &self.own
+                }
+                _ => all,
+            }
+        } else {
+            &[]
+        };
+        let why = ineligibility(self.advert, applicant, priorities);
+        if why.is_empty() {
+            Standing::Eligible(priorities)
+        } else {
+            Standing::Ineligible(why)
+        }
     }
 }
 
