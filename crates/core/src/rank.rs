@@ -293,7 +293,12 @@ impl<'a> Ranking<'a> {
 
     /// The eligible entry of `applicant_id`, if any.
     pub fn find(&self, applicant_id: &crate::model::ApplicantId) -> Option<Ranked<'a>> {
-        self.eligible().find(|r| &r.applicant.id == applicant_id)
+        // By the response's applicant id (the same id as the ranked
+        // record's, a replacement included): an advert's responses lie
+        // side by side, its applicants anywhere, and the checks look up a
+        // tenant in a ranking of a hundred candidates for every let.
+        self.eligible()
+            .find(|r| &r.response.applicant_id == applicant_id)
     }
 }
 
