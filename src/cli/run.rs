@@ -59,7 +59,8 @@ pub struct RunArgs {
     #[arg(long)]
     excel_csv: bool,
     /// Print the time each stage took (read, validate, link, rank,
-    /// checks, statistics, reports) and the peak memory to stderr.
+    /// checks, statistics, reports), the peak memory so far and the
+    /// memory held after each, to stderr.
     #[arg(long)]
     timings: bool,
     /// For sharing outside the audit team: replace applicant and employee

@@ -237,12 +237,12 @@ impl Dataset {
         self.response_rows(id).map(|(_, r, a)| (r, a))
     }
 
-    /// [`Dataset::responses_with_applicants`] with the positions of both
-    /// in their tables.
+    /// [`Dataset::responses_with_applicants`] with the position of each
+    /// response in `responses`.
     pub(crate) fn response_rows<'a>(
         &'a self,
         id: &AdvertId,
-    ) -> impl Iterator<Item = ((u32, u32), &'a Response, &'a Applicant)> + 'a {
+    ) -> impl Iterator<Item = (u32, &'a Response, &'a Applicant)> + 'a {
         self.response_positions(id).filter_map(|i| {
             // The applicants of an advert's responses lie anywhere in
             // memory: start loading the one a few responses on, so that
@@ -255,7 +255,7 @@ impl Dataset {
             }
             let a = *self.response_applicant.get(i as usize)?;
             Some((
-                (i, a),
+                i,
                 self.responses.get(i as usize)?,
                 self.applicants.get(a as usize)?,
             ))

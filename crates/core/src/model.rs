@@ -636,8 +636,9 @@ pub struct Response {
 
 /// A moment to the nanosecond in 8 bytes on a 4-byte alignment (a
 /// [`DateTime`] takes 12), so that a response stays at 44 bytes: tens of
-/// millions of them. It covers 1677-09-21 to 2262-04-11; reading refuses
-/// a response dated outside that (a data issue at its row and column).
+/// millions of them. It covers 1677-09-21 00:12:44 to 2262-04-11 23:47:16;
+/// reading refuses a response dated outside that (a data issue at its row
+/// and column).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Stamp {
     /// Nanoseconds since 1970-01-01 00:00, high half (signed, so that the
@@ -648,8 +649,8 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    /// The first and last moments a stamp holds, for messages.
-    pub const RANGE: (&'static str, &'static str) = ("1677-09-21", "2262-04-11");
+    /// The first and last whole seconds a stamp holds, for messages.
+    pub const RANGE: (&'static str, &'static str) = ("1677-09-21 00:12:44", "2262-04-11 23:47:16");
 
     /// The stamp of `t`; `None` outside [`Stamp::RANGE`].
     pub fn new(t: DateTime) -> Option<Stamp> {
@@ -1048,8 +1049,12 @@ mod tests {
             assert_eq!(s.date(), at(m).date());
         }
         assert!(stamps.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(Stamp::new(at("1677-09-20 23:59:59")), None);
-        assert_eq!(Stamp::new(at("2262-04-12 00:00:00")), None);
+        assert_eq!(Stamp::new(at("1677-09-21 00:12:43")), None);
+        assert_eq!(Stamp::new(at("2262-04-11 23:47:17")), None);
+        // The range the messages give is exactly what a stamp holds.
+        for end in [Stamp::RANGE.0, Stamp::RANGE.1] {
+            assert!(Stamp::new(at(end)).is_some(), "{end}");
+        }
     }
 
     #[test]

@@ -206,7 +206,7 @@ impl<'a> Ranking<'a> {
         let mut tier_keys: Vec<(bool, Date)> = Vec::new();
         let mut judge = Judge::new(data, advert, change);
         // Validation guarantees every kept response has its applicant.
-        for ((row, _), response, applicant) in data.response_rows(&advert.id) {
+        for (row, response, applicant) in data.response_rows(&advert.id) {
             let applicant = change.applicant(applicant);
             if let Standing::Eligible(priorities) = judge.standing(response, applicant) {
                 eligible.push((response, applicant));

@@ -176,10 +176,11 @@ fn inspect_table(
     };
     // Batches come in file order, so the first spelling read is kept.
     let mut take = |parsed: Parsed| {
-        if let Ok(batch) = parsed.downcast::<Counts>() {
-            for (key, (n, first)) in *batch {
-                counts.entry(key).or_insert((0, first)).0 += n;
-            }
+        let batch = parsed
+            .downcast::<Counts>()
+            .expect("counts made by inspect's own parse");
+        for (key, (n, first)) in *batch {
+            counts.entry(key).or_insert((0, first)).0 += n;
         }
     };
     let mut sink = Sink {

@@ -236,11 +236,14 @@ fn load<T: Send + 'static>(
     // Batches are parsed on every core and taken here in file order, so
     // the result does not depend on the cores.
     let mut take = |parsed: raw::Parsed| {
-        if let Ok(batch) = parsed.downcast::<Batch<T>>() {
-            issues.extend(batch.issues);
-            records.extend(batch.records);
-            failed_keys.extend(batch.failed_keys);
-        }
+        // Only `parse` above makes these: a batch of another type would be
+        // a bug, and dropping it would lose rows without a word.
+        let batch = parsed
+            .downcast::<Batch<T>>()
+            .expect("a batch parsed by load's own parse");
+        issues.extend(batch.issues);
+        records.extend(batch.records);
+        failed_keys.extend(batch.failed_keys);
     };
     let mut sink = raw::Sink {
         parse: &parse,

@@ -360,9 +360,10 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
         return None;
     };
     let Ok(line) = u32::try_from(c.row.line) else {
+        let raw = c.get("advert_id").unwrap_or_default();
         c.error(
             "advert_id",
-            "",
+            raw,
             "a response beyond line 4,294,967,295: split the export",
         );
         return None;
