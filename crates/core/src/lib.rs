@@ -32,6 +32,7 @@ pub mod context;
 pub mod dataset;
 pub mod error;
 pub mod fast;
+mod heap;
 pub mod intern;
 pub mod issues;
 pub mod link;

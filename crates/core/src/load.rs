@@ -57,9 +57,17 @@ pub fn check_data_dir(dir: &Path) -> Result<()> {
 pub fn load(dir: &Path, config: Option<&Path>, timings: &mut Timings) -> Result<Loaded> {
     check_data_dir(dir)?;
     let (config, config_source) = Config::load(config, dir)?;
-    let input = timings.time("read", || crate::read::read_dir(dir, &config))?;
+    let input = timings.time("read", || {
+        let input = crate::read::read_dir(dir, &config);
+        crate::heap::give_back();
+        input
+    })?;
     let sources = input.sources();
-    let (data, issues) = timings.time("validate", || crate::validate::validate(input));
+    let (data, issues) = timings.time("validate", || {
+        let validated = crate::validate::validate(input);
+        crate::heap::give_back();
+        validated
+    });
     Ok(Loaded {
         config,
         config_source,

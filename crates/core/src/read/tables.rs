@@ -382,6 +382,16 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
     })
 }
 
+/// The id columns of `table` whose values are spread over a pool of
+/// millions (a response's applicant: any of a million seekers), so that
+/// reading one waits for memory unless it was started ahead.
+pub(crate) fn scattered_ids(table: crate::schema::Table) -> &'static [&'static str] {
+    match table {
+        crate::schema::Table::Responses => &["applicant_id"],
+        _ => &[],
+    }
+}
+
 /// Reads the `allocations` row.
 pub(crate) fn allocation(c: &mut Cells<'_>) -> Option<Allocation> {
     let id = c.id("allocation_id", true);
