@@ -221,6 +221,7 @@ fn load<T: Send + 'static>(
             .iter()
             .filter_map(|c| raw.columns.get(c).copied())
             .collect();
+        let positions = tables::Positions::default();
         for (i, row) in rows.iter().enumerate() {
             // Each id of these is a look-up anywhere in a pool of millions:
             // start it a few rows ahead, so that interning it does not wait
@@ -232,7 +233,7 @@ fn load<T: Send + 'static>(
                     }
                 }
             }
-            let mut cells = tables::Cells::new(raw, row, &mut batch.issues);
+            let mut cells = tables::Cells::new(raw, row, &positions, &mut batch.issues);
             let record = parse_row(&mut cells);
             let ok = cells.ok;
             match record.filter(|_| ok) {

@@ -71,7 +71,17 @@ impl RawRow {
 
     /// Cell `i`, trimmed of Unicode white space; empty = missing.
     pub fn cell(&self, i: usize) -> Option<&str> {
-        self.cells.get(i).map(str::trim)
+        self.cells.get(i).map(trim)
+    }
+}
+
+/// `cell` without leading or trailing Unicode white space. Nearly every
+/// cell starts and ends with a visible ASCII character, and is returned
+/// without decoding its ends.
+fn trim(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => cell,
+        _ => cell.trim(),
     }
 }
 

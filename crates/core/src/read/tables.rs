@@ -12,20 +12,49 @@ use crate::read::raw::{RawRow, RawTable};
 /// Values that mean "no urgency" (spec 1.3).
 const NO_URGENCY: [&str; 6] = ["", "geen", "none", "nee", "no", "-"];
 
+/// Where the columns a parser asks for are in a table's rows, found by
+/// name once and then by the address of the name: a parser names its
+/// columns with literals, and hashing a name for each of the ten cells of
+/// each of tens of millions of responses cost more than reading the cells.
+#[derive(Default)]
+pub(crate) struct Positions(std::cell::RefCell<Vec<(&'static str, Option<usize>)>>);
+
+impl Positions {
+    fn of(&self, raw: &RawTable, col: &'static str) -> Option<usize> {
+        let mut known = self.0.borrow_mut();
+        // A `'static` text is never freed, so its address and length name
+        // it for the whole run.
+        if let Some((_, i)) = known.iter().find(|(name, _)| std::ptr::eq(*name, col)) {
+            return *i;
+        }
+        let i = raw.columns.get(col).copied();
+        known.push((col, i));
+        i
+    }
+}
+
 /// The cells of one row, with the issues found while reading them.
 pub(crate) struct Cells<'a> {
     raw: &'a RawTable,
     row: &'a RawRow,
+    positions: &'a Positions,
     issues: &'a mut Vec<DataIssue>,
     /// False once an error-level issue was found in this row.
     pub ok: bool,
 }
 
 impl<'a> Cells<'a> {
-    pub(crate) fn new(raw: &'a RawTable, row: &'a RawRow, issues: &'a mut Vec<DataIssue>) -> Self {
+    /// The cells of `row`; `positions` serves every row of one table.
+    pub(crate) fn new(
+        raw: &'a RawTable,
+        row: &'a RawRow,
+        positions: &'a Positions,
+        issues: &'a mut Vec<DataIssue>,
+    ) -> Self {
         let mut cells = Cells {
             raw,
             row,
+            positions,
             issues,
             ok: true,
         };
@@ -35,8 +64,8 @@ impl<'a> Cells<'a> {
         cells
     }
 
-    fn get(&self, col: &str) -> Option<&'a str> {
-        let i = *self.raw.columns.get(col)?;
+    fn get(&self, col: &'static str) -> Option<&'a str> {
+        let i = self.positions.of(self.raw, col)?;
         self.raw.cell(self.row, i).filter(|s| !s.is_empty())
     }
 
@@ -53,11 +82,11 @@ impl<'a> Cells<'a> {
         });
     }
 
-    fn text(&mut self, col: &str) -> Option<String> {
+    fn text(&mut self, col: &'static str) -> Option<String> {
         self.get(col).map(str::to_string)
     }
 
-    fn req_text(&mut self, col: &str) -> Option<String> {
+    fn req_text(&mut self, col: &'static str) -> Option<String> {
         let v = self.text(col);
         if v.is_none() {
             self.error(col, "", "missing required value");
@@ -67,7 +96,7 @@ impl<'a> Cells<'a> {
 
     fn parsed<T>(
         &mut self,
-        col: &str,
+        col: &'static str,
         required: bool,
         what: &str,
         parse: impl Fn(&str) -> Option<T>,
@@ -89,22 +118,22 @@ impl<'a> Cells<'a> {
         }
     }
 
-    fn date(&mut self, col: &str, required: bool) -> Option<Date> {
+    fn date(&mut self, col: &'static str, required: bool) -> Option<Date> {
         self.parsed(col, required, "a date", parse::date)
     }
 
-    fn datetime(&mut self, col: &str, required: bool) -> Option<DateTime> {
+    fn datetime(&mut self, col: &'static str, required: bool) -> Option<DateTime> {
         self.parsed(col, required, "a datetime", parse::datetime)
     }
 
-    fn int(&mut self, col: &str, required: bool) -> Option<i64> {
+    fn int(&mut self, col: &'static str, required: bool) -> Option<i64> {
         self.parsed(col, required, "a whole number", parse::integer)
     }
 
     /// A whole number that fits 32 bits (lottery numbers, positions: a
     /// response is one of tens of millions, so it keeps them small);
     /// `i32::MIN` is out of range too, since [`OptI32`] uses it for none.
-    fn int32(&mut self, col: &str) -> Option<i32> {
+    fn int32(&mut self, col: &'static str) -> Option<i32> {
         let v = self.int(col, false)?;
         match i32::try_from(v) {
             Ok(v) if v != i32::MIN => Some(v),
@@ -120,7 +149,7 @@ impl<'a> Cells<'a> {
         }
     }
 
-    fn boolean(&mut self, col: &str) -> Option<bool> {
+    fn boolean(&mut self, col: &'static str) -> Option<bool> {
         self.parsed(
             col,
             false,
@@ -130,7 +159,7 @@ impl<'a> Cells<'a> {
     }
 
     /// An amount in cents; negative amounts are out of domain.
-    fn amount(&mut self, col: &str, required: bool) -> Option<Cents> {
+    fn amount(&mut self, col: &'static str, required: bool) -> Option<Cents> {
         let comma = self.raw.decimal_comma;
         let v = self.parsed(col, required, "an amount", |s| parse::amount(s, comma))?;
         if v.0 < 0 {
@@ -144,7 +173,7 @@ impl<'a> Cells<'a> {
     /// An optional enum cell: missing is `None`, an unknown value an error.
     fn optional_enum<E>(
         &mut self,
-        col: &str,
+        col: &'static str,
         parse: fn(&str) -> Option<E>,
         expected: &str,
     ) -> Option<E> {
@@ -154,7 +183,7 @@ impl<'a> Cells<'a> {
 
     fn enumerated<E>(
         &mut self,
-        col: &str,
+        col: &'static str,
         parse: fn(&str) -> Option<E>,
         expected: &str,
     ) -> Option<E> {
@@ -177,7 +206,7 @@ impl<'a> Cells<'a> {
         }
     }
 
-    fn id<T: for<'s> From<&'s str>>(&mut self, col: &str, required: bool) -> Option<T> {
+    fn id<T: for<'s> From<&'s str>>(&mut self, col: &'static str, required: bool) -> Option<T> {
         // Straight from the cell: two ids a response, tens of millions of
         // responses, and a copy of each cost as much as reading it.
         let v = self.get(col);
@@ -190,7 +219,7 @@ impl<'a> Cells<'a> {
     /// Reports `min > max` on the min column (spec 1.2).
     fn bounds<T: PartialOrd + std::fmt::Display>(
         &mut self,
-        min_col: &str,
+        min_col: &'static str,
         min: Option<T>,
         max: Option<T>,
     ) {
