@@ -15,6 +15,11 @@ pub fn date(s: &str) -> Option<Date> {
 /// `H:MM:SS`, optional fractional seconds and a trailing `Z` or UTC offset
 /// (the clock time is taken as written). A bare date is 00:00:00.
 pub fn datetime(s: &str) -> Option<DateTime> {
+    iso_seconds(s).unwrap_or_else(|| any_datetime(s))
+}
+
+/// [`datetime`] by the general rules, for every form.
+fn any_datetime(s: &str) -> Option<DateTime> {
     let (day, time) = split_datetime(s);
     let day = date_only(day)?;
     match time {
@@ -24,6 +29,32 @@ pub fn datetime(s: &str) -> Option<DateTime> {
             day.and_hms_nano_opt(h, m, sec, nanos)
         }
     }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (or with `T`), the form nearly every export
+/// writes, read in one pass over its bytes: tens of millions of responses
+/// carry one, and splitting each into parts was a twentieth of reading them.
+/// `None` for any other form (read by the general rules); `Some(None)` for
+/// this form naming no real moment, as the general rules would find.
+fn iso_seconds(s: &str) -> Option<Option<DateTime>> {
+    let b: &[u8; 19] = s.as_bytes().try_into().ok()?;
+    let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b' ' || b[10] == b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+        || !digits.iter().all(|&i| b[i].is_ascii_digit())
+    {
+        return None;
+    }
+    let n = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    let day = Date::from_ymd_opt(n(0, 4) as i32, n(5, 7), n(8, 10));
+    Some(day.and_then(|d| d.and_hms_nano_opt(n(11, 13), n(14, 16), n(17, 19), 0)))
 }
 
 fn split_datetime(s: &str) -> (&str, Option<&str>) {
@@ -243,6 +274,38 @@ mod tests {
             assert_eq!(date(s), None, "{s}");
         }
         assert_eq!(date("04-03-2026 0:00"), Some(d(2026, 3, 4)));
+    }
+
+    #[test]
+    fn the_common_form_reads_as_the_general_rules_read_it() {
+        let mut cases = vec![
+            "2024-02-29 23:59:59".to_string(),
+            "2023-02-29 10:00:00".to_string(),
+            "2024-13-01 10:00:00".to_string(),
+            "2024-12-31T24:00:00".to_string(),
+            "2024-12-31 23:60:00".to_string(),
+            "2024-12-31 23:59:60".to_string(),
+            "0000-01-01 00:00:00".to_string(),
+            "2024-1-01 10:00:000".to_string(),
+            "2024-01-01x10:00:00".to_string(),
+            "2024-01-01 10-00-00".to_string(),
+        ];
+        // Every digit of the form through 0..9 at each position.
+        let base = "2024-06-15 12:34:56";
+        for i in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] {
+            for d in '0'..='9' {
+                let mut s: Vec<char> = base.chars().collect();
+                s[i] = d;
+                cases.push(s.into_iter().collect());
+            }
+        }
+        for s in &cases {
+            assert_eq!(datetime(s), any_datetime(s), "{s}");
+        }
+        // The fast path is taken for the common form only.
+        assert!(iso_seconds(base).is_some());
+        assert!(iso_seconds("2024-1-01 10:00:000").is_none());
+        assert!(iso_seconds("2024-01-01 10:00:00Z").is_none());
     }
 
     #[test]

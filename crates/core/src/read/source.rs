@@ -16,7 +16,7 @@ use crate::schema::Table;
 
 /// Records per batch: enough to share out over the cores, small enough to
 /// keep memory flat.
-pub(crate) const BATCH: usize = 16_384;
+pub(crate) const BATCH: usize = 2_048;
 
 /// Locates a table's file in `dir`: `NAME.csv`, `NAME.parquet` or
 /// `NAME.xlsx` (spec 1, 1.4). `Ok(None)` for an absent optional table; two
