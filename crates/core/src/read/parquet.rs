@@ -30,55 +30,76 @@ fn guarded<T>(path: &Path, f: impl FnOnce() -> PolarsResult<T>) -> Result<T> {
         .map_err(|e| Error::input(path, format!("cannot read Parquet: {e}")))
 }
 
-/// Reads a Parquet file's bytes a slice of rows at a time (polars skips the
-/// row groups outside each slice): `on_slice(column names, rows, index of
-/// the first row)`. Returns the column names and the number of rows.
-pub fn read_slices(
-    path: &Path,
-    bytes: &[u8],
-    mut on_slice: impl FnMut(&[String], &DataFrame, usize) -> Result<()>,
-) -> Result<(Vec<String>, usize)> {
-    let metadata = guarded(path, || {
-        ParquetReader::new(Cursor::new(bytes))
-            .get_metadata()
-            .cloned()
-    })?;
-    // polars aborts the process (an allocation it cannot make) on some
-    // corrupt page headers, so they are checked before anything is decoded.
-    super::parquet_check::check(bytes, &metadata)
-        .map_err(|why| Error::input(path, format!("cannot read Parquet: corrupt file ({why})")))?;
-    let rows = metadata.num_rows;
-    let mut header: Vec<String> = Vec::new();
-    let mut offset = 0;
-    loop {
-        let df = guarded(path, || {
+/// A Parquet file's rows, decoded a slice at a time (polars skips the row
+/// groups outside each slice).
+pub struct Slices<'b> {
+    path: &'b Path,
+    bytes: &'b [u8],
+    metadata: std::sync::Arc<polars::io::parquet::read::FileMetadata>,
+    /// The file's rows.
+    rows: usize,
+    /// The first row of the next slice.
+    offset: usize,
+    done: bool,
+}
+
+impl<'b> Slices<'b> {
+    /// Checks the file's structure (see [`super::parquet_check`]) and
+    /// reads its footer; decodes nothing yet.
+    pub fn open(path: &'b Path, bytes: &'b [u8]) -> Result<Slices<'b>> {
+        let metadata = guarded(path, || {
+            ParquetReader::new(Cursor::new(bytes))
+                .get_metadata()
+                .cloned()
+        })?;
+        // polars aborts the process (an allocation it cannot make) on some
+        // corrupt page headers, so they are checked before anything is
+        // decoded.
+        super::parquet_check::check(bytes, &metadata).map_err(|why| {
+            Error::input(path, format!("cannot read Parquet: corrupt file ({why})"))
+        })?;
+        Ok(Slices {
+            path,
+            bytes,
+            rows: metadata.num_rows,
+            metadata,
+            offset: 0,
+            done: false,
+        })
+    }
+
+    /// The next slice and the index of its first row in the file; the
+    /// first call always gives one (perhaps of no rows: it names the
+    /// columns), then `None` after the last row.
+    pub fn next_slice(&mut self) -> Result<Option<(DataFrame, usize)>> {
+        if self.done {
+            return Ok(None);
+        }
+        let (bytes, metadata, offset) = (self.bytes, &self.metadata, self.offset);
+        let df = guarded(self.path, || {
             let mut reader = ParquetReader::new(Cursor::new(bytes));
             reader.set_metadata(metadata.clone());
             reader.with_slice(Some((offset, SLICE))).finish()
         })?;
-        if offset == 0 {
-            header = df.columns().iter().map(|c| c.name().to_string()).collect();
-        }
-        on_slice(&header, &df, offset)?;
-        offset += df.height();
-        if df.height() == 0 || offset >= rows {
-            return Ok((header, offset));
-        }
+        self.offset += df.height();
+        self.done = df.height() == 0 || self.offset >= self.rows;
+        Ok(Some((df, offset)))
     }
 }
 
+/// The column names of a slice.
+pub fn header(df: &DataFrame) -> Vec<String> {
+    df.columns().iter().map(|c| c.name().to_string()).collect()
+}
+
 /// Rows `start..start + len` of `df` as text cells, written into `out`
-/// (resized to `len`; its record buffers are reused), in pieces on every
-/// core. `df` holds the file's rows from `first`; line = row index in the
-/// file + 2, as for CSV. Text columns are read as they
-/// are; other types through the text a CSV export would hold.
+/// (resized to `len`; its record buffers are reused). `df` holds the
+/// file's rows from `first`; line = row index in the file + 2, as for CSV.
+/// Text columns are read as they are; other types through the text a CSV
+/// export would hold.
 pub fn text_rows(df: &DataFrame, first: usize, start: usize, len: usize, out: &mut Vec<RawRow>) {
-    use rayon::prelude::*;
-    const PIECE: usize = 2048;
     out.resize_with(len, RawRow::empty);
-    out.par_chunks_mut(PIECE)
-        .enumerate()
-        .for_each(|(k, rows)| fill(df, first, start + k * PIECE, rows));
+    fill(df, first, start, out);
 }
 
 fn fill(df: &DataFrame, first: usize, start: usize, rows: &mut [RawRow]) {

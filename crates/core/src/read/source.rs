@@ -131,35 +131,45 @@ pub fn read_table_with(
 }
 
 /// The records of a Parquet file, a batch of text rows at a time (never
-/// the whole table).
+/// the whole table): this thread decodes a slice and turns it into text
+/// rows while the parsers work on the rows of the slice before.
 fn read_parquet(
     path: &Path,
     describe: &Describe<'_>,
     sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
-    let mut raw: Option<RawTable> = None;
-    let mut batch = Vec::new();
-    let (header, rows) = parquet::read_slices(path, &bytes, |header, df, first| {
-        if raw.is_none() {
-            raw = Some(describe(header, None, None)?);
-        }
-        if let Some(table) = &raw {
+    let mut slices = parquet::Slices::open(path, &bytes)?;
+    let mut slice = slices.next_slice()?;
+    let header = slice
+        .as_ref()
+        .map(|(df, _)| parquet::header(df))
+        .unwrap_or_default();
+    let raw = describe(&header, None, None)?;
+    let mut split = |pipe: &mut Pipe| -> Result<u64> {
+        let mut read = 0;
+        while let Some((df, first)) = slice.take() {
             let mut start = 0;
             while start < df.height() {
                 let len = BATCH.min(df.height() - start);
-                parquet::text_rows(df, first, start, len, &mut batch);
-                sink.batch(table, &batch);
+                let Some(mut batch) = pipe.buffer() else {
+                    return Ok(read); // a parse has failed: its panic follows
+                };
+                parquet::text_rows(&df, first, start, len, &mut batch);
+                if !pipe.send(batch, len) {
+                    return Ok(read);
+                }
                 start += len;
+                read += len as u64;
             }
+            // One decoded slice at a time.
+            drop(df);
+            slice = slices.next_slice()?;
         }
-        Ok(())
-    })?;
-    let raw = match raw {
-        Some(raw) => raw,
-        None => describe(&header, None, None)?,
+        Ok(read)
     };
-    Ok((raw, rows as u64))
+    let read = pipeline(&raw, sink, &mut split)?;
+    Ok((raw, read))
 }
 
 fn hex(bytes: &[u8]) -> String {
