@@ -225,7 +225,11 @@ impl<'a> Ranking<'a> {
         let t = tiers.len();
         let base = advert.base();
         let mut order: Vec<usize> = (0..eligible.len()).collect();
-        order.sort_by(|&i, &j| {
+        // The last key, the applicant id, differs between any two
+        // candidates (validation keeps one response per advert and
+        // applicant), so no two compare equal and an unstable sort, which
+        // needs no buffer, gives the one order there is.
+        order.sort_unstable_by(|&i, &j| {
             tier_keys[i * t..(i + 1) * t]
                 .cmp(&tier_keys[j * t..(j + 1) * t])
                 .then_with(|| compare_base(base, eligible[i], eligible[j]))
