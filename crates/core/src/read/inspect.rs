@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::read::mapping::{self, HeaderCell};
-use crate::read::raw::{Format, Parsed, RawRow, RawTable, Sink};
+use crate::read::raw::{Format, Parsed, RawRows, RawTable, Sink};
 use crate::read::source::{self, HeaderRule};
 use crate::schema::Table;
 
@@ -160,9 +160,9 @@ fn inspect_table(
     // (cell index, lower-cased value) -> (count, value as first read).
     type Counts = BTreeMap<(usize, String), (u64, String)>;
     let mut counts: Counts = BTreeMap::new();
-    let parse = |raw: &RawTable, batch: &[RawRow]| -> Parsed {
+    let parse = |raw: &RawTable, batch: RawRows<'_>| -> Parsed {
         let mut counts = Counts::new();
-        for row in batch {
+        for row in batch.iter() {
             for (i, _) in &raw.values {
                 if let Some(v) = row.cell(*i).filter(|v| !v.is_empty()) {
                     let entry = counts

@@ -211,7 +211,7 @@ fn load<T: Send + 'static>(
     };
     let mut records = Vec::new();
     let mut failed_keys = Vec::new();
-    let parse = |raw: &raw::RawTable, rows: &[raw::RawRow]| -> raw::Parsed {
+    let parse = |raw: &raw::RawTable, rows: raw::RawRows<'_>| -> raw::Parsed {
         let mut batch = Batch {
             records: Vec::with_capacity(rows.len()),
             failed_keys: Vec::new(),
@@ -245,7 +245,7 @@ fn load<T: Send + 'static>(
                         .and_then(|i| raw.cell(row, i))
                         .unwrap_or_default()
                         .to_string();
-                    batch.failed_keys.push((row.line, key));
+                    batch.failed_keys.push((row.line(), key));
                 }
             }
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::read::raw::RawRow;
+use crate::read::raw::RawBatch;
 
 /// Rows decoded at a time: a table of tens of millions of rows is never
 /// decoded whole (polars' own text columns take several times the file).
@@ -92,18 +92,15 @@ pub fn header(df: &DataFrame) -> Vec<String> {
     df.columns().iter().map(|c| c.name().to_string()).collect()
 }
 
-/// Rows `start..start + len` of `df` as text cells, written into `out`
-/// (resized to `len`; its record buffers are reused). `df` holds the
-/// file's rows from `first`; line = row index in the file + 2, as for CSV.
-/// Text columns are read as they are; other types through the text a CSV
-/// export would hold.
-pub fn text_rows(df: &DataFrame, first: usize, start: usize, len: usize, out: &mut Vec<RawRow>) {
-    out.resize_with(len, RawRow::empty);
-    fill(df, first, start, out);
+/// Rows `start..start + len` of `df` as text cells, appended to `out`.
+/// `df` holds the file's rows from `first`; line = row index in the file +
+/// 2, as for CSV. Text columns are read as they are; other types through
+/// the text a CSV export would hold.
+pub fn text_rows(df: &DataFrame, first: usize, start: usize, len: usize, out: &mut RawBatch) {
+    fill(df, first, start, len, out);
 }
 
-fn fill(df: &DataFrame, first: usize, start: usize, rows: &mut [RawRow]) {
-    let n = rows.len();
+fn fill(df: &DataFrame, first: usize, start: usize, n: usize, out: &mut RawBatch) {
     let sliced: Vec<Series> = df
         .columns()
         .iter()
@@ -135,13 +132,11 @@ fn fill(df: &DataFrame, first: usize, start: usize, rows: &mut [RawRow]) {
             (Err(_), None) => Vec::new(),
         })
         .collect();
-    for (i, row) in rows.iter_mut().enumerate() {
-        row.line = (first + start + i) as u64 + 2;
-        row.cells.clear();
+    for i in 0..n {
         for column in &columns {
-            row.cells
-                .push_field(column.get(i).copied().unwrap_or_default());
+            out.push_cell(column.get(i).copied().unwrap_or_default());
         }
+        out.end_record((first + start + i) as u64 + 2);
     }
 }
 

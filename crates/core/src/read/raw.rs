@@ -32,18 +32,255 @@ impl Format {
     }
 }
 
-/// One record of a table: its line (header = 1) and its cells, indexed like
-/// [`RawTable::columns`]. The cells of a record share one buffer (a
-/// `StringRecord`), which keeps a million-row table to one allocation a row.
+/// One record as a reader builds it: its line (header = 1), its cells,
+/// indexed like [`RawTable::columns`], and its problems. A reader fills
+/// one and copies it into a [`RawBatch`].
 #[derive(Clone, Debug)]
-pub struct RawRow {
+pub struct Record {
     /// Record number counted from the header as line 1.
     pub line: u64,
-    /// The cells as read; [`RawRow::cell`] trims them.
+    /// The cells as read.
     pub cells: csv::StringRecord,
     /// Problems with the record as a whole, found while splitting the file
     /// into cells; each becomes an error on the record.
     pub problems: Vec<RecordProblem>,
+}
+
+impl Record {
+    /// An empty record, to be filled by a reader.
+    pub fn empty() -> Record {
+        Record {
+            line: 0,
+            cells: csv::StringRecord::new(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// A batch of records with the cells of all of them side by side in one
+/// buffer: a parser reads a batch front to back, where records of their
+/// own (two heap blocks each, written on another core) made it wait for
+/// memory at the first cell of every record.
+#[derive(Clone, Debug, Default)]
+pub struct RawBatch {
+    text: String,
+    /// Where each cell ends in `text`; a cell starts where the one before
+    /// it ends.
+    ends: Vec<usize>,
+    records: Vec<Bounds>,
+    problems: Vec<RecordProblem>,
+}
+
+/// Where a record's cells and problems end in its batch's lists.
+#[derive(Clone, Copy, Debug)]
+struct Bounds {
+    line: u64,
+    cells: usize,
+    problems: usize,
+}
+
+impl RawBatch {
+    /// Empties the batch, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.records.clear();
+        self.problems.clear();
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether the batch holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Appends a cell to the record being built.
+    pub fn push_cell(&mut self, cell: &str) {
+        self.text.push_str(cell);
+        self.ends.push(self.text.len());
+    }
+
+    /// Ends the record being built (its cells are those pushed since the
+    /// last record ended) at `line`.
+    pub fn end_record(&mut self, line: u64) {
+        self.records.push(Bounds {
+            line,
+            cells: self.ends.len(),
+            problems: self.problems.len(),
+        });
+    }
+
+    /// Appends a copy of `record`.
+    pub fn push(&mut self, record: &Record) {
+        let base = self.text.len();
+        self.text.push_str(record.cells.as_slice());
+        for i in 0..record.cells.len() {
+            let end = record.cells.range(i).map_or(0, |r| r.end);
+            self.ends.push(base + end);
+        }
+        self.problems.extend(record.problems.iter().cloned());
+        self.end_record(record.line);
+    }
+
+    /// Adds a problem to the last record, if there is one.
+    pub fn add_to_last(&mut self, problem: RecordProblem) -> bool {
+        match self.records.last_mut() {
+            Some(last) => {
+                self.problems.push(problem);
+                last.problems = self.problems.len();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The records `range` of the batch (all of them: `..`).
+    pub fn rows(&self, range: impl std::ops::RangeBounds<usize>) -> RawRows<'_> {
+        use std::ops::Bound;
+        let start = match range.start_bound() {
+            Bound::Included(&s) => s,
+            Bound::Excluded(&s) => s + 1,
+            Bound::Unbounded => 0,
+        };
+        let end = match range.end_bound() {
+            Bound::Included(&e) => e + 1,
+            Bound::Excluded(&e) => e,
+            Bound::Unbounded => self.len(),
+        };
+        let end = end.min(self.len());
+        RawRows {
+            batch: self,
+            start: start.min(end),
+            end,
+        }
+    }
+
+    /// The last record, if any.
+    pub fn last(&self) -> Option<RawRow<'_>> {
+        self.len().checked_sub(1).map(|i| RawRow { batch: self, i })
+    }
+}
+
+/// Consecutive records of a batch: what a parser is given.
+#[derive(Clone, Copy, Debug)]
+pub struct RawRows<'b> {
+    batch: &'b RawBatch,
+    start: usize,
+    end: usize,
+}
+
+impl<'b> RawRows<'b> {
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether there is no record.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Record `i` of these, if there is one.
+    pub fn get(&self, i: usize) -> Option<RawRow<'b>> {
+        (i < self.len()).then_some(RawRow {
+            batch: self.batch,
+            i: self.start + i,
+        })
+    }
+
+    /// The records in order.
+    pub fn iter(&self) -> impl Iterator<Item = RawRow<'b>> + 'b {
+        let batch = self.batch;
+        (self.start..self.end).map(move |i| RawRow { batch, i })
+    }
+
+    /// These records in pieces of at most `size` (at least 1).
+    pub fn pieces(&self, size: usize) -> impl Iterator<Item = RawRows<'b>> + 'b {
+        let (batch, end) = (self.batch, self.end);
+        (self.start..end)
+            .step_by(size.max(1))
+            .map(move |start| RawRows {
+                batch,
+                start,
+                end: (start + size.max(1)).min(end),
+            })
+    }
+}
+
+/// One record of a batch: its line (header = 1) and its cells, indexed
+/// like [`RawTable::columns`].
+#[derive(Clone, Copy, Debug)]
+pub struct RawRow<'b> {
+    batch: &'b RawBatch,
+    i: usize,
+}
+
+impl<'b> RawRow<'b> {
+    fn bounds(&self) -> (Bounds, Bounds) {
+        let b = &self.batch.records;
+        let before = match self.i.checked_sub(1) {
+            Some(j) => b[j],
+            None => Bounds {
+                line: 0,
+                cells: 0,
+                problems: 0,
+            },
+        };
+        (before, b[self.i])
+    }
+
+    /// Record number counted from the header as line 1.
+    pub fn line(&self) -> u64 {
+        self.batch.records[self.i].line
+    }
+
+    /// The number of cells.
+    pub fn len(&self) -> usize {
+        let (before, this) = self.bounds();
+        this.cells - before.cells
+    }
+
+    /// Whether the record has no cell.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Cell `i` as read (untrimmed).
+    pub fn get(&self, i: usize) -> Option<&'b str> {
+        let (before, this) = self.bounds();
+        let at = before.cells + i;
+        if at >= this.cells {
+            return None;
+        }
+        let ends = &self.batch.ends;
+        let start = match at.checked_sub(1) {
+            Some(j) => ends[j],
+            None => 0,
+        };
+        self.batch.text.get(start..ends[at])
+    }
+
+    /// Cell `i`, trimmed of Unicode white space; empty = missing.
+    pub fn cell(&self, i: usize) -> Option<&'b str> {
+        self.get(i).map(trim)
+    }
+
+    /// The cells as read, in order.
+    pub fn cells(&self) -> impl Iterator<Item = &'b str> + 'b {
+        let row = *self;
+        (0..self.len()).filter_map(move |i| row.get(i))
+    }
+
+    /// Problems with the record as a whole, found while splitting the file
+    /// into cells; each becomes an error on the record.
+    pub fn problems(&self) -> &'b [RecordProblem] {
+        let (before, this) = self.bounds();
+        &self.batch.problems[before.problems..this.problems]
+    }
 }
 
 /// A problem with a record as a whole (cells beyond the header, the header
@@ -57,22 +294,6 @@ pub struct RecordProblem {
     pub value: String,
     /// What is wrong.
     pub problem: String,
-}
-
-impl RawRow {
-    /// An empty record, to be filled by a reader.
-    pub fn empty() -> RawRow {
-        RawRow {
-            line: 0,
-            cells: csv::StringRecord::new(),
-            problems: Vec::new(),
-        }
-    }
-
-    /// Cell `i`, trimmed of Unicode white space; empty = missing.
-    pub fn cell(&self, i: usize) -> Option<&str> {
-        self.cells.get(i).map(trim)
-    }
 }
 
 /// `cell` without leading or trailing Unicode white space. Nearly every
@@ -118,7 +339,7 @@ impl RawTable {
     /// Cell `i` of `row` as the parsers see it: trimmed, and through the
     /// column's value mapping when it has one (a value without a mapping is
     /// read as it is). Empty = missing.
-    pub fn cell<'r>(&'r self, row: &'r RawRow, i: usize) -> Option<&'r str> {
+    pub fn cell<'r>(&'r self, row: RawRow<'r>, i: usize) -> Option<&'r str> {
         let value = row.cell(i)?;
         if value.is_empty() {
             return Some(value);
@@ -143,7 +364,7 @@ pub type Parsed = Box<dyn std::any::Any + Send>;
 /// several batches at once; `take` gets every batch's result in file order.
 pub struct Sink<'f> {
     /// A batch of records to its result; on any thread.
-    pub parse: &'f (dyn Fn(&RawTable, &[RawRow]) -> Parsed + Sync),
+    pub parse: &'f (dyn Fn(&RawTable, RawRows<'_>) -> Parsed + Sync),
     /// The results, in file order.
     pub take: &'f mut (dyn FnMut(Parsed) + Send),
 }
@@ -151,14 +372,15 @@ pub struct Sink<'f> {
 impl Sink<'_> {
     /// Parses `rows` on every core and takes the results in order: for a
     /// reader that hands its batches over from one thread.
-    pub fn batch(&mut self, table: &RawTable, rows: &[RawRow]) {
+    pub fn batch(&mut self, table: &RawTable, rows: RawRows<'_>) {
         use rayon::prelude::*;
         let piece = rows
             .len()
             .div_ceil(rayon::current_num_threads().max(1))
             .max(1);
         let parse = self.parse;
-        let parsed: Vec<Parsed> = rows.par_chunks(piece).map(|c| parse(table, c)).collect();
+        let pieces: Vec<RawRows<'_>> = rows.pieces(piece).collect();
+        let parsed: Vec<Parsed> = pieces.into_par_iter().map(|c| parse(table, c)).collect();
         for p in parsed {
             (self.take)(p);
         }

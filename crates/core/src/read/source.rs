@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Encoding};
 use crate::error::{Error, Result};
 use crate::fast::FastMap;
-use crate::read::raw::{Format, Parsed, RawRow, RawTable, RecordProblem, Sink};
+use crate::read::raw::{Format, Parsed, RawBatch, RawTable, Record, RecordProblem, Sink};
 use crate::read::{mapping, parquet, xlsx};
 use crate::schema::Table;
 
@@ -158,7 +158,7 @@ fn read_parquet(
                     return Ok(read); // a parse has failed: its panic follows
                 };
                 parquet::text_rows(&df, first, start, len, &mut batch);
-                if !pipe.send(batch, len) {
+                if !pipe.send(batch) {
                     return Ok(read);
                 }
                 start += len;
@@ -384,7 +384,7 @@ fn parse_csv(
     let cannot_parse = |e: csv::Error| Error::input(path, format!("cannot parse CSV: {e}"));
     // Where the last record starts, to find a quote that is never closed.
     let mut last_start: u64;
-    let mut first = RawRow::empty();
+    let mut first = Record::empty();
     let header: Vec<String> = loop {
         if !reader.read_record(&mut first.cells).map_err(cannot_parse)? {
             return Err(Error::input(path, "empty file: no header line"));
@@ -404,50 +404,40 @@ fn parse_csv(
         let Some(mut batch) = pipe.buffer() else {
             return Ok(0);
         };
-        let mut filled = 0;
-        let mut line = 1;
+        let mut record = Record::empty();
         let mut read = 0;
         loop {
-            if filled == batch.len() {
-                batch.push(RawRow::empty());
-            }
-            let row = &mut batch[filled];
-            if !reader.read_record(&mut row.cells).map_err(cannot_parse)? {
+            if !reader
+                .read_record(&mut record.cells)
+                .map_err(cannot_parse)?
+            {
                 break;
             }
-            if row.cells.iter().all(|c| c.trim().is_empty()) {
+            if record.cells.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            last_start = row.cells.position().map_or(0, |p| p.byte());
-            line += 1;
+            last_start = record.cells.position().map_or(0, |p| p.byte());
             read += 1;
-            row.line = line;
-            note_record_problems(row, &header, table, delimiter);
-            if filled == BATCH {
+            record.line = read + 1;
+            note_record_problems(&mut record, &header, table, delimiter);
+            if batch.len() == BATCH {
                 // A full batch and one more record: hand the batch on and
-                // keep the new record as the next batch's first.
-                let Some(mut next) = pipe.buffer() else {
+                // start the next with the new record.
+                let Some(next) = pipe.buffer() else {
                     return Ok(read); // a parse has failed: its panic follows
                 };
-                if next.is_empty() {
-                    next.push(RawRow::empty());
-                }
-                std::mem::swap(&mut next[0], &mut batch[BATCH]);
-                let done = std::mem::replace(&mut batch, next);
-                if !pipe.send(done, BATCH) {
+                if !pipe.send(std::mem::replace(&mut batch, next)) {
                     return Ok(read);
                 }
-                filled = 0;
             }
-            filled += 1;
+            batch.push(&record);
         }
         let rest = rest_from(last_start)?;
         if let Some(cell) = open_quote(&rest, delimiter) {
-            let last = batch[..filled].last_mut();
-            unclosed_quote(path, &header, table, cell, last)?;
+            unclosed_quote(path, &header, table, cell, &mut batch)?;
         }
-        if filled > 0 {
-            pipe.send(batch, filled);
+        if !batch.is_empty() {
+            pipe.send(batch);
         }
         Ok(read)
     };
@@ -463,32 +453,34 @@ const IN_FLIGHT: usize = 8;
 /// The splitting side of [`pipeline`]: where the splitter gets empty batch
 /// buffers and hands full ones on.
 struct Pipe {
-    work: std::sync::mpsc::SyncSender<(usize, Vec<RawRow>, usize)>,
-    spares: std::sync::mpsc::Receiver<Vec<RawRow>>,
+    work: std::sync::mpsc::SyncSender<(usize, RawBatch)>,
+    spares: std::sync::mpsc::Receiver<RawBatch>,
     made: usize,
     sent: usize,
 }
 
 impl Pipe {
-    /// A batch buffer: a new one while fewer than [`IN_FLIGHT`] exist, then
-    /// one the taker gave back. `None` when the taker has stopped.
-    fn buffer(&mut self) -> Option<Vec<RawRow>> {
-        if let Ok(spare) = self.spares.try_recv() {
-            return Some(spare);
-        }
-        if self.made < IN_FLIGHT {
-            self.made += 1;
-            return Some(Vec::new());
-        }
-        self.spares.recv().ok()
+    /// An empty batch buffer: a new one while fewer than [`IN_FLIGHT`]
+    /// exist, then one the taker gave back. `None` when the taker has
+    /// stopped.
+    fn buffer(&mut self) -> Option<RawBatch> {
+        let mut spare = match self.spares.try_recv() {
+            Ok(spare) => spare,
+            Err(_) if self.made < IN_FLIGHT => {
+                self.made += 1;
+                RawBatch::default()
+            }
+            Err(_) => self.spares.recv().ok()?,
+        };
+        spare.clear();
+        Some(spare)
     }
 
-    /// Hands the first `filled` records of `batch` on to be parsed; false
-    /// when no parser is left.
-    fn send(&mut self, batch: Vec<RawRow>, filled: usize) -> bool {
+    /// Hands `batch` on to be parsed; false when no parser is left.
+    fn send(&mut self, batch: RawBatch) -> bool {
         let seq = self.sent;
         self.sent += 1;
-        self.work.send((seq, batch, filled)).is_ok()
+        self.work.send((seq, batch)).is_ok()
     }
 }
 
@@ -503,16 +495,16 @@ fn pipeline(
     split: &mut dyn FnMut(&mut Pipe) -> Result<u64>,
 ) -> Result<u64> {
     use std::sync::mpsc::{channel, sync_channel};
-    type Done = (usize, Vec<RawRow>, std::thread::Result<Parsed>);
+    type Done = (usize, RawBatch, std::thread::Result<Parsed>);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let parse = sink.parse;
     let take = &mut *sink.take;
-    let (work, jobs) = sync_channel::<(usize, Vec<RawRow>, usize)>(workers);
+    let (work, jobs) = sync_channel::<(usize, RawBatch)>(workers);
     // Shared by the parsers and dropped with the last of them, so that the
     // splitter stops when no one is left to parse.
     let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
     let (done, results) = channel::<Done>();
-    let (spares_back, spares) = channel::<Vec<RawRow>>();
+    let (spares_back, spares) = channel::<RawBatch>();
     let mut pipe = Pipe {
         work,
         spares,
@@ -526,11 +518,11 @@ fn pipeline(
             s.spawn(move || loop {
                 // The lock is held only to take a job, not to parse it.
                 let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                let Ok((seq, batch, filled)) = job else {
+                let Ok((seq, batch)) = job else {
                     break;
                 };
                 let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    parse(table, &batch[..filled])
+                    parse(table, batch.rows(..))
                 }));
                 if done.send((seq, batch, parsed)).is_err() {
                     break;
@@ -568,7 +560,7 @@ fn pipeline(
 
 /// Sets the problems of `row`, a record of `table` under `header` (see
 /// [`record_problems`]).
-fn note_record_problems(row: &mut RawRow, header: &[String], table: &RawTable, delimiter: u8) {
+fn note_record_problems(row: &mut Record, header: &[String], table: &RawTable, delimiter: u8) {
     row.problems.clear();
     for (cell, value, problem) in record_problems(header, &row.cells, delimiter) {
         row.problems.push(RecordProblem {
@@ -580,29 +572,30 @@ fn note_record_problems(row: &mut RawRow, header: &[String], table: &RawTable, d
 }
 
 /// Reports a quote opened in cell `cell` of the last record and never
-/// closed, on that record (`last`); with no record, the quote is in the
-/// header and the file cannot be used.
+/// closed, on that record (the last of `batch`); with no record, the quote
+/// is in the header and the file cannot be used.
 fn unclosed_quote(
     path: &Path,
     header: &[String],
     table: &RawTable,
     cell: usize,
-    last: Option<&mut RawRow>,
+    batch: &mut RawBatch,
 ) -> Result<()> {
-    let Some(row) = last else {
+    let Some(row) = batch.last() else {
         return Err(Error::input(
             path,
             "a quote in the header line is never closed: the rest of the file is one header cell",
         ));
     };
-    let value = row.cells.get(cell).unwrap_or_default();
+    let value = row.get(cell).unwrap_or_default();
     let more = value.lines().count().saturating_sub(1);
     let first = value.lines().next().unwrap_or_default().trim().to_string();
-    row.problems.push(RecordProblem {
+    let problem = RecordProblem {
         column: column_name(header, &table.columns, cell),
         value: first,
         problem: format!("a quote opened in this cell is never closed: the rest of the file ({more} more physical lines) was read into it"),
-    });
+    };
+    batch.add_to_last(problem);
     Ok(())
 }
 
@@ -701,6 +694,7 @@ fn open_quote(rest: &[u8], delimiter: u8) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::raw::RawRows;
 
     /// A responses file of `rows` records in a fresh folder.
     fn responses(rows: usize) -> (tempdir::Dir, PathBuf) {
@@ -739,12 +733,12 @@ mod tests {
         let rows = 5 * BATCH + 123;
         let (_dir, path) = responses(rows);
         // Later batches parse faster, so they finish first.
-        let parse = |_: &RawTable, batch: &[RawRow]| -> Parsed {
-            let first = batch.first().map_or(0, |r| r.line);
+        let parse = |_: &RawTable, batch: RawRows<'_>| -> Parsed {
+            let first = batch.get(0).map_or(0, |r| r.line());
             if first < 3 * BATCH as u64 {
                 std::thread::sleep(std::time::Duration::from_millis(30));
             }
-            Box::new(batch.iter().map(|r| r.line).collect::<Vec<u64>>())
+            Box::new(batch.iter().map(|r| r.line()).collect::<Vec<u64>>())
         };
         let mut lines = Vec::new();
         let mut take = |p: Parsed| lines.extend(*p.downcast::<Vec<u64>>().unwrap());
@@ -768,8 +762,11 @@ mod tests {
     #[test]
     fn a_panic_while_parsing_reaches_the_caller_without_a_hang() {
         let (_dir, path) = responses(4 * BATCH);
-        let parse = |_: &RawTable, batch: &[RawRow]| -> Parsed {
-            assert!(batch[0].line < 2 * BATCH as u64, "parse failed");
+        let parse = |_: &RawTable, batch: RawRows<'_>| -> Parsed {
+            assert!(
+                batch.get(0).is_some_and(|r| r.line() < 2 * BATCH as u64),
+                "parse failed"
+            );
             Box::new(())
         };
         let mut take = |_: Parsed| {};

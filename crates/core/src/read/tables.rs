@@ -36,7 +36,7 @@ impl Positions {
 /// The cells of one row, with the issues found while reading them.
 pub(crate) struct Cells<'a> {
     raw: &'a RawTable,
-    row: &'a RawRow,
+    row: RawRow<'a>,
     positions: &'a Positions,
     issues: &'a mut Vec<DataIssue>,
     /// False once an error-level issue was found in this row.
@@ -47,7 +47,7 @@ impl<'a> Cells<'a> {
     /// The cells of `row`; `positions` serves every row of one table.
     pub(crate) fn new(
         raw: &'a RawTable,
-        row: &'a RawRow,
+        row: RawRow<'a>,
         positions: &'a Positions,
         issues: &'a mut Vec<DataIssue>,
     ) -> Self {
@@ -58,7 +58,7 @@ impl<'a> Cells<'a> {
             issues,
             ok: true,
         };
-        for p in &row.problems {
+        for p in row.problems() {
             cells.error(&p.column, &p.value, p.problem.as_str());
         }
         cells
@@ -74,7 +74,7 @@ impl<'a> Cells<'a> {
         self.ok = false;
         self.issues.push(DataIssue {
             file: self.raw.file.clone(),
-            line: self.row.line,
+            line: self.row.line(),
             column: col.to_string(),
             value: value.to_string(),
             level: Level::Error,
@@ -265,7 +265,7 @@ pub(crate) fn applicant(c: &mut Cells<'_>) -> Option<Applicant> {
     };
     let household_size = u32::try_from(size).ok()?;
     c.ok.then(|| Applicant {
-        line: c.row.line,
+        line: c.row.line(),
         id,
         last_name: Text::from(last_name),
         first_names: c.get("first_names").map(Text::from),
@@ -335,7 +335,7 @@ pub(crate) fn advert(c: &mut Cells<'_>, policies: &Policies) -> Option<Advert> {
         return None;
     };
     c.ok.then_some(Advert {
-        line: c.row.line,
+        line: c.row.line(),
         id,
         dwelling_id,
         published_on,
@@ -388,7 +388,7 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
         );
         return None;
     };
-    let Ok(line) = u32::try_from(c.row.line) else {
+    let Ok(line) = u32::try_from(c.row.line()) else {
         let raw = c.get("advert_id").unwrap_or_default();
         c.error(
             "advert_id",
@@ -441,7 +441,7 @@ pub(crate) fn allocation(c: &mut Cells<'_>) -> Option<Allocation> {
         return None;
     };
     c.ok.then(|| Allocation {
-        line: c.row.line,
+        line: c.row.line(),
         id,
         dwelling_id,
         applicant_id,
@@ -470,7 +470,7 @@ pub(crate) fn employee(c: &mut Cells<'_>) -> Option<Employee> {
         return None;
     };
     c.ok.then(|| Employee {
-        line: c.row.line,
+        line: c.row.line(),
         id,
         last_name,
         first_names: c.get("first_names").map(str::to_string),
@@ -498,7 +498,7 @@ pub(crate) fn relation(c: &mut Cells<'_>) -> Option<Relation> {
         return None;
     };
     c.ok.then(|| Relation {
-        line: c.row.line,
+        line: c.row.line(),
         employee_id,
         relation,
         last_name,
@@ -564,7 +564,7 @@ pub(crate) fn sale(c: &mut Cells<'_>) -> Option<Sale> {
         return None;
     };
     c.ok.then(|| Sale {
-        line: c.row.line,
+        line: c.row.line(),
         id,
         dwelling_id,
         sold_on,
@@ -596,7 +596,7 @@ pub(crate) fn registration_change(c: &mut Cells<'_>) -> Option<RegistrationChang
         return None;
     };
     c.ok.then(|| RegistrationChange {
-        line: c.row.line,
+        line: c.row.line(),
         applicant_id,
         changed_at,
         field: field.to_lowercase(),
@@ -623,7 +623,7 @@ pub(crate) fn priority(c: &mut Cells<'_>) -> Option<Priority> {
         return None;
     };
     c.ok.then(|| Priority {
-        line: c.row.line,
+        line: c.row.line(),
         id,
         applicant_id,
         kind,
@@ -647,7 +647,7 @@ pub(crate) fn vacancy(c: &mut Cells<'_>) -> Option<Vacancy> {
         return None;
     };
     c.ok.then_some(Vacancy {
-        line: c.row.line,
+        line: c.row.line(),
         id,
         dwelling_id,
         vacated_on,

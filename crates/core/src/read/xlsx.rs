@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::read::ooxml::{Cell, Merge, Package, Value};
-use crate::read::raw::{RawRow, RawTable, RecordProblem, Sink};
+use crate::read::raw::{RawBatch, RawTable, Record, RecordProblem, Sink};
 use crate::read::source::{column_name, Describe, BATCH};
 
 /// `A1`-style name of a cell (row and column from 0).
@@ -50,8 +50,8 @@ pub(crate) fn read(
         sheet,
         describe,
         raw: None,
-        batch: Vec::new(),
-        filled: 0,
+        record: Record::empty(),
+        batch: RawBatch::default(),
         read: 0,
         row: None,
         blank: true,
@@ -98,17 +98,18 @@ fn merged_cells(path: &Path, sheet: &str, merged: &[Merge]) -> Result<()> {
     ))
 }
 
-/// The rows of the sheet as they are read, a cell at a time: each row is
-/// written straight into the batch slot it will take as a record.
+/// The rows of the sheet as they are read, a cell at a time: each row into
+/// a record of its own, copied into the batch when it ends.
 struct SheetRows<'s, 'd> {
     path: &'s Path,
     sheet: &'s str,
     describe: &'s Describe<'d>,
     raw: Option<RawTable>,
-    batch: Vec<RawRow>,
-    filled: usize,
+    /// The row being read.
+    record: Record,
+    batch: RawBatch,
     read: u64,
-    /// The row being read (from 0): its cells are in `batch[filled]`.
+    /// The row being read (from 0): its cells are in `record`.
     row: Option<u32>,
     /// Whether its cells so far are all empty or white space.
     blank: bool,
@@ -137,10 +138,7 @@ impl SheetRows<'_, '_> {
                 self.flush(sink)?;
             }
             self.row = Some(cell.row);
-            if self.filled == self.batch.len() {
-                self.batch.push(RawRow::empty());
-            }
-            let out = &mut self.batch[self.filled];
+            let out = &mut self.record;
             out.cells.clear();
             out.problems.clear();
             self.blank = true;
@@ -153,10 +151,7 @@ impl SheetRows<'_, '_> {
         };
         self.blank &= !error && text.trim().is_empty();
         let col = cell.col as usize;
-        let Some(out) = self.batch.get_mut(self.filled) else {
-            return Ok(());
-        };
-        let cells = &mut out.cells;
+        let cells = &mut self.record.cells;
         if col >= cells.len() {
             // The cells a sheet leaves out are empty.
             for _ in cells.len()..col {
@@ -189,9 +184,7 @@ impl SheetRows<'_, '_> {
         if self.blank {
             return Ok(());
         }
-        let Some(out) = self.batch.get_mut(self.filled) else {
-            return Ok(());
-        };
+        let out = &mut self.record;
         match &self.raw {
             None => {
                 if row != 0 {
@@ -220,11 +213,11 @@ impl SheetRows<'_, '_> {
                     }
                 }
                 note_record_problems(out, table);
-                self.filled += 1;
+                self.batch.push(out);
                 self.read += 1;
-                if self.filled == BATCH {
-                    sink.batch(table, &self.batch);
-                    self.filled = 0;
+                if self.batch.len() == BATCH {
+                    sink.batch(table, self.batch.rows(..));
+                    self.batch.clear();
                 }
             }
         }
@@ -242,8 +235,8 @@ impl SheetRows<'_, '_> {
                 format!("sheet {:?} is empty: no header in row 1", self.sheet),
             )
         })?;
-        if self.filled > 0 {
-            sink.batch(&raw, &self.batch[..self.filled]);
+        if !self.batch.is_empty() {
+            sink.batch(&raw, self.batch.rows(..));
         }
         Ok((raw, self.read))
     }
@@ -251,7 +244,7 @@ impl SheetRows<'_, '_> {
 
 /// Record problems of a spreadsheet row: non-empty cells beyond the
 /// header's, and the header row repeated (two exports pasted together).
-fn note_record_problems(row: &mut RawRow, table: &RawTable) {
+fn note_record_problems(row: &mut Record, table: &RawTable) {
     let header = &table.header;
     let width = header.len();
     if row.cells.len() > width && row.cells.iter().skip(width).any(|c| !c.trim().is_empty()) {
