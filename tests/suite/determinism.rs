@@ -187,3 +187,41 @@ fn reruns_and_shuffled_rows_give_the_same_bytes() {
     run(&shuffled, &s);
     same(&c1, &s, &ORDER_FREE, "when the input rows are shuffled");
 }
+
+/// The checks, the rankings and the statistics run on every core (rayon's
+/// pool): one thread and several give the same bytes.
+#[test]
+fn one_thread_and_several_give_the_same_bytes() {
+    let root = tmp("threads");
+    std::fs::create_dir_all(&root).unwrap();
+    let generated = root.join("generated");
+    let o = woonaudit(
+        &[
+            "generate",
+            "--out",
+            generated.to_str().unwrap(),
+            "--seed",
+            "11",
+        ],
+        &root,
+    );
+    assert_ok(&o);
+    let run_on = |threads: &str, out: &Path| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_woonaudit"))
+            .env("SOURCE_DATE_EPOCH", RUN_EPOCH)
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["run", "--data"])
+            .arg(&generated)
+            .arg("--out")
+            .arg(out)
+            .current_dir(&root)
+            .output()
+            .expect("run woonaudit");
+        assert_ok(&o);
+    };
+    let (one, four) = (root.join("out-1"), root.join("out-4"));
+    run_on("1", &one);
+    run_on("4", &four);
+    same(&one, &four, &ALL, "between one thread and four");
+    assert!(read_csv(&one.join("findings.csv")).len() > 50);
+}

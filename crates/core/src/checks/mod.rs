@@ -153,17 +153,34 @@ pub struct Checked<'a> {
 /// HANDLER_BYPASS_RATE runs last: it tests the ORDER_BYPASS findings of the
 /// checks before it.
 pub fn run_all<'a>(ctx: &Context<'a>) -> Checked<'a> {
-    let mut findings = Vec::new();
-    order::check(ctx, &mut findings);
-    route::check(ctx, &mut findings);
-    staff::check(ctx, &mut findings);
-    conflict::check(ctx, &mut findings);
-    registration::check(ctx, &mut findings);
-    sales::check(ctx, &mut findings);
-    advert::check(ctx, &mut findings);
-    vacancy::check(ctx, &mut findings);
-    let late_priorities = priority::check(ctx, &mut findings);
-    let skip_rates = actor::check(ctx, &mut findings);
+    // The families before HANDLER_BYPASS_RATE only add findings, each from
+    // the context alone: they run side by side on every core, each into a
+    // list of its own, and the lists are put together in this order, so
+    // the result does not depend on the cores.
+    let mut lists: [Vec<Finding>; 10] = Default::default();
+    let [order, route, staff, conflict, registration, sales, advert, vacancy, priority, actor] =
+        &mut lists;
+    let ((late_priorities, skip_rates), ()) = rayon::join(
+        || {
+            rayon::join(
+                || priority::check(ctx, priority),
+                || actor::check(ctx, actor),
+            )
+        },
+        || {
+            rayon::scope(|s| {
+                s.spawn(|_| order::check(ctx, order));
+                s.spawn(|_| route::check(ctx, route));
+                s.spawn(|_| staff::check(ctx, staff));
+                s.spawn(|_| conflict::check(ctx, conflict));
+                s.spawn(|_| registration::check(ctx, registration));
+                s.spawn(|_| sales::check(ctx, sales));
+                s.spawn(|_| advert::check(ctx, advert));
+                s.spawn(|_| vacancy::check(ctx, vacancy));
+            })
+        },
+    );
+    let mut findings: Vec<Finding> = lists.into_iter().flatten().collect();
     let handlers = handler::check(ctx, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Checked {

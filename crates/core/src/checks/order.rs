@@ -106,34 +106,46 @@ fn severity(linked: bool) -> Severity {
 
 /// Runs the ORDER_* checks.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    use rayon::prelude::*;
     let data = ctx.data;
-    for alloc in &data.allocations {
-        if alloc.route != Route::Advert || !ctx.period.contains(alloc.allocated_on) {
-            continue;
-        }
-        let tenant_link = ctx.link(&alloc.applicant_id, alloc.allocated_on);
-        let Some(advert) = alloc.advert_id.as_ref().and_then(|id| data.advert(id)) else {
-            out.push(no_advert(ctx, alloc, tenant_link));
-            continue;
-        };
-        let Some(ranking) = ctx.ranking(&advert.id) else {
-            continue;
-        };
-        allocation_order(ctx, alloc, advert, ranking, tenant_link, out);
-    }
-    for advert in &data.adverts {
-        if !ctx.period.contains(advert.closes_on) {
-            continue;
-        }
-        // A discretionary advert has no fixed order to compare with.
-        if advert.is_discretionary() {
-            continue;
-        }
-        let Some(ranking) = ctx.ranking(&advert.id) else {
-            continue;
-        };
-        position_mismatch(ctx, ranking, out);
-    }
+    // Each let and each advert is checked on its own, on every core; the
+    // findings come out in the order of the lets, then of the adverts.
+    let lets: Vec<Finding> = data
+        .allocations
+        .par_iter()
+        .flat_map_iter(|alloc| {
+            let mut found = Vec::new();
+            if alloc.route != Route::Advert || !ctx.period.contains(alloc.allocated_on) {
+                return found;
+            }
+            let tenant_link = ctx.link(&alloc.applicant_id, alloc.allocated_on);
+            let Some(advert) = alloc.advert_id.as_ref().and_then(|id| data.advert(id)) else {
+                found.push(no_advert(ctx, alloc, tenant_link));
+                return found;
+            };
+            if let Some(ranking) = ctx.ranking(&advert.id) {
+                allocation_order(ctx, alloc, advert, ranking, tenant_link, &mut found);
+            }
+            found
+        })
+        .collect();
+    out.extend(lets);
+    let adverts: Vec<Finding> = data
+        .adverts
+        .par_iter()
+        .flat_map_iter(|advert| {
+            let mut found = Vec::new();
+            // A discretionary advert has no fixed order to compare with.
+            if !ctx.period.contains(advert.closes_on) || advert.is_discretionary() {
+                return found;
+            }
+            if let Some(ranking) = ctx.ranking(&advert.id) {
+                position_mismatch(ctx, ranking, &mut found);
+            }
+            found
+        })
+        .collect();
+    out.extend(adverts);
 }
 
 fn no_advert(ctx: &Context<'_>, alloc: &Allocation, link: Option<Link>) -> Finding {
