@@ -46,17 +46,26 @@ impl<'a> Audit<'a> {
     ) -> Audit<'a> {
         let ctx = Context::timed(data, config, period, timings);
         let checked = timings.time("checks", || checks::run_all(&ctx));
+        // Independent parts side by side: the links register beside the
+        // facts, then the statistics beside the control sample (both read
+        // the facts).
         let (links, facts, mut stats, control) = timings.time("analysis", || {
-            let links = register::rows(data, &ctx.linker, &ctx.period);
-            let facts = Facts::build(&ctx, &checked.findings);
-            let stats = crate::analysis::statistics::compute(
-                &ctx,
-                &facts,
-                &checked.handlers,
-                &checked.skip_rates,
+            let (links, facts) = rayon::join(
+                || register::rows(data, &ctx.linker, &ctx.period),
+                || Facts::build(&ctx, &checked.findings),
             );
             let size = config.thresholds.control_sample_size;
-            let control = ControlSample::draw(&facts, &checked.findings, size);
+            let (stats, control) = rayon::join(
+                || {
+                    crate::analysis::statistics::compute(
+                        &ctx,
+                        &facts,
+                        &checked.handlers,
+                        &checked.skip_rates,
+                    )
+                },
+                || ControlSample::draw(&facts, &checked.findings, size),
+            );
             (links, facts, stats, control)
         });
         // The seekers who lost a home and the actor figures re-rank adverts
