@@ -68,6 +68,10 @@ fn dedupe<T: Sync>(
     // In place: a copy of a table of millions of responses would double
     // the peak memory.
     let mut kept = rows.records;
+    if taken.is_empty() {
+        // Nearly always: no key is used twice, and no record is looked up.
+        return (kept, unusable);
+    }
     let mut at = 0u32;
     kept.retain(|r| {
         let first = taken.get(&at).copied();
@@ -372,7 +376,9 @@ struct Known<'a> {
     /// here once and kept, so no later stage has to hash its id again.
     applicant_ids: SymMap<u32>,
     advert_model: SymMap<Model>,
-    employee_ids: FastSet<EmployeeId>,
+    /// The usable employees (a set by symbol: each of tens of millions of
+    /// responses names the employee who decided it).
+    employee_ids: SymMap<()>,
     bad_applicants: &'a FastSet<String>,
     bad_adverts: &'a FastSet<String>,
     bad_employees: &'a FastSet<String>,
@@ -397,7 +403,7 @@ impl<'a> Known<'a> {
             // The effective base decides which per-response values are
             // required (lottery numbers, points).
             advert_model: SymMap::new(adverts.iter().map(|a| (a.id.sym(), a.base()))),
-            employee_ids: employees.iter().map(|e| e.id).collect(),
+            employee_ids: SymMap::new(employees.iter().map(|e| (e.id.sym(), ()))),
             bad_applicants,
             bad_adverts,
             bad_employees,
@@ -408,7 +414,7 @@ impl<'a> Known<'a> {
     /// it is only worth a warning.
     fn staff_warning(&self, sink: &mut Sink<'_>, line: u64, column: &str, id: &Option<EmployeeId>) {
         if let Some(id) = id {
-            if !self.employee_ids.contains(id) {
+            if self.employee_ids.get(id.sym()).is_none() {
                 let why = if self.bad_employees.contains(id.as_str()) {
                     "employee is set aside (employees has an error on its row)"
                 } else {
@@ -566,7 +572,7 @@ impl<'a> Known<'a> {
             if let Some(id) = &r.applicant_id {
                 self.applicant_warning(sink, r.line, "applicant_id", id);
             }
-            if self.employee_ids.contains(&r.employee_id) {
+            if self.employee_ids.get(r.employee_id.sym()).is_some() {
                 kept.push(r);
             } else {
                 let why = if self.bad_employees.contains(r.employee_id.as_str()) {
