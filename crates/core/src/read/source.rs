@@ -230,7 +230,9 @@ fn detect_encoding(path: &Path, forced: Option<Encoding>) -> Result<Encoding> {
             Err(e) if e.error_len().is_none() && n > 0 => (e.valid_up_to(), false),
             Err(e) => (e.valid_up_to(), true),
         };
-        lines += piece[..valid].iter().filter(|&&b| b == b'\n').count();
+        // Counted for the message about a bad byte; a byte at a time, this
+        // count took as long as the rest of the check (0.5 s at L).
+        lines += memchr::memchr_iter(b'\n', &piece[..valid]).count();
         if bad {
             if forced.is_some() || bom {
                 return Err(Error::input(
