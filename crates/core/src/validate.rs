@@ -462,6 +462,29 @@ impl<'a> Known<'a> {
                 })
                 .unzip()
         };
+        // Nearly always every response is fine: then none is set aside and
+        // none has an issue, and the pass below that says so in file order
+        // is skipped.
+        let fine = {
+            use rayon::prelude::*;
+            (kept.as_slice(), models.as_slice(), applicants.as_slice())
+                .into_par_iter()
+                .all(|(r, model, &applicant)| {
+                    let fits = match model {
+                        None => false,
+                        Some(Model::Lottery) => !r.lottery_number.is_none(),
+                        Some(Model::Points) => r.points.is_some(),
+                        Some(_) => true,
+                    };
+                    let decider_known = r
+                        .decided_by
+                        .is_none_or(|id| self.employee_ids.get(id.sym()).is_some());
+                    fits && applicant != NONE && decider_known
+                })
+        };
+        if fine {
+            return (kept, applicants);
+        }
         let (mut at, mut held) = (0, 0);
         kept.retain(|r| {
             let model = models.get(at).copied().flatten();
