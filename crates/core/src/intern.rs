@@ -145,9 +145,25 @@ impl Index {
         }
     }
 
-    /// Adds `text`, which the index does not hold. `seen` is told where the
-    /// slots are whenever they move.
-    fn insert(&mut self, key: Key, hash: u32, sym: Sym, seen: &Seen) {
+    /// Starts loading the slot where a text of hash `hash` is looked for
+    /// (a hint: it reads nothing and cannot fault).
+    fn prefetch(&self, hash: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(slot) = self
+            .slots
+            .get(hash as usize & self.slots.len().saturating_sub(1))
+        {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            // SAFETY: a prefetch of an address inside a live slot; it has
+            // no effect on memory and cannot fault.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>((slot as *const Slot).cast::<i8>()) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = hash;
+    }
+
+    /// Adds `text`, which the index does not hold.
+    fn insert(&mut self, key: Key, hash: u32, sym: Sym) {
         if (self.len + 1) * 5 > self.slots.len() * 4 {
             let old = std::mem::take(&mut self.slots);
             // SAFETY: an all-zero slot is an empty one (symbol 0).
@@ -155,9 +171,6 @@ impl Index {
             for slot in old.iter().filter(|s| s.sym != 0) {
                 self.place(*slot);
             }
-            seen.at
-                .store(self.slots.as_ptr().cast_mut(), Ordering::Relaxed);
-            seen.mask.store(self.slots.len() - 1, Ordering::Relaxed);
         }
         self.place(Slot::new(key, hash, sym));
         self.len += 1;
@@ -274,16 +287,6 @@ thread_local! {
 #[derive(Default)]
 struct Shard {
     index: RwLock<Index>,
-    seen: Seen,
-}
-
-/// Where a shard's slots were last seen, for [`Sym::prefetch`]: read
-/// without the lock, so possibly stale; a stale address only makes the
-/// hint useless (a prefetch reads nothing and cannot fault).
-#[derive(Default)]
-struct Seen {
-    at: AtomicPtr<Slot>,
-    mask: AtomicUsize,
 }
 
 /// Slab and place in it of position `i`.
@@ -341,7 +344,7 @@ impl Pool {
             .keep(text);
         let set = self.slot(i).map(|slot| slot.set(leaked));
         debug_assert!(set.is_some());
-        index.insert(key, low, sym, &shard.seen);
+        index.insert(key, low, sym);
         sym
     }
 }
@@ -365,23 +368,52 @@ impl Sym {
         sym
     }
 
-    /// Starts loading the index slot where `text` is looked up, so that a
-    /// [`Sym::new`] of it a little later does not wait for memory: call it
-    /// a few rows ahead. A hint only: it changes nothing.
-    pub fn prefetch(text: &str) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            let h = hash(text);
-            let seen = &pool().shards[(h >> 32) as usize % SHARDS].seen;
-            let at = seen.at.load(Ordering::Relaxed);
-            let i = h as u32 as usize & seen.mask.load(Ordering::Relaxed);
-            // SAFETY: a prefetch has no effect on memory and cannot fault,
-            // whatever the address (a stale one is merely useless).
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(at.wrapping_add(i).cast::<i8>()) };
+    /// The symbols of `texts`, in order, adding the new ones: what
+    /// [`Sym::new`] gives for each, found shard by shard under one lock of
+    /// each shard, with every slot a shard's texts are looked up in
+    /// requested from memory before the first is read. A response's
+    /// applicant id is a look-up anywhere in an index of millions of texts;
+    /// one at a time, taking the shard's lock and waiting for the slot was
+    /// a fifth of reading a national export.
+    pub fn new_many(texts: &[&str]) -> Vec<Sym> {
+        let pool = pool();
+        let hashes: Vec<u64> = texts.iter().map(|t| hash(t)).collect();
+        let shard_of = |h: u64| (h >> 32) as usize % SHARDS;
+        // The texts' positions grouped by shard (a counting sort).
+        let mut starts = [0usize; SHARDS + 1];
+        for &h in &hashes {
+            starts[shard_of(h) + 1] += 1;
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = text;
+        for k in 0..SHARDS {
+            starts[k + 1] += starts[k];
+        }
+        let mut next = starts;
+        let mut by_shard = vec![0u32; texts.len()];
+        for (i, &h) in hashes.iter().enumerate() {
+            let k = shard_of(h);
+            by_shard[next[k]] = i as u32;
+            next[k] += 1;
+        }
+        let mut syms: Vec<Option<Sym>> = vec![None; texts.len()];
+        for (k, shard) in pool.shards.iter().enumerate() {
+            let group = &by_shard[starts[k]..starts[k + 1]];
+            if group.is_empty() {
+                continue;
+            }
+            let index = shard.index.read().unwrap_or_else(|e| e.into_inner());
+            for &i in group {
+                index.prefetch(hashes[i as usize] as u32);
+            }
+            for &i in group {
+                let (text, h) = (texts[i as usize], hashes[i as usize]);
+                syms[i as usize] = index.find(text, Key::of(text), h as u32);
+            }
+        }
+        // The texts not in the pool yet, one at a time as `new` adds them.
+        syms.into_iter()
+            .zip(texts.iter().zip(&hashes))
+            .map(|(sym, (text, &h))| sym.unwrap_or_else(|| pool.intern(text, h)))
+            .collect()
     }
 
     /// Position of the symbol in the order texts were first met.
@@ -601,6 +633,27 @@ mod tests {
         assert_eq!(place(3 * FIRST - 1), (1, 2 * FIRST - 1));
         assert_eq!(place(3 * FIRST), (2, 0));
         assert_eq!(place(u32::MAX as usize - 1).0, SLABS - 1);
+    }
+
+    #[test]
+    fn many_at_once_are_the_symbols_one_at_a_time_gives() {
+        // Known and new texts, repeats within the batch, short and long.
+        let known: Vec<String> = (0..500).map(|i| format!("many-known-{i}")).collect();
+        let before: Vec<Sym> = known.iter().map(|t| Sym::new(t)).collect();
+        let mut texts: Vec<String> = known.clone();
+        texts.extend((0..500).map(|i| format!("many-new-{i}")));
+        texts.extend((0..50).map(|i| format!("many-new-long-{}-{i}", "x".repeat(i))));
+        texts.extend(known.iter().take(20).cloned());
+        texts.push("many-new-3".to_string());
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let many = Sym::new_many(&refs);
+        assert_eq!(many.len(), texts.len());
+        assert_eq!(&many[..500], &before[..]);
+        for (sym, text) in many.iter().zip(&texts) {
+            assert_eq!(sym.as_str(), text);
+            assert_eq!(*sym, Sym::new(text));
+        }
+        assert!(Sym::new_many(&[]).is_empty());
     }
 
     #[test]

@@ -69,6 +69,12 @@ macro_rules! id_type {
                 Self(Sym::new(s))
             }
         }
+
+        impl From<Sym> for $name {
+            fn from(s: Sym) -> Self {
+                Self(s)
+            }
+        }
     };
 }
 

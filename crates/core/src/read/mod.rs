@@ -184,9 +184,6 @@ pub fn read_dir(dir: &Path, config: &Config) -> Result<Input> {
     })
 }
 
-/// How many rows ahead [`load`] starts the look-up of a scattered id.
-const AHEAD: usize = 8;
-
 /// The records, unusable rows and issues of one batch.
 struct Batch<T> {
     records: Vec<T>,
@@ -221,19 +218,9 @@ fn load<T: Send + 'static>(
             .iter()
             .filter_map(|c| raw.columns.get(c).copied())
             .collect();
-        let positions = tables::Positions::default();
+        let positions = tables::Positions::interning(raw, rows, &scattered);
         for (i, row) in rows.iter().enumerate() {
-            // Each id of these is a look-up anywhere in a pool of millions:
-            // start it a few rows ahead, so that interning it does not wait
-            // for memory.
-            if let Some(ahead) = rows.get(i + AHEAD) {
-                for &c in &scattered {
-                    if let Some(id) = raw.cell(ahead, c) {
-                        crate::intern::Sym::prefetch(id);
-                    }
-                }
-            }
-            let mut cells = tables::Cells::new(raw, row, &positions, &mut batch.issues);
+            let mut cells = tables::Cells::new(raw, row, i, &positions, &mut batch.issues);
             let record = parse_row(&mut cells);
             let ok = cells.ok;
             match record.filter(|_| ok) {

@@ -2,12 +2,12 @@
 //! read, a missing required value or a value out of its domain is an
 //! error-level data issue and the row is not turned into a record.
 
-use crate::intern::Text;
+use crate::intern::{Sym, Text};
 use crate::issues::{DataIssue, Level};
 use crate::model::*;
 use crate::parse;
 use crate::policy::Policies;
-use crate::read::raw::{RawRow, RawTable};
+use crate::read::raw::{RawRow, RawRows, RawTable};
 
 /// Values that mean "no urgency" (spec 1.3).
 const NO_URGENCY: [&str; 6] = ["", "geen", "none", "nee", "no", "-"];
@@ -17,11 +17,48 @@ const NO_URGENCY: [&str; 6] = ["", "geen", "none", "nee", "no", "-"];
 /// columns with literals, and hashing a name for each of the ten cells of
 /// each of tens of millions of responses cost more than reading the cells.
 #[derive(Default)]
-pub(crate) struct Positions(std::cell::RefCell<Vec<(&'static str, Option<usize>)>>);
+pub(crate) struct Positions {
+    known: std::cell::RefCell<Vec<(&'static str, Option<usize>)>>,
+    /// Ids interned for the whole batch ahead of its rows: (cell index,
+    /// each row's id; `None` where the cell is empty).
+    interned: Vec<(usize, Vec<Option<Sym>>)>,
+}
 
 impl Positions {
+    /// Positions for a batch whose ids in the cells `columns` are interned
+    /// all at once (see [`scattered_ids`]), before its rows are read.
+    pub(crate) fn interning(raw: &RawTable, rows: RawRows<'_>, columns: &[usize]) -> Positions {
+        let interned = columns
+            .iter()
+            .map(|&c| {
+                let cells: Vec<Option<&str>> = rows
+                    .iter()
+                    .map(|row| raw.cell(row, c).filter(|s| !s.is_empty()))
+                    .collect();
+                let texts: Vec<&str> = cells.iter().flatten().copied().collect();
+                let mut syms = Sym::new_many(&texts).into_iter();
+                let syms = cells.iter().map(|c| c.and_then(|_| syms.next())).collect();
+                (c, syms)
+            })
+            .collect();
+        Positions {
+            known: Default::default(),
+            interned,
+        }
+    }
+
+    /// The id of row `at` in `col`, when interned ahead.
+    fn interned(&self, raw: &RawTable, col: &'static str, at: usize) -> Option<Sym> {
+        if self.interned.is_empty() {
+            return None;
+        }
+        let i = self.of(raw, col)?;
+        let (_, syms) = self.interned.iter().find(|(c, _)| *c == i)?;
+        syms.get(at).copied().flatten()
+    }
+
     fn of(&self, raw: &RawTable, col: &'static str) -> Option<usize> {
-        let mut known = self.0.borrow_mut();
+        let mut known = self.known.borrow_mut();
         // A `'static` text is never freed, so its address and length name
         // it for the whole run.
         if let Some((_, i)) = known.iter().find(|(name, _)| std::ptr::eq(*name, col)) {
@@ -37,6 +74,8 @@ impl Positions {
 pub(crate) struct Cells<'a> {
     raw: &'a RawTable,
     row: RawRow<'a>,
+    /// The row's place in its batch.
+    at: usize,
     positions: &'a Positions,
     issues: &'a mut Vec<DataIssue>,
     /// False once an error-level issue was found in this row.
@@ -44,16 +83,19 @@ pub(crate) struct Cells<'a> {
 }
 
 impl<'a> Cells<'a> {
-    /// The cells of `row`; `positions` serves every row of one table.
+    /// The cells of `row`, row `at` of its batch; `positions` serves every
+    /// row of the batch.
     pub(crate) fn new(
         raw: &'a RawTable,
         row: RawRow<'a>,
+        at: usize,
         positions: &'a Positions,
         issues: &'a mut Vec<DataIssue>,
     ) -> Self {
         let mut cells = Cells {
             raw,
             row,
+            at,
             positions,
             issues,
             ok: true,
@@ -206,7 +248,14 @@ impl<'a> Cells<'a> {
         }
     }
 
-    fn id<T: for<'s> From<&'s str>>(&mut self, col: &'static str, required: bool) -> Option<T> {
+    fn id<T: for<'s> From<&'s str> + From<Sym>>(
+        &mut self,
+        col: &'static str,
+        required: bool,
+    ) -> Option<T> {
+        if let Some(sym) = self.positions.interned(self.raw, col, self.at) {
+            return Some(T::from(sym));
+        }
         // Straight from the cell: two ids a response, tens of millions of
         // responses, and a copy of each cost as much as reading it.
         let v = self.get(col);
@@ -412,8 +461,10 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
 }
 
 /// The id columns of `table` whose values are spread over a pool of
-/// millions (a response's applicant: any of a million seekers), so that
-/// reading one waits for memory unless it was started ahead.
+/// millions (a response's applicant: any of a million seekers): a batch's
+/// ids of these are interned all at once ([`Sym::new_many`]). An advert id
+/// repeats over its responses, and the thread's cache of recent symbols
+/// serves it faster one at a time.
 pub(crate) fn scattered_ids(table: crate::schema::Table) -> &'static [&'static str] {
     match table {
         crate::schema::Table::Responses => &["applicant_id"],
