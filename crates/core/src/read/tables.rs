@@ -47,25 +47,39 @@ impl Positions {
         }
     }
 
-    /// The id of row `at` in `col`, when interned ahead.
-    fn interned(&self, raw: &RawTable, col: &'static str, at: usize) -> Option<Sym> {
-        if self.interned.is_empty() {
-            return None;
-        }
-        let i = self.of(raw, col)?;
+    /// The id of row `at` in cell `i`, when interned ahead.
+    fn interned(&self, i: usize, at: usize) -> Option<Sym> {
         let (_, syms) = self.interned.iter().find(|(c, _)| *c == i)?;
         syms.get(at).copied().flatten()
     }
 
-    fn of(&self, raw: &RawTable, col: &'static str) -> Option<usize> {
-        let mut known = self.known.borrow_mut();
-        // A `'static` text is never freed, so its address and length name
-        // it for the whole run.
-        if let Some((_, i)) = known.iter().find(|(name, _)| std::ptr::eq(*name, col)) {
-            return *i;
+    /// The cell index of `col`. A parser asks for a table's columns in the
+    /// same order on every row, so the one after the column asked for last
+    /// (`next`, kept per row) is looked at first.
+    fn of(
+        &self,
+        raw: &RawTable,
+        col: &'static str,
+        next: &std::cell::Cell<usize>,
+    ) -> Option<usize> {
+        {
+            let known = self.known.borrow();
+            // A `'static` text is never freed, so its address and length
+            // name it for the whole run.
+            let k = next.get();
+            let at = match known.get(k) {
+                Some((name, _)) if std::ptr::eq(*name, col) => Some(k),
+                _ => known.iter().position(|(name, _)| std::ptr::eq(*name, col)),
+            };
+            if let Some(at) = at {
+                next.set(at + 1);
+                return known[at].1;
+            }
         }
         let i = raw.columns.get(col).copied();
+        let mut known = self.known.borrow_mut();
         known.push((col, i));
+        next.set(known.len());
         i
     }
 }
@@ -77,6 +91,8 @@ pub(crate) struct Cells<'a> {
     /// The row's place in its batch.
     at: usize,
     positions: &'a Positions,
+    /// Where in `positions` the next column asked for is looked for first.
+    next: std::cell::Cell<usize>,
     issues: &'a mut Vec<DataIssue>,
     /// False once an error-level issue was found in this row.
     pub ok: bool,
@@ -97,6 +113,7 @@ impl<'a> Cells<'a> {
             row,
             at,
             positions,
+            next: std::cell::Cell::new(0),
             issues,
             ok: true,
         };
@@ -107,7 +124,11 @@ impl<'a> Cells<'a> {
     }
 
     fn get(&self, col: &'static str) -> Option<&'a str> {
-        let i = self.positions.of(self.raw, col)?;
+        let i = self.positions.of(self.raw, col, &self.next)?;
+        self.at_cell(i)
+    }
+
+    fn at_cell(&self, i: usize) -> Option<&'a str> {
         self.raw.cell(self.row, i).filter(|s| !s.is_empty())
     }
 
@@ -253,12 +274,13 @@ impl<'a> Cells<'a> {
         col: &'static str,
         required: bool,
     ) -> Option<T> {
-        if let Some(sym) = self.positions.interned(self.raw, col, self.at) {
+        let i = self.positions.of(self.raw, col, &self.next);
+        if let Some(sym) = i.and_then(|i| self.positions.interned(i, self.at)) {
             return Some(T::from(sym));
         }
         // Straight from the cell: two ids a response, tens of millions of
         // responses, and a copy of each cost as much as reading it.
-        let v = self.get(col);
+        let v = i.and_then(|i| self.at_cell(i));
         if v.is_none() && required {
             self.error(col, "", "missing required value");
         }
