@@ -126,36 +126,20 @@ impl RawBatch {
         self.end_record(record.line);
     }
 
-    /// Adds a problem to the last record, if there is one.
-    pub fn add_to_last(&mut self, problem: RecordProblem) -> bool {
-        match self.records.last_mut() {
-            Some(last) => {
-                self.problems.push(problem);
-                last.problems = self.problems.len();
-                true
-            }
-            None => false,
+    /// Adds a problem to the last record (none when the batch is empty).
+    pub fn add_to_last(&mut self, problem: RecordProblem) {
+        if let Some(last) = self.records.last_mut() {
+            self.problems.push(problem);
+            last.problems = self.problems.len();
         }
     }
 
-    /// The records `range` of the batch (all of them: `..`).
-    pub fn rows(&self, range: impl std::ops::RangeBounds<usize>) -> RawRows<'_> {
-        use std::ops::Bound;
-        let start = match range.start_bound() {
-            Bound::Included(&s) => s,
-            Bound::Excluded(&s) => s + 1,
-            Bound::Unbounded => 0,
-        };
-        let end = match range.end_bound() {
-            Bound::Included(&e) => e + 1,
-            Bound::Excluded(&e) => e,
-            Bound::Unbounded => self.len(),
-        };
-        let end = end.min(self.len());
+    /// Every record of the batch.
+    pub fn rows(&self) -> RawRows<'_> {
         RawRows {
             batch: self,
-            start: start.min(end),
-            end,
+            start: 0,
+            end: self.len(),
         }
     }
 

@@ -524,7 +524,7 @@ fn pipeline(
                     break;
                 };
                 let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    parse(table, batch.rows(..))
+                    parse(table, batch.rows())
                 }));
                 if done.send((seq, batch, parsed)).is_err() {
                     break;

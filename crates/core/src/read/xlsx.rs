@@ -216,7 +216,7 @@ impl SheetRows<'_, '_> {
                 self.batch.push(out);
                 self.read += 1;
                 if self.batch.len() == BATCH {
-                    sink.batch(table, self.batch.rows(..));
+                    sink.batch(table, self.batch.rows());
                     self.batch.clear();
                 }
             }
@@ -236,7 +236,7 @@ impl SheetRows<'_, '_> {
             )
         })?;
         if !self.batch.is_empty() {
-            sink.batch(&raw, self.batch.rows(..));
+            sink.batch(&raw, self.batch.rows());
         }
         Ok((raw, self.read))
     }
