@@ -99,9 +99,10 @@ const ORDER_FREE: [&str; 6] = [
     "affected.csv",
 ];
 
-#[test]
-fn reruns_and_shuffled_rows_give_the_same_bytes() {
-    let root = tmp("gen");
+/// A fresh folder `name` holding a generated data set of `seed`, in its
+/// `generated` folder.
+fn generated(name: &str, seed: &str) -> (PathBuf, PathBuf) {
+    let root = tmp(name);
     std::fs::create_dir_all(&root).unwrap();
     let generated = root.join("generated");
     let o = woonaudit(
@@ -110,11 +111,17 @@ fn reruns_and_shuffled_rows_give_the_same_bytes() {
             "--out",
             generated.to_str().unwrap(),
             "--seed",
-            "7",
+            seed,
         ],
         &root,
     );
     assert_ok(&o);
+    (root, generated)
+}
+
+#[test]
+fn reruns_and_shuffled_rows_give_the_same_bytes() {
+    let (root, generated) = generated("gen", "7");
 
     // 1. Twice on the same input, data issues included.
     let (a, b) = (root.join("out-a"), root.join("out-b"));
@@ -192,20 +199,7 @@ fn reruns_and_shuffled_rows_give_the_same_bytes() {
 /// pool): one thread and several give the same bytes.
 #[test]
 fn one_thread_and_several_give_the_same_bytes() {
-    let root = tmp("threads");
-    std::fs::create_dir_all(&root).unwrap();
-    let generated = root.join("generated");
-    let o = woonaudit(
-        &[
-            "generate",
-            "--out",
-            generated.to_str().unwrap(),
-            "--seed",
-            "11",
-        ],
-        &root,
-    );
-    assert_ok(&o);
+    let (root, generated) = generated("threads", "11");
     let run_on = |threads: &str, out: &Path| {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_woonaudit"))
             .env("SOURCE_DATE_EPOCH", RUN_EPOCH)
