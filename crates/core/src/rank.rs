@@ -268,11 +268,11 @@ impl<'a> Ranking<'a> {
 
     /// Responses dated after the closing date, in response order.
     pub fn late(&self) -> impl Iterator<Item = &'a Response> + 'a {
-        let closes_on = self.advert.closes_on;
+        let advert = self.advert;
         self.data
-            .response_rows(&self.advert.id)
+            .response_rows(&advert.id)
             .map(|(_, response, _)| response)
-            .filter(move |r| r.responded_at.date() > closes_on)
+            .filter(move |r| responded_late(advert, r))
     }
 
     /// The eligible candidates in the order they should have been offered,
@@ -306,6 +306,12 @@ impl<'a> Ranking<'a> {
     }
 }
 
+/// Whether `response` came after `advert` closed: it is then no candidate
+/// (spec 3).
+pub fn responded_late(advert: &Advert, response: &Response) -> bool {
+    response.responded_at.date() > advert.closes_on
+}
+
 /// Judges the responses to one advert, after one change (spec 3).
 struct Judge<'a> {
     data: &'a Dataset,
@@ -337,7 +343,7 @@ impl<'a> Judge<'a> {
     /// ineligible with its reasons, or eligible with the priorities it was
     /// judged with.
     fn standing(&mut self, response: &Response, applicant: &Applicant) -> Standing<'_> {
-        if response.responded_at.date() > self.advert.closes_on {
+        if responded_late(self.advert, response) {
             return Standing::Late;
         }
         let priorities: &[Priority] = if self.needs_priorities {

@@ -369,6 +369,27 @@ fn row_counts(data: &Dataset, table: Table, read: u64) -> RowCounts {
     }
 }
 
+/// Why a response cannot be used with its advert.
+enum AdvertFault {
+    /// The advert is unknown or set aside.
+    Unusable,
+    /// A lottery advert's response without a lottery number.
+    NoLotteryNumber,
+    /// A points advert's response without points.
+    NoPoints,
+}
+
+/// What is wrong with a response to an advert of `model` (`None` when the
+/// advert is unusable), if anything.
+fn advert_fault(r: &Response, model: Option<Model>) -> Option<AdvertFault> {
+    match model {
+        None => Some(AdvertFault::Unusable),
+        Some(Model::Lottery) if r.lottery_number.is_none() => Some(AdvertFault::NoLotteryNumber),
+        Some(Model::Points) if r.points.is_none() => Some(AdvertFault::NoPoints),
+        Some(_) => None,
+    }
+}
+
 /// The usable keys the references of spec 1.2 are checked against, and the
 /// keys whose rows are set aside (to say why a reference is unusable).
 struct Known<'a> {
@@ -413,16 +434,15 @@ impl<'a> Known<'a> {
     /// An employee id that is not usable is still that id in every check;
     /// it is only worth a warning.
     fn staff_warning(&self, sink: &mut Sink<'_>, line: u64, column: &str, id: &Option<EmployeeId>) {
-        if let Some(id) = id {
-            if self.employee_ids.get(id.sym()).is_none() {
-                let why = if self.bad_employees.contains(id.as_str()) {
-                    "employee is set aside (employees has an error on its row)"
-                } else {
-                    "employee not in the staff register"
-                };
-                sink.push(line, column, id.as_str(), Level::Warning, why.to_string());
-            }
-        }
+        let Some(id) = id.filter(|_| !self.knows_employee(id)) else {
+            return;
+        };
+        let why = if self.bad_employees.contains(id.as_str()) {
+            "employee is set aside (employees has an error on its row)"
+        } else {
+            "employee not in the staff register"
+        };
+        sink.push(line, column, id.as_str(), Level::Warning, why.to_string());
     }
 
     fn applicant_warning(&self, sink: &mut Sink<'_>, line: u64, column: &str, id: &ApplicantId) {
@@ -462,24 +482,17 @@ impl<'a> Known<'a> {
                 })
                 .unzip()
         };
-        // Nearly always every response is fine: then none is set aside and
-        // none has an issue, and the pass below that says so in file order
-        // is skipped.
+        // Nearly always every response is fine (by the rules the pass
+        // below reports by): then none is set aside and none has an issue,
+        // and that pass in file order is skipped.
         let fine = {
             use rayon::prelude::*;
             (kept.as_slice(), models.as_slice(), applicants.as_slice())
                 .into_par_iter()
-                .all(|(r, model, &applicant)| {
-                    let fits = match model {
-                        None => false,
-                        Some(Model::Lottery) => !r.lottery_number.is_none(),
-                        Some(Model::Points) => r.points.is_some(),
-                        Some(_) => true,
-                    };
-                    let decider_known = r
-                        .decided_by
-                        .is_none_or(|id| self.employee_ids.get(id.sym()).is_some());
-                    fits && applicant != NONE && decider_known
+                .all(|(r, &model, &applicant)| {
+                    advert_fault(r, model).is_none()
+                        && applicant != NONE
+                        && self.knows_employee(&r.decided_by)
                 })
         };
         if fine {
@@ -519,11 +532,19 @@ impl<'a> Known<'a> {
         (kept, applicants)
     }
 
+    /// Whether `id` is none or a usable employee.
+    fn knows_employee(&self, id: &Option<EmployeeId>) -> bool {
+        id.is_none_or(|id| self.employee_ids.get(id.sym()).is_some())
+    }
+
     /// Whether a response's advert (of `model`, `None` when unusable) is
     /// usable and the response fits it; an error issue when not.
     fn response_advert(&self, sink: &mut Sink<'_>, r: &Response, model: Option<Model>) -> bool {
-        match model {
-            None => {
+        let Some(fault) = advert_fault(r, model) else {
+            return true;
+        };
+        match fault {
+            AdvertFault::Unusable => {
                 let why = if self.bad_adverts.contains(r.advert_id.as_str()) {
                     "its advert is set aside (adverts has an error on its row)"
                 } else {
@@ -538,7 +559,7 @@ impl<'a> Known<'a> {
                 );
                 false
             }
-            Some(Model::Lottery) if r.lottery_number.is_none() => {
+            AdvertFault::NoLotteryNumber => {
                 sink.push(
                     u64::from(r.line),
                     "lottery_number",
@@ -551,7 +572,7 @@ impl<'a> Known<'a> {
                 );
                 false
             }
-            Some(Model::Points) if r.points.is_none() => {
+            AdvertFault::NoPoints => {
                 sink.push(
                     u64::from(r.line),
                     "points",
@@ -561,7 +582,6 @@ impl<'a> Known<'a> {
                 );
                 false
             }
-            Some(_) => true,
         }
     }
 

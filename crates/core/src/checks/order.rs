@@ -208,7 +208,7 @@ fn allocation_order(
         Some(r) => TenantStatus::Ranked(r.rank),
         None => match data.response(&advert.id, &alloc.applicant_id) {
             None => TenantStatus::NoResponse,
-            Some(r) if r.responded_at.date() > advert.closes_on => TenantStatus::Late(r),
+            Some(r) if crate::rank::responded_late(advert, r) => TenantStatus::Late(r),
             Some(_) => TenantStatus::Ineligible(
                 data.applicant(&alloc.applicant_id)
                     .map(|a| crate::rank::ineligibility(advert, a, data.priorities_of(&a.id)))

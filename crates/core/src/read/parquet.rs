@@ -36,8 +36,6 @@ pub struct Slices<'b> {
     path: &'b Path,
     bytes: &'b [u8],
     metadata: std::sync::Arc<polars::io::parquet::read::FileMetadata>,
-    /// The file's rows.
-    rows: usize,
     /// The first row of the next slice.
     offset: usize,
     done: bool,
@@ -61,7 +59,6 @@ impl<'b> Slices<'b> {
         Ok(Slices {
             path,
             bytes,
-            rows: metadata.num_rows,
             metadata,
             offset: 0,
             done: false,
@@ -82,7 +79,7 @@ impl<'b> Slices<'b> {
             reader.with_slice(Some((offset, SLICE))).finish()
         })?;
         self.offset += df.height();
-        self.done = df.height() == 0 || self.offset >= self.rows;
+        self.done = df.height() == 0 || self.offset >= self.metadata.num_rows;
         Ok(Some((df, offset)))
     }
 }
@@ -92,15 +89,11 @@ pub fn header(df: &DataFrame) -> Vec<String> {
     df.columns().iter().map(|c| c.name().to_string()).collect()
 }
 
-/// Rows `start..start + len` of `df` as text cells, appended to `out`.
+/// Rows `start..start + n` of `df` as text cells, appended to `out`.
 /// `df` holds the file's rows from `first`; line = row index in the file +
 /// 2, as for CSV. Text columns are read as they are; other types through
 /// the text a CSV export would hold.
-pub fn text_rows(df: &DataFrame, first: usize, start: usize, len: usize, out: &mut RawBatch) {
-    fill(df, first, start, len, out);
-}
-
-fn fill(df: &DataFrame, first: usize, start: usize, n: usize, out: &mut RawBatch) {
+pub fn text_rows(df: &DataFrame, first: usize, start: usize, n: usize, out: &mut RawBatch) {
     let sliced: Vec<Series> = df
         .columns()
         .iter()
@@ -120,16 +113,15 @@ fn fill(df: &DataFrame, first: usize, start: usize, n: usize, out: &mut RawBatch
     let columns: Vec<Vec<&str>> = sliced
         .iter()
         .zip(&typed)
-        .map(|(s, typed)| match (s.str(), typed) {
-            (_, Some(texts)) => texts.iter().map(String::as_str).collect(),
-            (Ok(text), None) => {
+        .map(|(s, typed)| match typed {
+            Some(texts) => texts.iter().map(String::as_str).collect(),
+            None => {
                 let mut cells = Vec::with_capacity(n);
-                for chunk in text.downcast_iter() {
+                for chunk in s.str().iter().flat_map(|text| text.downcast_iter()) {
                     cells.extend(chunk.iter().map(Option::unwrap_or_default));
                 }
                 cells
             }
-            (Err(_), None) => Vec::new(),
         })
         .collect();
     for i in 0..n {

@@ -222,17 +222,6 @@ impl<'b> RawRow<'b> {
         self.batch.records[self.i].line
     }
 
-    /// The number of cells.
-    pub fn len(&self) -> usize {
-        let (before, this) = self.bounds();
-        this.cells - before.cells
-    }
-
-    /// Whether the record has no cell.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Cell `i` as read (untrimmed).
     pub fn get(&self, i: usize) -> Option<&'b str> {
         let (before, this) = self.bounds();
@@ -251,12 +240,6 @@ impl<'b> RawRow<'b> {
     /// Cell `i`, trimmed of Unicode white space; empty = missing.
     pub fn cell(&self, i: usize) -> Option<&'b str> {
         self.get(i).map(trim)
-    }
-
-    /// The cells as read, in order.
-    pub fn cells(&self) -> impl Iterator<Item = &'b str> + 'b {
-        let row = *self;
-        (0..self.len()).filter_map(move |i| row.get(i))
     }
 
     /// Problems with the record as a whole, found while splitting the file

@@ -449,7 +449,7 @@ fn parse_csv(
 
 /// Batches of record buffers in flight at once: enough to keep every core
 /// busy while one batch waits to be taken in order, few enough to keep
-/// memory flat (a batch of records is a few megabytes).
+/// memory flat (a batch of [`BATCH`] records is a few hundred kilobytes).
 const IN_FLIGHT: usize = 8;
 
 /// The splitting side of [`pipeline`]: where the splitter gets empty batch
