@@ -6,6 +6,7 @@
 //! [`raw`] (Parquet through [`parquet`]); `tables` turns those into records
 //! with the cell parsers of [`crate::parse`].
 
+mod clean;
 pub mod gaps;
 pub mod inspect;
 pub mod mapping;

@@ -64,11 +64,13 @@ impl Record {
 #[derive(Clone, Debug, Default)]
 pub struct RawBatch {
     text: String,
-    /// Where each cell ends in `text`; a cell starts where the one before
-    /// it ends.
-    ends: Vec<usize>,
+    /// Where each cell starts and ends in `text`.
+    spans: Vec<(usize, usize)>,
     records: Vec<Bounds>,
     problems: Vec<RecordProblem>,
+    /// The line of the first record while `text` holds clean CSV lines
+    /// that are not split into records yet (see [`RawBatch::set_lines`]).
+    unsplit: Option<u64>,
 }
 
 /// Where a record's cells and problems end in its batch's lists.
@@ -83,14 +85,66 @@ impl RawBatch {
     /// Empties the batch, keeping its buffers.
     pub fn clear(&mut self) {
         self.text.clear();
-        self.ends.clear();
+        self.spans.clear();
         self.records.clear();
         self.problems.clear();
+        self.unsplit = None;
     }
 
-    /// The number of records.
+    /// The number of records (none while its lines are not split).
     pub fn len(&self) -> usize {
         self.records.len()
+    }
+
+    /// Makes this batch the clean CSV lines `text` (see [`super::clean`]),
+    /// whose first record is at `line`: the lines are split into records
+    /// and cells later, by [`RawBatch::split_lines`] on a parsing thread.
+    pub(crate) fn set_lines(&mut self, text: &str, line: u64) {
+        self.clear();
+        self.text.push_str(text);
+        self.unsplit = Some(line);
+    }
+
+    /// Splits the clean CSV lines of [`RawBatch::set_lines`] into records
+    /// and cells at `delimiter` (blank lines are not records); `check`
+    /// gives the problems of a record from its cell count and cells.
+    /// Nothing for a batch already split.
+    pub(crate) fn split_lines(&mut self, delimiter: u8, check: &CheckRecord<'_>) {
+        let Some(mut line) = self.unsplit.take() else {
+            return;
+        };
+        let RawBatch {
+            text,
+            spans,
+            records,
+            problems,
+            ..
+        } = self;
+        for (from, cells) in super::clean::lines(text.as_bytes()) {
+            if super::clean::blank(cells, delimiter) {
+                continue;
+            }
+            let first = spans.len();
+            let mut start = from;
+            for at in memchr::memchr_iter(delimiter, cells) {
+                spans.push((start, from + at));
+                start = from + at + 1;
+            }
+            spans.push((start, from + cells.len()));
+            let mine = &spans[first..];
+            // Cut at ASCII delimiters and line ends of valid UTF-8.
+            check(
+                mine.len(),
+                &|i| text.get(mine[i].0..mine[i].1).unwrap_or_default(),
+                problems,
+            );
+            records.push(Bounds {
+                line,
+                cells: spans.len(),
+                problems: problems.len(),
+            });
+            line += 1;
+        }
     }
 
     /// Whether the batch holds no record.
@@ -100,8 +154,9 @@ impl RawBatch {
 
     /// Appends a cell to the record being built.
     pub fn push_cell(&mut self, cell: &str) {
+        let start = self.text.len();
         self.text.push_str(cell);
-        self.ends.push(self.text.len());
+        self.spans.push((start, self.text.len()));
     }
 
     /// Ends the record being built (its cells are those pushed since the
@@ -109,7 +164,7 @@ impl RawBatch {
     pub fn end_record(&mut self, line: u64) {
         self.records.push(Bounds {
             line,
-            cells: self.ends.len(),
+            cells: self.spans.len(),
             problems: self.problems.len(),
         });
     }
@@ -119,8 +174,8 @@ impl RawBatch {
         let base = self.text.len();
         self.text.push_str(record.cells.as_slice());
         for i in 0..record.cells.len() {
-            let end = record.cells.range(i).map_or(0, |r| r.end);
-            self.ends.push(base + end);
+            let (start, end) = record.cells.range(i).map_or((0, 0), |r| (r.start, r.end));
+            self.spans.push((base + start, base + end));
         }
         self.problems.extend(record.problems.iter().cloned());
         self.end_record(record.line);
@@ -148,6 +203,11 @@ impl RawBatch {
         self.len().checked_sub(1).map(|i| RawRow { batch: self, i })
     }
 }
+
+/// The problems of a record as a whole, from its number of cells and its
+/// cell `i`, added to the list given.
+pub(crate) type CheckRecord<'c> =
+    dyn for<'t> Fn(usize, &dyn Fn(usize) -> &'t str, &mut Vec<RecordProblem>) + 'c;
 
 /// Consecutive records of a batch: what a parser is given.
 #[derive(Clone, Copy, Debug)]
@@ -229,12 +289,8 @@ impl<'b> RawRow<'b> {
         if at >= this.cells {
             return None;
         }
-        let ends = &self.batch.ends;
-        let start = match at.checked_sub(1) {
-            Some(j) => ends[j],
-            None => 0,
-        };
-        self.batch.text.get(start..ends[at])
+        let (start, end) = self.batch.spans[at];
+        self.batch.text.get(start..end)
     }
 
     /// Cell `i`, trimmed of Unicode white space; empty = missing.

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, Encoding};
 use crate::error::{Error, Result};
 use crate::fast::FastMap;
+use crate::read::clean::{self, Cut};
 use crate::read::raw::{Format, Parsed, RawBatch, RawTable, Record, RecordProblem, Sink};
 use crate::read::{mapping, parquet, xlsx};
 use crate::schema::Table;
@@ -286,15 +287,15 @@ fn read_csv(
     }
 }
 
-/// A UTF-8 file, parsed straight from the file: the parse holds one batch,
-/// not the file. `delimiter`: the configured one, else detected.
+/// A UTF-8 file, parsed straight from the file: the parse holds a few
+/// batches, not the file. `delimiter`: the configured one, else detected.
 fn read_utf8(
     path: &Path,
     delimiter: Option<u8>,
     describe: &Describe<'_>,
     sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
-    use std::io::{Read, Seek};
+    use std::io::Read;
     let cannot = |e: std::io::Error| Error::input(path, format!("cannot read: {e}"));
     let mut file = std::fs::File::open(path).map_err(cannot)?;
     let mut head = Vec::with_capacity(64 * 1024);
@@ -308,25 +309,14 @@ fn read_utf8(
         Some(d) => d,
         None => detect_delimiter(&String::from_utf8_lossy(&head[start..])),
     };
-    file.seek(std::io::SeekFrom::Start(start as u64))
-        .map_err(cannot)?;
-    let rest_from = |offset: u64| -> Result<Vec<u8>> {
-        let mut f = std::fs::File::open(path).map_err(cannot)?;
-        f.seek(std::io::SeekFrom::Start(start as u64 + offset))
-            .map_err(cannot)?;
-        let mut rest = Vec::new();
-        f.read_to_end(&mut rest).map_err(cannot)?;
-        Ok(rest)
-    };
-    parse_csv(
+    let source = CsvSource {
         path,
-        file,
-        Encoding::Utf8,
+        bytes: &mut file,
+        start: start as u64,
+        encoding: Encoding::Utf8,
         delimiter,
-        describe,
-        &rest_from,
-        sink,
-    )
+    };
+    parse_csv(source, describe, sink)
 }
 
 /// A Windows-1252 file, decoded whole (every byte maps to a character, so
@@ -347,99 +337,236 @@ fn read_windows_1252(
         Some(d) => d,
         None => detect_delimiter(&text),
     };
-    let rest_from = |offset: u64| -> Result<Vec<u8>> {
-        Ok(text
-            .as_bytes()
-            .get(offset as usize..)
-            .unwrap_or_default()
-            .to_vec())
-    };
-    parse_csv(
+    let source = CsvSource {
         path,
-        text.as_bytes(),
-        Encoding::Windows1252,
+        bytes: &mut std::io::Cursor::new(text.as_bytes()),
+        start: 0,
+        encoding: Encoding::Windows1252,
         delimiter,
-        describe,
-        &rest_from,
-        sink,
-    )
+    };
+    parse_csv(source, describe, sink)
 }
 
-/// The records of decoded CSV text, a batch at a time.
-/// `rest_from(offset)` gives the source's bytes from `offset` to its end:
-/// the check for a quote that is never closed reads the last record again.
-fn parse_csv(
-    path: &Path,
-    source: impl std::io::Read,
+/// Bytes that can be read from any offset: a CSV file, or Windows-1252
+/// text decoded in memory.
+trait Bytes: std::io::Read + std::io::Seek {}
+impl<T: std::io::Read + std::io::Seek> Bytes for T {}
+
+/// A CSV source as the splitter reads it: UTF-8 text from `start` (after
+/// a byte order mark) on.
+struct CsvSource<'s> {
+    path: &'s Path,
+    bytes: &'s mut dyn Bytes,
+    start: u64,
     encoding: Encoding,
     delimiter: u8,
+}
+
+impl CsvSource<'_> {
+    fn cannot(&self, e: std::io::Error) -> Error {
+        Error::input(self.path, format!("cannot read: {e}"))
+    }
+
+    /// The csv reader on the text from `offset`.
+    fn reader_at(&mut self, offset: u64) -> Result<csv::Reader<&mut dyn Bytes>> {
+        self.bytes
+            .seek(std::io::SeekFrom::Start(offset))
+            .map_err(|e| self.cannot(e))?;
+        Ok(csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 20)
+            .from_reader(&mut *self.bytes))
+    }
+
+    /// The text from `offset` to the end.
+    fn rest_from(&mut self, offset: u64) -> Result<Vec<u8>> {
+        self.bytes
+            .seek(std::io::SeekFrom::Start(offset))
+            .map_err(|e| self.cannot(e))?;
+        let mut rest = Vec::new();
+        self.bytes
+            .read_to_end(&mut rest)
+            .map_err(|e| self.cannot(e))?;
+        Ok(rest)
+    }
+}
+
+/// Clean text (see [`clean`]) read at once and handed to a parser as one
+/// batch: about 2,000 records of a responses file, which stay in cache
+/// between the splitter and the parser.
+const WINDOW: usize = 128 * 1024;
+
+/// Once a window holds a quote, the csv reader splits at least this many
+/// bytes before the splitter looks for clean text again.
+const QUOTED_SPAN: u64 = 1 << 20;
+
+/// The bytes of a source from an offset on, read a window at a time.
+struct Window {
+    buf: Vec<u8>,
+    /// The offset of `buf[0]`; `None` when the source's position is not
+    /// at the end of `buf` (the csv reader has moved it).
+    from: Option<u64>,
+    /// Whether `buf` reaches the end of the source.
+    end: bool,
+}
+
+impl Window {
+    /// The source's bytes from `pos`: at least `want` of them, unless the
+    /// source ends first, and whether they reach its end.
+    fn at(
+        &mut self,
+        bytes: &mut dyn Bytes,
+        pos: u64,
+        want: usize,
+    ) -> std::io::Result<(&[u8], bool)> {
+        match self.from {
+            Some(from) if from <= pos && pos <= from + self.buf.len() as u64 => {
+                self.buf.drain(..(pos - from) as usize);
+            }
+            _ => {
+                bytes.seek(std::io::SeekFrom::Start(pos))?;
+                self.buf.clear();
+                self.end = false;
+            }
+        }
+        self.from = Some(pos);
+        while self.buf.len() < want && !self.end {
+            let have = self.buf.len();
+            self.buf.resize(want, 0);
+            let n = bytes.read(&mut self.buf[have..])?;
+            self.buf.truncate(have + n);
+            self.end = n == 0;
+        }
+        Ok((&self.buf, self.end))
+    }
+}
+
+/// The records of CSV text, a batch at a time. Clean text (nearly all of
+/// it, see [`clean`]) is cut into windows of whole lines here and split
+/// into records on the parsing threads; text with a quote is split here by
+/// the csv reader, from a record boundary, as it always was.
+fn parse_csv(
+    mut source: CsvSource<'_>,
     describe: &Describe<'_>,
-    rest_from: &dyn Fn(u64) -> Result<Vec<u8>>,
     sink: &mut Sink<'_>,
 ) -> Result<(RawTable, u64)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(source);
+    let path = source.path;
+    let delimiter = source.delimiter;
     let cannot_parse = |e: csv::Error| Error::input(path, format!("cannot parse CSV: {e}"));
-    // Where the last record starts, to find a quote that is never closed.
-    let mut last_start: u64;
     let mut first = Record::empty();
-    let header: Vec<String> = loop {
-        if !reader.read_record(&mut first.cells).map_err(cannot_parse)? {
-            return Err(Error::input(path, "empty file: no header line"));
-        }
-        // A line of only blanks or delimiters is a blank line, not a record.
-        if !first.cells.iter().all(|c| c.trim().is_empty()) {
-            last_start = first.cells.position().map_or(0, |p| p.byte());
-            break first.cells.iter().map(|c| c.trim().to_string()).collect();
+    // Where the header ends, and where it starts: a quote in the header
+    // that is never closed is found from there.
+    let (header, mut pos, mut last_quoted) = {
+        let start = source.start;
+        let mut reader = source.reader_at(start)?;
+        loop {
+            if !reader.read_record(&mut first.cells).map_err(cannot_parse)? {
+                return Err(Error::input(path, "empty file: no header line"));
+            }
+            // A line of only blanks or delimiters is a blank line, not a
+            // record.
+            if !first.cells.iter().all(|c| c.trim().is_empty()) {
+                let header: Vec<String> =
+                    first.cells.iter().map(|c| c.trim().to_string()).collect();
+                let begins = first.cells.position().map_or(0, |p| p.byte());
+                break (
+                    header,
+                    start + reader.position().byte(),
+                    Some(start + begins),
+                );
+            }
         }
     };
-    let described = describe(&header, Some(encoding.name()), Some(delimiter as char))?;
+    let described = describe(
+        &header,
+        Some(source.encoding.name()),
+        Some(delimiter as char),
+    )?;
     let table = &described;
     let mut split = |pipe: &mut Pipe| -> Result<u64> {
-        // A full batch is handed on only when the next record has been
-        // read, so the last record is still here when the end of the file
-        // is checked.
-        let Some(mut batch) = pipe.buffer() else {
-            return Ok(0);
+        let mut window = Window {
+            buf: Vec::new(),
+            from: None,
+            end: false,
         };
-        let mut record = Record::empty();
+        // Records the csv reader split and not yet handed on: a quote in
+        // the last record that is never closed is reported on it.
+        let mut quoted = RawBatch::default();
         let mut read = 0;
+        let mut want = WINDOW;
         loop {
-            if !reader
-                .read_record(&mut record.cells)
-                .map_err(cannot_parse)?
-            {
+            let (bytes, end) = window
+                .at(&mut *source.bytes, pos, want)
+                .map_err(|e| source.cannot(e))?;
+            if bytes.is_empty() {
                 break;
             }
-            if record.cells.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            last_start = record.cells.position().map_or(0, |p| p.byte());
-            read += 1;
-            record.line = read + 1;
-            note_record_problems(&mut record, &header, table, delimiter);
-            if batch.len() == BATCH {
-                // A full batch and one more record: hand the batch on and
-                // start the next with the new record.
-                let Some(next) = pipe.buffer() else {
-                    return Ok(read); // a parse has failed: its panic follows
-                };
-                if !pipe.send(std::mem::replace(&mut batch, next)) {
-                    return Ok(read);
+            match clean::cut(bytes, delimiter, end) {
+                Cut::NeedMore => want *= 2,
+                Cut::Clean { len, records } => {
+                    want = WINDOW;
+                    if records > 0 {
+                        // The whole file was checked before: only a file
+                        // changed while it is read can fail this.
+                        let text = std::str::from_utf8(&bytes[..len]).map_err(|_| {
+                            Error::input(path, "changed while being read: no longer valid UTF-8")
+                        })?;
+                        if !quoted.is_empty() && !pipe.send(std::mem::take(&mut quoted)) {
+                            return Ok(read);
+                        }
+                        let Some(mut batch) = pipe.buffer() else {
+                            return Ok(read); // a parse has failed: its panic follows
+                        };
+                        batch.set_lines(text, read + 2);
+                        if !pipe.send(batch) {
+                            return Ok(read);
+                        }
+                        read += records;
+                        last_quoted = None;
+                    }
+                    pos += len as u64;
+                }
+                Cut::Quoted => {
+                    want = WINDOW;
+                    window.from = None;
+                    let mut reader = source.reader_at(pos)?;
+                    let mut record = Record::empty();
+                    while reader.position().byte() < QUOTED_SPAN
+                        && reader
+                            .read_record(&mut record.cells)
+                            .map_err(cannot_parse)?
+                    {
+                        if record.cells.iter().all(|c| c.trim().is_empty()) {
+                            continue;
+                        }
+                        last_quoted = Some(pos + record.cells.position().map_or(0, |p| p.byte()));
+                        read += 1;
+                        record.line = read + 1;
+                        note_record_problems(&mut record, table, delimiter);
+                        if quoted.len() == BATCH {
+                            let Some(next) = pipe.buffer() else {
+                                return Ok(read);
+                            };
+                            if !pipe.send(std::mem::replace(&mut quoted, next)) {
+                                return Ok(read);
+                            }
+                        }
+                        quoted.push(&record);
+                    }
+                    pos += reader.position().byte();
                 }
             }
-            batch.push(&record);
         }
-        let rest = rest_from(last_start)?;
-        if let Some(cell) = open_quote(&rest, delimiter) {
-            unclosed_quote(path, &header, table, cell, &mut batch)?;
+        if let Some(start) = last_quoted {
+            let rest = source.rest_from(start)?;
+            if let Some(cell) = open_quote(&rest, delimiter) {
+                unclosed_quote(path, table, cell, &mut quoted)?;
+            }
         }
-        if !batch.is_empty() {
-            pipe.send(batch);
+        if !quoted.is_empty() {
+            pipe.send(quoted);
         }
         Ok(read)
     };
@@ -520,10 +647,15 @@ fn pipeline(
             s.spawn(move || loop {
                 // The lock is held only to take a job, not to parse it.
                 let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                let Ok((seq, batch)) = job else {
+                let Ok((seq, mut batch)) = job else {
                     break;
                 };
                 let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    if let Some(delimiter) = table.delimiter.and_then(|d| u8::try_from(d).ok()) {
+                        batch.split_lines(delimiter, &|len, cell, problems| {
+                            record_problems(table, delimiter, len, cell, problems)
+                        });
+                    }
                     parse(table, batch.rows())
                 }));
                 if done.send((seq, batch, parsed)).is_err() {
@@ -560,29 +692,24 @@ fn pipeline(
     })
 }
 
-/// Sets the problems of `row`, a record of `table` under `header` (see
+/// Sets the problems of `row`, a record of `table` (see
 /// [`record_problems`]).
-fn note_record_problems(row: &mut Record, header: &[String], table: &RawTable, delimiter: u8) {
+fn note_record_problems(row: &mut Record, table: &RawTable, delimiter: u8) {
     row.problems.clear();
-    for (cell, value, problem) in record_problems(header, &row.cells, delimiter) {
-        row.problems.push(RecordProblem {
-            column: column_name(header, &table.columns, cell),
-            value,
-            problem,
-        });
-    }
+    let cells = &row.cells;
+    record_problems(
+        table,
+        delimiter,
+        cells.len(),
+        &|i| cells.get(i).unwrap_or_default(),
+        &mut row.problems,
+    );
 }
 
 /// Reports a quote opened in cell `cell` of the last record and never
 /// closed, on that record (the last of `batch`); with no record, the quote
 /// is in the header and the file cannot be used.
-fn unclosed_quote(
-    path: &Path,
-    header: &[String],
-    table: &RawTable,
-    cell: usize,
-    batch: &mut RawBatch,
-) -> Result<()> {
+fn unclosed_quote(path: &Path, table: &RawTable, cell: usize, batch: &mut RawBatch) -> Result<()> {
     let Some(row) = batch.last() else {
         return Err(Error::input(
             path,
@@ -593,7 +720,7 @@ fn unclosed_quote(
     let more = value.lines().count().saturating_sub(1);
     let first = value.lines().next().unwrap_or_default().trim().to_string();
     let problem = RecordProblem {
-        column: column_name(header, &table.columns, cell),
+        column: column_name(&table.header, &table.columns, cell),
         value: first,
         problem: format!("a quote opened in this cell is never closed: the rest of the file ({more} more physical lines) was read into it"),
     };
@@ -618,48 +745,51 @@ pub(crate) fn column_name(
     }
 }
 
-/// Record problems that the csv reader lets through, as (header cell,
-/// value, problem): cells beyond the header's (a value with an unquoted
-/// delimiter shifts the rest of its row), and the header line repeated (two
-/// exports pasted together). Trailing empty cells beyond the header are
-/// harmless and allowed; a short row leaves its last columns empty (some
-/// exporters drop trailing empty cells).
-fn record_problems(
-    header: &[String],
-    cells: &csv::StringRecord,
+/// Record problems that the csv reader lets through, added to `problems`
+/// for a record of `table` with `len` cells, cell `i` being `cell(i)`:
+/// cells beyond the header's (a value with an unquoted delimiter shifts
+/// the rest of its row), and the header line repeated (two exports pasted
+/// together). Trailing empty cells beyond the header are harmless and
+/// allowed; a short row leaves its last columns empty (some exporters drop
+/// trailing empty cells).
+fn record_problems<'t>(
+    table: &RawTable,
     delimiter: u8,
-) -> Vec<(usize, String, String)> {
-    let mut problems = Vec::new();
-    if cells.len() > header.len()
-        && cells
-            .iter()
-            .skip(header.len())
-            .any(|c| !c.trim().is_empty())
-    {
-        let extra: Vec<&str> = cells.iter().skip(header.len()).collect();
-        problems.push((
+    len: usize,
+    cell: &dyn Fn(usize) -> &'t str,
+    problems: &mut Vec<RecordProblem>,
+) {
+    let header = &table.header;
+    let mut add = |at: usize, value: String, problem: String| {
+        problems.push(RecordProblem {
+            column: column_name(header, &table.columns, at),
+            value,
+            problem,
+        })
+    };
+    if len > header.len() && (header.len()..len).any(|i| !cell(i).trim().is_empty()) {
+        let extra: Vec<&str> = (header.len()..len).map(cell).collect();
+        add(
             header.len().saturating_sub(1),
             extra.join(&(delimiter as char).to_string()),
             format!(
-                "{} cells where the header has {}: a value may hold an unquoted delimiter",
-                cells.len(),
+                "{len} cells where the header has {}: a value may hold an unquoted delimiter",
                 header.len()
             ),
-        ));
+        );
     }
-    if cells.len() >= header.len()
+    if len >= header.len()
         && header
             .iter()
-            .zip(cells.iter())
-            .all(|(h, c)| h.eq_ignore_ascii_case(c.trim()))
+            .enumerate()
+            .all(|(i, h)| h.eq_ignore_ascii_case(cell(i).trim()))
     {
-        problems.push((
+        add(
             0,
-            cells.get(0).unwrap_or_default().trim().to_string(),
+            if len > 0 { cell(0) } else { "" }.trim().to_string(),
             "the header line again (two exports pasted together?)".to_string(),
-        ));
+        );
     }
-    problems
 }
 
 /// The cell index at which a record starting at `rest` ends the input inside
@@ -786,5 +916,128 @@ mod tests {
             )
         }));
         assert!(outcome.is_err());
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+    use crate::read::raw::RawRows;
+
+    /// A record as the reader hands it on: line, cells, problem count.
+    type Seen = (u64, Vec<String>, usize);
+
+    /// Every record read from `text` as a responses file, in order.
+    fn read_text(text: &str, name: &str) -> Vec<Seen> {
+        let dir =
+            std::env::temp_dir().join(format!("woonaudit-split-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("responses.csv");
+        std::fs::write(&path, text).unwrap();
+        let parse = |_: &RawTable, rows: RawRows<'_>| -> Parsed {
+            let seen: Vec<Seen> = rows
+                .iter()
+                .map(|r| {
+                    let cells = (0..).map_while(|i| r.get(i).map(str::to_string)).collect();
+                    (r.line(), cells, r.problems().len())
+                })
+                .collect();
+            Box::new(seen)
+        };
+        let mut all = Vec::new();
+        let mut take = |p: Parsed| all.extend(*p.downcast::<Vec<Seen>>().unwrap());
+        let mut sink = Sink {
+            parse: &parse,
+            take: &mut take,
+        };
+        let config = Config::default();
+        let (_, read) =
+            read_table(&path, Format::Csv, Table::Responses, &config, &mut sink).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(read as usize, all.len());
+        all
+    }
+
+    /// What the csv reader alone makes of `text`: every record that is not
+    /// blank, numbered from the header as line 1.
+    fn by_csv_reader(text: &str) -> Vec<(u64, Vec<String>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+            .filter(|cells| !cells.iter().all(|c| c.trim().is_empty()))
+            .skip(1)
+            .zip(2..)
+            .map(|(cells, line)| (line, cells))
+            .collect()
+    }
+
+    /// A responses file of `rows` records drawn from `seed`: mostly clean
+    /// lines, with quoted cells (holding delimiters, quotes and line ends),
+    /// blank lines, `\r\n` and lone `\r` ends, white space and extra cells
+    /// here and there, so that windows of every kind meet.
+    fn mixed(rows: usize, seed: u64, quote_every: u64) -> String {
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let mut text = String::from("advert_id,applicant_id,responded_at,outcome\n");
+        for i in 0..rows {
+            let end = match next(50) {
+                0 => "\r\n",
+                1 => "\r",
+                _ => "\n",
+            };
+            match next(40) {
+                0 => text.push_str(end),
+                1 => text.push_str(&format!(" , ,\u{a0}{end}")),
+                _ => {}
+            }
+            let outcome = match next(quote_every) {
+                0 => "\"said \"\"no\"\",\nthen left\"".to_string(),
+                1 => "\"a, b\"".to_string(),
+                2 => "x\"y".to_string(),
+                _ => "declined".to_string(),
+            };
+            let extra = if next(100) == 0 { ",surplus" } else { "" };
+            text.push_str(&format!(
+                "ADV-{},{i}, 2025-01-06 07:55:44 ,{outcome}{extra}{end}",
+                next(7)
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn records_split_in_windows_equal_the_csv_readers_records() {
+        for (seed, quote_every) in [(1, 1_000_000), (2, 5_000), (3, 40), (4, 3)] {
+            let text = mixed(30_000, seed, quote_every);
+            let seen = read_text(&text, &format!("{seed}"));
+            let expected = by_csv_reader(&text);
+            assert_eq!(seen.len(), expected.len(), "seed {seed}");
+            for ((line, cells, _), (want_line, want_cells)) in seen.iter().zip(&expected) {
+                assert_eq!((line, cells), (want_line, want_cells), "seed {seed}");
+            }
+            // Cells beyond the header are a problem on their record.
+            let surplus = expected.iter().filter(|(_, c)| c.len() > 4).count();
+            let problems: usize = seen.iter().map(|s| s.2).sum();
+            assert_eq!(problems, surplus, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_quote_never_closed_after_clean_text_is_reported_on_the_last_record() {
+        let mut text = mixed(5_000, 9, 1_000_000);
+        text.push_str("ADV-1,7,2025-01-06,\"never closed\nADV-2,8,2025-01-06,declined\n");
+        let seen = read_text(&text, "open");
+        let last = seen.last().unwrap();
+        assert_eq!(last.2, 1, "{last:?}");
+        assert!(last.1[3].contains("ADV-2"));
     }
 }
