@@ -120,30 +120,40 @@ impl RawBatch {
             problems,
             ..
         } = self;
-        for (from, cells) in super::clean::lines(text.as_bytes()) {
-            if super::clean::blank(cells, delimiter) {
+        let bytes = text.as_bytes();
+        let (mut from, mut start, mut first) = (0, 0, spans.len());
+        let last = (!bytes.is_empty() && !bytes.ends_with(b"\n")).then_some(bytes.len());
+        for at in super::clean::stops(bytes, delimiter).chain(last) {
+            if at < bytes.len() && bytes[at] == delimiter {
+                spans.push((start, at));
+                start = at + 1;
                 continue;
             }
-            let first = spans.len();
-            let mut start = from;
-            for at in memchr::memchr_iter(delimiter, cells) {
-                spans.push((start, from + at));
-                start = from + at + 1;
+            // A line ends at `at`, without its `\r` before the `\n`.
+            let end = if at > from && bytes[at - 1] == b'\r' {
+                at - 1
+            } else {
+                at
+            };
+            spans.push((start, end));
+            if super::clean::blank(&bytes[from..end], delimiter) {
+                spans.truncate(first);
+            } else {
+                let mine = &spans[first..];
+                // Cut at ASCII delimiters and line ends of valid UTF-8.
+                check(
+                    mine.len(),
+                    &|i| text.get(mine[i].0..mine[i].1).unwrap_or_default(),
+                    problems,
+                );
+                records.push(Bounds {
+                    line,
+                    cells: spans.len(),
+                    problems: problems.len(),
+                });
+                line += 1;
             }
-            spans.push((start, from + cells.len()));
-            let mine = &spans[first..];
-            // Cut at ASCII delimiters and line ends of valid UTF-8.
-            check(
-                mine.len(),
-                &|i| text.get(mine[i].0..mine[i].1).unwrap_or_default(),
-                problems,
-            );
-            records.push(Bounds {
-                line,
-                cells: spans.len(),
-                problems: problems.len(),
-            });
-            line += 1;
+            (from, start, first) = (at + 1, at + 1, spans.len());
         }
     }
 
@@ -322,7 +332,7 @@ pub struct RecordProblem {
 /// `cell` without leading or trailing Unicode white space. Nearly every
 /// cell starts and ends with a visible ASCII character, and is returned
 /// without decoding its ends.
-fn trim(cell: &str) -> &str {
+pub(crate) fn trim(cell: &str) -> &str {
     match (cell.as_bytes().first(), cell.as_bytes().last()) {
         (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => cell,
         _ => cell.trim(),

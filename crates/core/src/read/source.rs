@@ -782,7 +782,7 @@ fn record_problems<'t>(
         && header
             .iter()
             .enumerate()
-            .all(|(i, h)| h.eq_ignore_ascii_case(cell(i).trim()))
+            .all(|(i, h)| h.eq_ignore_ascii_case(crate::read::raw::trim(cell(i))))
     {
         add(
             0,
