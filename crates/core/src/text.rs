@@ -17,6 +17,17 @@ pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `bytes` as lower-case hex (digests in the manifest, draw keys).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
 /// A plain number: digits with at most one `.` or `,` between digits.
 fn is_number(s: &str) -> bool {
     let mut seen_digit = false;
@@ -41,6 +52,12 @@ fn is_number(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_two_lower_case_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn formulas_are_made_inert() {

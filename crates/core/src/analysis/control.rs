@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use super::facts::Facts;
 use crate::checks::{Finding, SubjectType};
 use crate::model::{Allocation, Route};
+use crate::text::hex;
 
 /// The sample of one run.
 #[derive(Debug, Default)]
@@ -47,9 +48,17 @@ pub struct RouteDraw {
 /// The lower-case hex SHA-256 of `sample|` + allocation_id: the draw takes
 /// the ids whose key sorts first.
 pub fn draw_key(allocation_id: &str) -> String {
-    hex(&Sha256::digest(
-        format!("sample|{allocation_id}").as_bytes(),
-    ))
+    hex(&draw_digest(allocation_id))
+}
+
+/// The digest whose hex is [`draw_key`]: digests sort as their hex does,
+/// and the draw sorts every unflagged let by it.
+fn draw_digest(allocation_id: &str) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(b"sample|")
+        .chain_update(allocation_id.as_bytes())
+        .finalize()
+        .into()
 }
 
 /// The id of a control-sample row in exceptions.xlsx (`sample_id`), by
@@ -57,10 +66,6 @@ pub fn draw_key(allocation_id: &str) -> String {
 /// digits of [`draw_key`], built as finding_id is.
 pub fn sample_id(allocation_id: &str) -> String {
     draw_key(allocation_id)[..16].to_string()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// k_r = max(1, round half-up of size x m_r / M), at most m_r, in exact
@@ -76,7 +81,7 @@ pub fn per_route(size: u64, m_r: u64, m: u64) -> u64 {
 }
 
 /// An allocation with its [`draw_key`].
-type Keyed<'a> = (String, &'a Allocation);
+type Keyed<'a> = ([u8; 32], &'a Allocation);
 
 impl<'a> ControlSample<'a> {
     /// Draws the sample of `size` from the lets of the period, given the
@@ -111,7 +116,7 @@ impl<'a> ControlSample<'a> {
                 .entry(a.route.as_str())
                 .or_insert_with(|| (a.route, Vec::new()))
                 .1
-                .push((draw_key(a.id.as_str()), a));
+                .push((draw_digest(a.id.as_str()), a));
         }
         let mut rows = Vec::new();
         let mut routes = Vec::new();

@@ -175,10 +175,6 @@ fn read_parquet(
     Ok((raw, read))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// SHA-256 of a file, lower-case hex, read a megabyte at a time.
 fn sha256_of_file(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
@@ -192,7 +188,7 @@ fn sha256_of_file(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(crate::text::hex(&hasher.finalize()))
 }
 
 /// The encoding of a CSV file (spec 1.1): the configured one, else UTF-8
