@@ -255,6 +255,15 @@ impl Dataset {
             .flat_map(|&(start, end)| start..end)
     }
 
+    /// How many responses an advert has.
+    pub(crate) fn response_count(&self, id: &AdvertId) -> usize {
+        self.responses_by_advert.get(id).map_or(0, |runs| {
+            runs.iter()
+                .map(|&(start, end)| (end - start) as usize)
+                .sum()
+        })
+    }
+
     /// The responses to an advert, in source order.
     pub fn responses_to<'a>(&'a self, id: &AdvertId) -> impl Iterator<Item = &'a Response> + 'a {
         self.response_positions(id)

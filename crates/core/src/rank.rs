@@ -199,11 +199,14 @@ impl<'a> Ranking<'a> {
     pub fn derive_with(data: &'a Dataset, advert: &'a Advert, change: Change<'a>) -> Ranking<'a> {
         let c = advert.closes_on;
         let tiers = advert.tiers();
-        let mut eligible: Vec<(&Response, &Applicant)> = Vec::new();
-        let mut rows: Vec<u32> = Vec::new();
+        // Room for every response at once: growing these a push at a time
+        // was a twelfth of ranking.
+        let n = data.response_count(&advert.id);
+        let mut eligible: Vec<(&Response, &Applicant)> = Vec::with_capacity(n);
+        let mut rows: Vec<u32> = Vec::with_capacity(n);
         // The tier keys of the eligible, `tiers.len()` per candidate, in
         // one buffer: no allocation per candidate.
-        let mut tier_keys: Vec<(bool, Date)> = Vec::new();
+        let mut tier_keys: Vec<(bool, Date)> = Vec::with_capacity(n * tiers.len());
         let mut judge = Judge::new(data, advert, change);
         // Validation guarantees every kept response has its applicant.
         for (row, response, applicant) in data.response_rows(&advert.id) {
