@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use crate::dataset::Dataset;
-use crate::model::{age_on, Advert, Applicant, Date, Model, Priority, PriorityId, Response};
+use crate::model::{age_on, Advert, Applicant, Date, Model, Priority, PriorityId, Response, Stamp};
 use crate::policy::Predicate;
 
 /// Why a candidate who responded in time is not eligible for an advert.
@@ -227,25 +227,25 @@ impl<'a> Ranking<'a> {
         }
         let t = tiers.len();
         let base = advert.base();
+        // The usual advert (up to two tiers, no points) is sorted on keys
+        // worked out once per candidate, side by side with its position:
+        // comparing through the candidates' records was a third of
+        // ranking. The keys order exactly as the comparison below.
+        if let Some(mut keyed) = sort_keys(base, t, &tier_keys, &eligible) {
+            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| by_id(&eligible, a.1, b.1)));
+            return Ranking {
+                advert,
+                data,
+                change,
+                order: keyed.into_iter().map(|(_, i)| rows[i]).collect(),
+            };
+        }
         let mut order: Vec<usize> = (0..eligible.len()).collect();
         // The last key, the applicant id, differs between any two
         // candidates (validation keeps one response per advert and
         // applicant), so no two compare equal and an unstable sort, which
         // needs no buffer, gives the one order there is.
-        order.sort_unstable_by(|&i, &j| {
-            tier_keys[i * t..(i + 1) * t]
-                .cmp(&tier_keys[j * t..(j + 1) * t])
-                .then_with(|| compare_base(base, eligible[i], eligible[j]))
-                .then_with(|| eligible[i].0.responded_at.cmp(&eligible[j].0.responded_at))
-                .then_with(|| {
-                    eligible[i]
-                        .1
-                        .id
-                        .as_str()
-                        .as_bytes()
-                        .cmp(eligible[j].1.id.as_str().as_bytes())
-                })
-        });
+        order.sort_unstable_by(|&i, &j| compare(base, t, &tier_keys, &eligible, i, j));
         Ranking {
             advert,
             data,
@@ -383,6 +383,72 @@ impl fmt::Debug for Ranking<'_> {
     }
 }
 
+/// The order of spec 3 between eligible candidates `i` and `j`: their
+/// tier keys (`tiers` per candidate), the base key, responded_at, the
+/// applicant id.
+fn compare(
+    base: Model,
+    tiers: usize,
+    tier_keys: &[(bool, Date)],
+    eligible: &[(&Response, &Applicant)],
+    i: usize,
+    j: usize,
+) -> Ordering {
+    let t = tiers;
+    tier_keys[i * t..(i + 1) * t]
+        .cmp(&tier_keys[j * t..(j + 1) * t])
+        .then_with(|| compare_base(base, eligible[i], eligible[j]))
+        .then_with(|| eligible[i].0.responded_at.cmp(&eligible[j].0.responded_at))
+        .then_with(|| by_id(eligible, i, j))
+}
+
+/// The last key of [`compare`]: the applicant ids' bytes.
+fn by_id(eligible: &[(&Response, &Applicant)], i: usize, j: usize) -> Ordering {
+    eligible[i]
+        .1
+        .id
+        .as_str()
+        .as_bytes()
+        .cmp(eligible[j].1.id.as_str().as_bytes())
+}
+
+/// A candidate's sort key short of the applicant id, for an advert of at
+/// most two tiers: the tier keys (a tier the advert lacks is the same
+/// for everyone), the base key as a number, responded_at.
+type SortKey = ([(bool, Date); 2], i64, Stamp);
+
+/// The sort keys of the `eligible` with their positions, ordering exactly
+/// as [`compare_base`] and the tier keys do; `None` for an advert with
+/// more than two tiers or ranked by points (its comparison stays as it is).
+fn sort_keys(
+    base: Model,
+    tiers: usize,
+    tier_keys: &[(bool, Date)],
+    eligible: &[(&Response, &Applicant)],
+) -> Option<Vec<(SortKey, usize)>> {
+    if tiers > 2 || base == Model::Points {
+        return None;
+    }
+    let keys = eligible
+        .iter()
+        .enumerate()
+        .map(|(i, &(response, applicant))| {
+            let mut tier = [(false, Date::MIN); 2];
+            tier[..tiers].copy_from_slice(&tier_keys[i * tiers..(i + 1) * tiers]);
+            let base_key = match base {
+                Model::Registration => i64::from(chrono::Datelike::num_days_from_ce(
+                    &applicant.registration_date,
+                )),
+                Model::Lottery => response.lottery_number.get().map_or(i64::MAX, i64::from),
+                // First come is responded_at, the next key; discretionary has
+                // no base key.
+                Model::FirstCome | Model::Discretionary | Model::Points => 0,
+            };
+            ((tier, base_key, response.responded_at), i)
+        });
+    Some(keys.collect())
+}
+
 /// The base key of spec 3 (2): registration_date ascending; lottery_number
 /// ascending; points descending, then registration_date; responded_at
 /// (first come); none for discretionary adverts.
@@ -452,4 +518,99 @@ pub fn describe_keys(
         Model::Discretionary => {}
     }
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ApplicantId, Outcome};
+
+    /// `n` candidates with few distinct dates, numbers and moments, so
+    /// that every key ties often and the next one decides.
+    fn candidates(n: usize, seed: u64) -> Vec<(Response, Applicant)> {
+        let mut state = seed;
+        let mut next = move |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let start = Date::from_ymd_opt(2020, 1, 1).unwrap_or_default();
+        let day = move |d: u64| start + chrono::Days::new(d);
+        (0..n)
+            .map(|i| {
+                let id = format!("A{}", next(1_000_000) * 1000 + i as u64);
+                let at = day(next(3))
+                    .and_hms_opt(0, 0, next(2) as u32)
+                    .and_then(Stamp::new)
+                    .unwrap();
+                let lottery = (next(5) > 0).then(|| next(4) as i32 - 1);
+                let response = Response {
+                    line: i as u32 + 2,
+                    advert_id: "ADV".into(),
+                    applicant_id: ApplicantId::from(id.as_str()),
+                    responded_at: at,
+                    lottery_number: lottery.into(),
+                    position: None.into(),
+                    points: None,
+                    outcome: Outcome::NotReached,
+                    reason: None,
+                    decided_by: None,
+                };
+                let applicant = Applicant {
+                    line: i as u64 + 2,
+                    id: ApplicantId::from(id.as_str()),
+                    last_name: "X".into(),
+                    first_names: None,
+                    birth_date: day(0),
+                    postcode: None,
+                    house_number: None,
+                    email: None,
+                    phone: None,
+                    registration_date: day(next(4)),
+                    registered_at: None,
+                    household_size: 1,
+                    household_income: None,
+                    urgency: None,
+                    urgency_from: None,
+                    urgency_to: None,
+                    local_ties: false,
+                    current_tenant: false,
+                };
+                (response, applicant)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_worked_out_once_order_as_the_comparison_does() {
+        for (seed, base) in [
+            Model::Registration,
+            Model::Lottery,
+            Model::FirstCome,
+            Model::Discretionary,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for tiers in 0..=2 {
+                let owned = candidates(300, seed as u64 * 7 + tiers as u64);
+                let eligible: Vec<(&Response, &Applicant)> =
+                    owned.iter().map(|(r, a)| (r, a)).collect();
+                let tier_keys: Vec<(bool, Date)> = (0..eligible.len() * tiers)
+                    .map(|k| (k % 3 == 0, eligible[k / tiers.max(1)].1.registration_date))
+                    .collect();
+                let mut expected: Vec<usize> = (0..eligible.len()).collect();
+                expected.sort_by(|&i, &j| compare(base, tiers, &tier_keys, &eligible, i, j));
+                let mut keyed = sort_keys(base, tiers, &tier_keys, &eligible).unwrap();
+                keyed.sort_unstable_by(|a, b| {
+                    a.0.cmp(&b.0).then_with(|| by_id(&eligible, a.1, b.1))
+                });
+                let got: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
+                assert_eq!(got, expected, "{base:?} with {tiers} tiers");
+            }
+        }
+        assert!(sort_keys(Model::Points, 0, &[], &[]).is_none());
+        assert!(sort_keys(Model::Registration, 3, &[], &[]).is_none());
+    }
 }
