@@ -103,18 +103,18 @@ pub fn text_rows(df: &DataFrame, first: usize, start: usize, n: usize, out: &mut
     // over polars' arrays, then written into the records row by row: an
     // iterator per column, advanced a cell at a time, was a sixth of
     // reading a Parquet file.
-    let typed: Vec<Option<Vec<String>>> = sliced
+    let typed: Vec<Option<Texts>> = sliced
         .iter()
         .map(|s| match s.str() {
             Ok(_) => None,
-            Err(_) => Some(s.iter().map(|v| cell_text(&v)).collect()),
+            Err(_) => Some(typed_texts(s)),
         })
         .collect();
     let columns: Vec<Vec<&str>> = sliced
         .iter()
         .zip(&typed)
         .map(|(s, typed)| match typed {
-            Some(texts) => texts.iter().map(String::as_str).collect(),
+            Some(texts) => texts.iter().collect(),
             None => {
                 let mut cells = Vec::with_capacity(n);
                 for chunk in s.str().iter().flat_map(|text| text.downcast_iter()) {
@@ -129,6 +129,203 @@ pub fn text_rows(df: &DataFrame, first: usize, start: usize, n: usize, out: &mut
             out.push_cell(column.get(i).copied().unwrap_or_default());
         }
         out.end_record((first + start + i) as u64 + 2);
+    }
+}
+
+/// The texts of a typed column side by side in one buffer.
+#[derive(Default)]
+struct Texts {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    fn push(&mut self, value: impl FnOnce(&mut String)) {
+        value(&mut self.text);
+        self.ends.push(self.text.len());
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(a, &b)| self.text.get(a..b).unwrap_or_default())
+    }
+}
+
+/// The texts of a typed column, as [`cell_text`] writes each value, read
+/// straight from the column's values: dates, datetimes, whole numbers,
+/// booleans and floats (what database exports hold) without a text of
+/// their own per value. A column of any other type goes value by value
+/// through [`cell_text`].
+fn typed_texts(s: &Series) -> Texts {
+    use std::fmt::Write;
+    let mut out = Texts {
+        text: String::with_capacity(s.len() * 12),
+        ends: Vec::with_capacity(s.len()),
+    };
+    // Writing to a String cannot fail.
+    match s.dtype() {
+        DataType::Date => {
+            if let Ok(days) = s.date() {
+                for v in days.physical().iter() {
+                    out.push(|t| {
+                        if let Some(days) = v {
+                            write_date(t, i64::from(days));
+                        }
+                    });
+                }
+                return out;
+            }
+        }
+        DataType::Datetime(unit, _) => {
+            let unit = *unit;
+            if let Ok(stamps) = s.datetime() {
+                for v in stamps.physical().iter() {
+                    out.push(|t| {
+                        if let Some(v) = v {
+                            write_datetime(t, v, unit);
+                        }
+                    });
+                }
+                return out;
+            }
+        }
+        DataType::Int32 => {
+            if let Ok(ints) = s.i32() {
+                for v in ints.iter() {
+                    out.push(|t| {
+                        if let Some(v) = v {
+                            let _ = write!(t, "{v}");
+                        }
+                    });
+                }
+                return out;
+            }
+        }
+        DataType::Int64 => {
+            if let Ok(ints) = s.i64() {
+                for v in ints.iter() {
+                    out.push(|t| {
+                        if let Some(v) = v {
+                            let _ = write!(t, "{v}");
+                        }
+                    });
+                }
+                return out;
+            }
+        }
+        DataType::Float64 => {
+            if let Ok(floats) = s.f64() {
+                for v in floats.iter() {
+                    out.push(|t| {
+                        if let Some(v) = v {
+                            let _ = write!(t, "{v}");
+                        }
+                    });
+                }
+                return out;
+            }
+        }
+        DataType::Boolean => {
+            if let Ok(bools) = s.bool() {
+                for v in bools.iter() {
+                    out.push(|t| {
+                        if let Some(v) = v {
+                            t.push_str(if v { "true" } else { "false" });
+                        }
+                    });
+                }
+                return out;
+            }
+        }
+        _ => {}
+    }
+    for v in s.iter() {
+        out.push(|t| t.push_str(&cell_text(&v)));
+    }
+    out
+}
+
+/// Writes the day `days` after 1970-01-01 as `YYYY-MM-DD`, as chrono
+/// writes it; a year outside 0..=9999 through chrono itself.
+fn write_date(t: &mut String, days: i64) {
+    // Howard Hinnant's days-to-civil, in whole numbers.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    if (0..=9999).contains(&y) {
+        let digits = [
+            y / 1000,
+            y / 100 % 10,
+            y / 10 % 10,
+            y % 10,
+            -1,
+            m / 10,
+            m % 10,
+            -1,
+            d / 10,
+            d % 10,
+        ];
+        for n in digits {
+            t.push(if n < 0 {
+                '-'
+            } else {
+                char::from(b'0' + n as u8)
+            });
+        }
+    } else {
+        let as_days = i32::try_from(days).unwrap_or(i32::MAX);
+        t.push_str(&cell_text(&AnyValue::Date(as_days)));
+    }
+}
+
+/// Writes a datetime of `unit`s since 1970 as `YYYY-MM-DD HH:MM:SS` with
+/// chrono's `%.f` fraction (none, 3, 6 or 9 digits), as [`cell_text`]
+/// writes it; a year outside 0..=9999 through chrono itself.
+fn write_datetime(t: &mut String, v: i64, unit: TimeUnit) {
+    let per_second = match unit {
+        TimeUnit::Nanoseconds => 1_000_000_000,
+        TimeUnit::Microseconds => 1_000_000,
+        TimeUnit::Milliseconds => 1_000,
+    };
+    let (secs, frac) = (v.div_euclid(per_second), v.rem_euclid(per_second));
+    let nanos = frac * (1_000_000_000 / per_second);
+    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let start = t.len();
+    write_date(t, days);
+    if t.len() - start != 10 {
+        // A year chrono writes its own way: let it write the whole value.
+        t.truncate(start);
+        t.push_str(&cell_text(&AnyValue::Datetime(v, unit, None)));
+        return;
+    }
+    let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
+    for (sep, n) in [(' ', h), (':', m), (':', s)] {
+        t.push(sep);
+        t.push(char::from(b'0' + (n / 10) as u8));
+        t.push(char::from(b'0' + (n % 10) as u8));
+    }
+    let (digits, value) = if nanos == 0 {
+        (0, 0)
+    } else if nanos % 1_000_000 == 0 {
+        (3, nanos / 1_000_000)
+    } else if nanos % 1_000 == 0 {
+        (6, nanos / 1_000)
+    } else {
+        (9, nanos)
+    };
+    if digits > 0 {
+        t.push('.');
+        for k in (0..digits).rev() {
+            t.push(char::from(b'0' + (value / 10_i64.pow(k) % 10) as u8));
+        }
     }
 }
 
@@ -221,5 +418,93 @@ impl StreamWriter {
             .finish()
             .map(|_| ())
             .map_err(std::io::Error::other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts of `s` as the fast path writes them and as `cell_text`
+    /// writes each value.
+    fn both(s: &Series) -> (Vec<String>, Vec<String>) {
+        let fast = typed_texts(s).iter().map(str::to_string).collect();
+        let slow = s.iter().map(|v| cell_text(&v)).collect();
+        (fast, slow)
+    }
+
+    #[test]
+    fn typed_columns_read_straight_give_the_texts_of_each_value() {
+        // Days around the epoch, leap days, centuries, the ends of 0..=9999
+        // and beyond them.
+        let mut days: Vec<Option<i32>> = vec![None];
+        for d in (-800_000..3_000_000).step_by(997) {
+            days.push(Some(d));
+        }
+        days.extend(
+            [
+                -719_528, -719_529, 2_932_896, 2_932_897, 0, -1, 11_016, 10_957, -25_567,
+            ]
+            .map(Some),
+        );
+        let dates = Series::new("d".into(), &days)
+            .cast(&DataType::Date)
+            .unwrap();
+        let (fast, slow) = both(&dates);
+        assert_eq!(fast, slow);
+
+        let mut stamps: Vec<Option<i64>> = vec![None];
+        let fractions = [0, 1, 999, 1_000, 120_000, 5_000_000, 123_456_789];
+        for (k, d) in (-400_000i64..400_000).step_by(7_919).enumerate() {
+            let nanos = fractions[k % fractions.len()];
+            stamps.push(Some(
+                d * 86_400_000_000_000 + (k as i64 % 86_400) * 1_000_000_000 + nanos,
+            ));
+        }
+        for unit in [
+            TimeUnit::Nanoseconds,
+            TimeUnit::Microseconds,
+            TimeUnit::Milliseconds,
+        ] {
+            let scale = match unit {
+                TimeUnit::Nanoseconds => 1,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Milliseconds => 1_000_000,
+            };
+            let values: Vec<Option<i64>> = stamps.iter().map(|v| v.map(|n| n / scale)).collect();
+            let s = Series::new("t".into(), &values)
+                .cast(&DataType::Datetime(unit, None))
+                .unwrap();
+            let (fast, slow) = both(&s);
+            assert_eq!(fast, slow, "{unit:?}");
+        }
+
+        let ints32 = Series::new(
+            "i".into(),
+            &[Some(0i32), None, Some(-7), Some(i32::MIN), Some(i32::MAX)],
+        );
+        let ints64 = Series::new(
+            "i".into(),
+            &[Some(0i64), None, Some(-7), Some(i64::MIN), Some(i64::MAX)],
+        );
+        let floats = Series::new(
+            "f".into(),
+            &[
+                Some(0.1f64),
+                None,
+                Some(1234.565),
+                Some(-0.0),
+                Some(1e21),
+                Some(3.0),
+                Some(f64::NAN),
+                Some(2.5e-8),
+            ],
+        );
+        let bools = Series::new("b".into(), &[Some(true), None, Some(false)]);
+        let small = Series::new("u".into(), &[Some(3u32), None]);
+        for s in [ints32, ints64, floats, bools, small] {
+            let (fast, slow) = both(&s);
+            assert_eq!(fast, slow, "{:?}", s.dtype());
+        }
     }
 }
