@@ -11,7 +11,13 @@
 # then print the medians, the ratios c/a and c/b, the peak memory of each
 # and woonaudit's per-stage split (`run --timings`) of its median run.
 #
-#   benches/scale.sh [S|M|L|2L] [csv|parquet] [RUNS]     (default: M csv 3)
+#   benches/scale.sh [S|M|L|2L] [csv|parquet|typed] [RUNS]   (default: M csv 3)
+#
+# `parquet` is what `woonaudit generate --format parquet` writes: text
+# columns. `typed` is the same size's CSV folder written again by DuckDB as
+# Parquet with typed columns (dates, timestamps, integers, doubles,
+# booleans), as a database export holds them (benches/typed_parquet.py);
+# it needs the DuckDB peer.
 #
 # The data set is generated once into $WOONAUDIT_SCALE_DIR (default
 # ~/.cache/woonaudit-scale/SIZE-FORMAT) and reused. L is 1,000,000 seekers,
@@ -85,13 +91,28 @@ else
         -p woonaudit-bench --bin bare-parse
 fi
 
-if [ ! -f "$data/planted.csv" ]; then
-    echo "generating $size ($format) into $data ..." >&2
+# Typed Parquet is made from the same size's CSV.
+gen_format=$format
+gen_data=$data
+if [ "$format" = typed ]; then
+    gen_format=csv
+    gen_data=${WOONAUDIT_SCALE_DIR:-$HOME/.cache/woonaudit-scale}/$size-csv
+fi
+if [ ! -f "$gen_data/planted.csv" ]; then
+    echo "generating $size ($gen_format) into $gen_data ..." >&2
     case $size in
     2L) gen_size=(--size L --applicants 2000000 --adverts 400000) ;;
     *) gen_size=(--size "$size") ;;
     esac
-    "$woonaudit" generate "${gen_size[@]}" --format "$format" --out "$data"
+    "$woonaudit" generate "${gen_size[@]}" --format "$gen_format" --out "$gen_data"
+fi
+if [ ! -f "$data/planted.csv" ]; then
+    if [ -z "$python" ]; then
+        echo "typed Parquet needs DuckDB to write it, and the duckdb Python package is missing" >&2
+        exit 1
+    fi
+    echo "writing $size as typed Parquet into $data ..." >&2
+    "$python" benches/typed_parquet.py "$gen_data" "$data"
 fi
 
 # Read every file once first, so that no contender pays for the disk: the
