@@ -128,46 +128,48 @@ impl<'r, T: Sync> Entries<'r, T> {
     /// memory accesses dominated the whole validation. Half a hash is
     /// enough to group by (rows of equal hashes are told apart by their
     /// keys) and keeps a pair to 8 bytes: this is the run's largest
-    /// passing need at national scale.
-    fn by_hash(&self) -> Vec<(u32, u32)> {
+    /// passing need at national scale. A pair is one integer (see
+    /// [`packed`]), which sorts faster than two.
+    fn by_hash(&self) -> Vec<u64> {
         use rayon::prelude::*;
         let state = foldhash::fast::RandomState::default();
         let key_hash = |k: Key| (std::hash::BuildHasher::hash_one(&state, k) >> 32) as u32;
-        let mut order: Vec<(u32, u32)> = self
+        let mut order: Vec<u64> = self
             .rows
             .records
             .par_iter()
             .enumerate()
-            .map(|(i, r)| (key_hash((self.key)(r)), i as u32))
+            .map(|(i, r)| packed(key_hash((self.key)(r)), i as u32))
             .collect();
         order.reserve(self.rows.failed_keys.len());
         for (j, (_, k)) in self.rows.failed_keys.iter().enumerate() {
             if !k.is_empty() {
-                order.push((key_hash(Key(Sym::new(k), None)), j as u32 | FAILED));
+                order.push(packed(key_hash(Key(Sym::new(k), None)), j as u32 | FAILED));
             }
         }
         order.par_sort_unstable();
         order
     }
 
-    /// From the entries sorted by hash: for each record whose key another
+    /// From the entries sorted by hash (see [`packed`]): for each record whose key another
     /// line owns, that line (by record position: duplicates are few, so a
     /// map of them, not a slot for every record); and the keys whose owning
     /// row did not parse. Rows whose hashes are equal are told apart by
     /// their keys.
-    fn owners(&self, order: &[(u32, u32)]) -> (FastMap<u32, u64>, FastSet<String>) {
+    fn owners(&self, order: &[u64]) -> (FastMap<u32, u64>, FastSet<String>) {
         let mut taken: FastMap<u32, u64> = FastMap::default();
         let mut unusable: FastSet<String> = FastSet::default();
         let mut group: Vec<u32> = Vec::new();
-        for run in order.chunk_by(|a, b| a.0 == b.0) {
-            if run.len() == 1 {
-                if run[0].1 & FAILED != 0 {
-                    unusable.insert(self.key_of(run[0].1).to_string());
+        for run in order.chunk_by(|&a, &b| a >> 32 == b >> 32) {
+            if let [one] = run {
+                let e = *one as u32;
+                if e & FAILED != 0 {
+                    unusable.insert(self.key_of(e).to_string());
                 }
                 continue;
             }
             // Equal hashes: split the run into groups of equal keys.
-            let mut rest: Vec<u32> = run.iter().map(|e| e.1).collect();
+            let mut rest: Vec<u32> = run.iter().map(|&p| p as u32).collect();
             while let Some(&first_entry) = rest.first() {
                 let k = self.key_of(first_entry);
                 group.clear();
@@ -196,6 +198,13 @@ impl<'r, T: Sync> Entries<'r, T> {
         }
         (taken, unusable)
     }
+}
+
+/// An entry of [`Entries::by_hash`] as one integer: half the key's hash
+/// above the entry (a record position, or a failed key's with [`FAILED`]),
+/// so that sorting the integers orders by hash, then entry.
+fn packed(hash: u32, entry: u32) -> u64 {
+    (u64::from(hash) << 32) | u64::from(entry)
 }
 
 /// A row's key: one id, or the two parts of a composite key. Interned,
@@ -710,7 +719,7 @@ mod tests {
         };
         let entries = entries_of(&rows);
         // Every entry under one hash, as if all keys collided.
-        let order: Vec<(u32, u32)> = vec![(7, 0), (7, 1), (7, 2), (7, FAILED), (7, 3)];
+        let order: Vec<u64> = [0, 1, 2, FAILED, 3].map(|e| packed(7, e)).to_vec();
         let (taken, unusable) = entries.owners(&order);
         // The second `dedupe-a` (line 4) is a duplicate of line 2; the
         // others own their keys (`dedupe-b` on line 3 before line 5).

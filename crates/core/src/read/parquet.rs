@@ -261,25 +261,22 @@ fn write_date(t: &mut String, days: i64) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     if (0..=9999).contains(&y) {
-        let digits = [
-            y / 1000,
-            y / 100 % 10,
-            y / 10 % 10,
-            y % 10,
-            -1,
-            m / 10,
-            m % 10,
-            -1,
-            d / 10,
-            d % 10,
+        // Digits into bytes, then one append: a char at a time was most
+        // of the cost.
+        let digit = |n: i64| b'0' + (n % 10) as u8;
+        let text = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
         ];
-        for n in digits {
-            t.push(if n < 0 {
-                '-'
-            } else {
-                char::from(b'0' + n as u8)
-            });
-        }
+        t.push_str(std::str::from_utf8(&text).unwrap_or_default());
     } else {
         let as_days = i32::try_from(days).unwrap_or(i32::MAX);
         t.push_str(&cell_text(&AnyValue::Date(as_days)));
@@ -307,11 +304,19 @@ fn write_datetime(t: &mut String, v: i64, unit: TimeUnit) {
         return;
     }
     let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
-    for (sep, n) in [(' ', h), (':', m), (':', s)] {
-        t.push(sep);
-        t.push(char::from(b'0' + (n / 10) as u8));
-        t.push(char::from(b'0' + (n % 10) as u8));
-    }
+    let digit = |n: i64| b'0' + (n % 10) as u8;
+    let clock = [
+        b' ',
+        digit(h / 10),
+        digit(h),
+        b':',
+        digit(m / 10),
+        digit(m),
+        b':',
+        digit(s / 10),
+        digit(s),
+    ];
+    t.push_str(std::str::from_utf8(&clock).unwrap_or_default());
     let (digits, value) = if nanos == 0 {
         (0, 0)
     } else if nanos % 1_000_000 == 0 {
