@@ -75,6 +75,153 @@ fn a_parquet_export_gives_the_same_findings_as_csv() {
     assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
 }
 
+/// A Parquet export whose columns carry types, as a database writes it:
+/// every table of a generated CSV folder written again with dates as
+/// Date, moments as Datetime (microseconds), counts and lottery numbers as
+/// 32-bit integers, amounts and points as floats, flags as booleans; ids,
+/// names and phone numbers stay text.
+#[test]
+fn a_typed_parquet_export_gives_the_same_findings_and_figures_as_csv() {
+    let f = Fixture::new("typedpq");
+    let (csv, pq) = (f.dir.join("csv"), f.dir.join("typed"));
+    generate(&csv, &[]);
+    std::fs::create_dir_all(&pq).unwrap();
+    let mut typed = 0;
+    for entry in std::fs::read_dir(&csv).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("planted") {
+            continue;
+        }
+        match name.strip_suffix(".csv") {
+            Some(table) => typed += typed_parquet(&path, &pq.join(format!("{table}.parquet"))),
+            None => {
+                std::fs::copy(&path, pq.join(&name)).unwrap();
+            }
+        }
+    }
+    // Dates, moments, numbers and flags of every kind are typed.
+    assert!(typed >= 25, "only {typed} typed columns");
+    let a = run_to(&csv, &f.dir.join("out-csv"));
+    let b = run_to(&pq, &f.dir.join("out-typed"));
+    assert!(a.len() > 200, "the sample should have findings");
+    assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+    let stats = |out: &str| std::fs::read_to_string(f.dir.join(out).join("stats.json")).unwrap();
+    assert_eq!(stats("out-csv"), stats("out-typed"));
+}
+
+/// Writes the CSV file `from` as Parquet at `to`, each column typed by
+/// the spec's kind of its name when every value in it reads as that kind;
+/// returns how many columns were typed.
+fn typed_parquet(from: &Path, to: &Path) -> usize {
+    use polars::prelude::*;
+    const DATES: &[&str] = &[
+        "birth_date",
+        "registration_date",
+        "urgency_from",
+        "urgency_to",
+        "published_on",
+        "closes_on",
+        "withdrawn_on",
+        "allocated_on",
+        "contract_start",
+        "employed_from",
+        "employed_to",
+        "valid_from",
+        "valid_to",
+        "granted_on",
+        "sold_on",
+        "appraised_on",
+        "listed_on",
+        "buyer_birth_date",
+        "vacated_on",
+        "declared_on",
+    ];
+    const MOMENTS: &[&str] = &["registered_at", "responded_at", "changed_at"];
+    const COUNTS: &[&str] = &[
+        "household_size",
+        "units",
+        "min_age",
+        "max_age",
+        "min_household",
+        "max_household",
+        "lottery_number",
+        "position",
+    ];
+    const FLOATS: &[&str] = &[
+        "household_income",
+        "min_income",
+        "max_income",
+        "rent",
+        "price",
+        "appraisal_value",
+        "scheme_discount",
+        "points",
+    ];
+    const FLAGS: &[&str] = &[
+        "local_ties",
+        "current_tenant",
+        "urgency_first",
+        "local_first",
+    ];
+    let rows = crate::common::sheets::csv_rows(from);
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    let mut typed = 0;
+    let columns: Vec<Column> = rows[0]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let cells: Vec<Option<&str>> = rows[1..]
+                .iter()
+                .map(|r| r.get(i).map(String::as_str).filter(|c| !c.is_empty()))
+                .collect();
+            // `None` when some value does not read as the kind.
+            fn all<T>(
+                cells: &[Option<&str>],
+                read: impl Fn(&str) -> Option<T>,
+            ) -> Option<Vec<Option<T>>> {
+                cells
+                    .iter()
+                    .map(|c| c.map_or(Some(None), |c| read(c).map(Some)))
+                    .collect()
+            }
+            let n = name.as_str();
+            let day = |c: &str| chrono::NaiveDate::parse_from_str(c, "%Y-%m-%d").ok();
+            let series = if DATES.contains(&n) {
+                all(&cells, |c| day(c).map(|d| (d - epoch).num_days() as i32))
+                    .map(|v| Series::new(n.into(), v).cast(&DataType::Date).unwrap())
+            } else if MOMENTS.contains(&n) {
+                all(&cells, |c| {
+                    chrono::NaiveDateTime::parse_from_str(c, "%Y-%m-%d %H:%M:%S")
+                        .ok()
+                        .map(|t| t.and_utc().timestamp_micros())
+                })
+                .map(|v| {
+                    Series::new(n.into(), v)
+                        .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+                        .unwrap()
+                })
+            } else if COUNTS.contains(&n) {
+                all(&cells, |c| c.parse::<i32>().ok()).map(|v| Series::new(n.into(), v))
+            } else if FLOATS.contains(&n) {
+                all(&cells, |c| c.parse::<f64>().ok()).map(|v| Series::new(n.into(), v))
+            } else if FLAGS.contains(&n) {
+                all(&cells, |c| c.parse::<bool>().ok()).map(|v| Series::new(n.into(), v))
+            } else {
+                None
+            };
+            typed += usize::from(series.is_some());
+            series
+                .unwrap_or_else(|| Series::new(n.into(), cells))
+                .into_column()
+        })
+        .collect();
+    let mut df = DataFrame::new(rows.len() - 1, columns).unwrap();
+    let file = std::fs::File::create(to).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    typed
+}
+
 /// A small fixture in the Dutch Excel dialect, written as raw bytes.
 #[test]
 fn dutch_dates_decimal_commas_and_a_bom() {
