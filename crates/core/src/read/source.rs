@@ -372,7 +372,7 @@ impl CsvSource<'_> {
             .delimiter(self.delimiter)
             .has_headers(false)
             .flexible(true)
-            .buffer_capacity(1 << 20)
+            .buffer_capacity(WINDOW)
             .from_reader(&mut *self.bytes))
     }
 
@@ -395,8 +395,9 @@ impl CsvSource<'_> {
 const WINDOW: usize = 128 * 1024;
 
 /// Once a window holds a quote, the csv reader splits at least this many
-/// bytes before the splitter looks for clean text again.
-const QUOTED_SPAN: u64 = 1 << 20;
+/// bytes before the splitter looks for clean text again: a window's worth,
+/// so that a quote here and there costs the splitter little.
+const QUOTED_SPAN: u64 = WINDOW as u64;
 
 /// The bytes of a source from an offset on, read a window at a time.
 struct Window {
@@ -488,8 +489,9 @@ fn parse_csv(
             end: false,
         };
         // Records the csv reader split and not yet handed on: a quote in
-        // the last record that is never closed is reported on it.
-        let mut quoted = RawBatch::default();
+        // the last record that is never closed is reported on it. A buffer
+        // of the pipe's, like every batch, so that only so many exist.
+        let mut quoted: Option<RawBatch> = None;
         let mut read = 0;
         let mut want = WINDOW;
         loop {
@@ -509,8 +511,10 @@ fn parse_csv(
                         let text = std::str::from_utf8(&bytes[..len]).map_err(|_| {
                             Error::input(path, "changed while being read: no longer valid UTF-8")
                         })?;
-                        if !quoted.is_empty() && !pipe.send(std::mem::take(&mut quoted)) {
-                            return Ok(read);
+                        if let Some(records) = quoted.take() {
+                            if !pipe.send(records) {
+                                return Ok(read);
+                            }
                         }
                         let Some(mut batch) = pipe.buffer() else {
                             return Ok(read); // a parse has failed: its panic follows
@@ -541,15 +545,21 @@ fn parse_csv(
                         read += 1;
                         record.line = read + 1;
                         note_record_problems(&mut record, table, delimiter);
-                        if quoted.len() == BATCH {
-                            let Some(next) = pipe.buffer() else {
-                                return Ok(read);
-                            };
-                            if !pipe.send(std::mem::replace(&mut quoted, next)) {
-                                return Ok(read);
+                        let batch = match quoted.take() {
+                            Some(batch) if batch.len() < BATCH => batch,
+                            full => {
+                                if let Some(full) = full {
+                                    if !pipe.send(full) {
+                                        return Ok(read);
+                                    }
+                                }
+                                let Some(batch) = pipe.buffer() else {
+                                    return Ok(read); // a parse has failed: its panic follows
+                                };
+                                batch
                             }
-                        }
-                        quoted.push(&record);
+                        };
+                        quoted.insert(batch).push(&record);
                     }
                     pos += reader.position().byte();
                 }
@@ -558,11 +568,17 @@ fn parse_csv(
         if let Some(start) = last_quoted {
             let rest = source.rest_from(start)?;
             if let Some(cell) = open_quote(&rest, delimiter) {
-                unclosed_quote(path, table, cell, &mut quoted)?;
+                // No records: the quote is in the header.
+                unclosed_quote(
+                    path,
+                    table,
+                    cell,
+                    quoted.get_or_insert_with(RawBatch::default),
+                )?;
             }
         }
-        if !quoted.is_empty() {
-            pipe.send(quoted);
+        if let Some(records) = quoted {
+            pipe.send(records);
         }
         Ok(read)
     };
