@@ -1009,12 +1009,21 @@ mod split_tests {
             match next(40) {
                 0 => text.push_str(end),
                 1 => text.push_str(&format!(" , ,\u{a0}{end}")),
+                // Blank records of quoted empty cells.
+                2 => text.push_str(&format!("\"\",,\" \"{end}")),
                 _ => {}
             }
             let outcome = match next(quote_every) {
                 0 => "\"said \"\"no\"\",\nthen left\"".to_string(),
                 1 => "\"a, b\"".to_string(),
                 2 => "x\"y".to_string(),
+                // A quote after a space is a character; after a closing
+                // quote the cell goes on unquoted.
+                3 => " \"a\"".to_string(),
+                4 => "\"a\"b\"c".to_string(),
+                5 => "\"\"".to_string(),
+                6 => "\"\"\"x\"".to_string(),
+                7 => "\"line\r\nend\r\"".to_string(),
                 _ => "declined".to_string(),
             };
             let extra = if next(100) == 0 { ",surplus" } else { "" };
@@ -1028,7 +1037,7 @@ mod split_tests {
 
     #[test]
     fn records_split_in_windows_equal_the_csv_readers_records() {
-        for (seed, quote_every) in [(1, 1_000_000), (2, 5_000), (3, 40), (4, 3)] {
+        for (seed, quote_every) in [(1, 1_000_000), (2, 5_000), (3, 40), (4, 8), (5, 9)] {
             let text = mixed(30_000, seed, quote_every);
             let seen = read_text(&text, &format!("{seed}"));
             let expected = by_csv_reader(&text);
