@@ -442,6 +442,39 @@ pub struct Applicant {
     pub current_tenant: bool,
 }
 
+#[cfg(test)]
+impl Applicant {
+    /// A seeker with the required values only (household of one), for
+    /// tests; the others are set with struct update syntax.
+    pub(crate) fn minimal(
+        line: u64,
+        id: &str,
+        birth_date: Date,
+        registration_date: Date,
+    ) -> Applicant {
+        Applicant {
+            line,
+            id: ApplicantId::from(id),
+            last_name: "X".into(),
+            first_names: None,
+            birth_date,
+            postcode: None,
+            house_number: None,
+            email: None,
+            phone: None,
+            registration_date,
+            registered_at: None,
+            household_size: 1,
+            household_income: None,
+            urgency: None,
+            urgency_from: None,
+            urgency_to: None,
+            local_ties: false,
+            current_tenant: false,
+        }
+    }
+}
+
 impl Applicant {
     /// The fields the linking rules compare.
     pub fn person(&self) -> PersonFields<'_> {

@@ -141,6 +141,21 @@ fn strip_zone(t: &str) -> Option<&str> {
 }
 
 /// Parses a boolean: true/false, yes/no, ja/nee, j/n, 1/0 (any case).
+/// The proleptic Gregorian (year, month, day) `days` after 1970-01-01 (H.
+/// Hinnant's `civil_from_days`, in whole numbers): for readers that hold a
+/// day as a count (spreadsheet serials, Parquet dates).
+pub(crate) fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 pub fn boolean(s: &str) -> Option<bool> {
     const TRUE: [&str; 5] = ["true", "yes", "ja", "j", "1"];
     const FALSE: [&str; 5] = ["false", "no", "nee", "n", "0"];

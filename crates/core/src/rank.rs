@@ -557,26 +557,7 @@ mod tests {
                     reason: None,
                     decided_by: None,
                 };
-                let applicant = Applicant {
-                    line: i as u64 + 2,
-                    id: ApplicantId::from(id.as_str()),
-                    last_name: "X".into(),
-                    first_names: None,
-                    birth_date: day(0),
-                    postcode: None,
-                    house_number: None,
-                    email: None,
-                    phone: None,
-                    registration_date: day(next(4)),
-                    registered_at: None,
-                    household_size: 1,
-                    household_income: None,
-                    urgency: None,
-                    urgency_from: None,
-                    urgency_to: None,
-                    local_ties: false,
-                    current_tenant: false,
-                };
+                let applicant = Applicant::minimal(i as u64 + 2, &id, day(0), day(next(4)));
                 (response, applicant)
             })
             .collect()

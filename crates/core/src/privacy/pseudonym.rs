@@ -415,24 +415,10 @@ mod tests {
         let date = |s: &str| s.parse::<Date>().unwrap();
         let mut d = Dataset::default();
         d.applicants.push(Applicant {
-            line: 2,
-            id: ApplicantId::from("2000207"),
             last_name: "Vries, de".into(),
             first_names: Some("Jan Willem".into()),
-            birth_date: date("1983-12-09"),
             postcode: Some("9275 wg".into()),
-            house_number: None,
-            email: None,
-            phone: None,
-            registration_date: date("2006-07-16"),
-            registered_at: None,
-            household_size: 1,
-            household_income: None,
-            urgency: None,
-            urgency_from: None,
-            urgency_to: None,
-            local_ties: false,
-            current_tenant: false,
+            ..Applicant::minimal(2, "2000207", date("1983-12-09"), date("2006-07-16"))
         });
         d
     }

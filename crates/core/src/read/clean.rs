@@ -112,12 +112,12 @@ pub(crate) fn blank(line: &[u8], delimiter: u8) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The records and cells csv's reader finds in `text`, blank records
     /// left out as the CSV splitter leaves them out.
-    fn by_csv(text: &str, delimiter: u8) -> Vec<Vec<String>> {
+    pub(crate) fn by_csv(text: &str, delimiter: u8) -> Vec<Vec<String>> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)

@@ -1051,18 +1051,9 @@ fn excel_day(day: u64, date1904: bool) -> (u16, u8, u8) {
     civil(unix)
 }
 
-/// The proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's
-/// `civil_from_days`).
+/// The proleptic Gregorian date `days` after 1970-01-01.
 fn civil(days: i64) -> (u16, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::parse::civil(days);
     (y as u16, m as u8, d as u8)
 }
 

@@ -164,83 +164,63 @@ fn typed_texts(s: &Series) -> Texts {
         text: String::with_capacity(s.len() * 12),
         ends: Vec::with_capacity(s.len()),
     };
-    // Writing to a String cannot fail.
-    match s.dtype() {
-        DataType::Date => {
-            if let Ok(days) = s.date() {
-                for v in days.physical().iter() {
-                    out.push(|t| {
-                        if let Some(days) = v {
-                            write_date(t, i64::from(days));
-                        }
-                    });
+    // Each value through `write`, a null as an empty cell.
+    fn each<T>(
+        out: &mut Texts,
+        values: impl Iterator<Item = Option<T>>,
+        write: impl Fn(&mut String, T),
+    ) {
+        for v in values {
+            out.push(|t| {
+                if let Some(v) = v {
+                    write(t, v);
                 }
-                return out;
-            }
+            });
         }
-        DataType::Datetime(unit, _) => {
-            let unit = *unit;
-            if let Ok(stamps) = s.datetime() {
-                for v in stamps.physical().iter() {
-                    out.push(|t| {
-                        if let Some(v) = v {
-                            write_datetime(t, v, unit);
-                        }
-                    });
-                }
-                return out;
-            }
-        }
-        DataType::Int32 => {
-            if let Ok(ints) = s.i32() {
-                for v in ints.iter() {
-                    out.push(|t| {
-                        if let Some(v) = v {
-                            let _ = write!(t, "{v}");
-                        }
-                    });
-                }
-                return out;
-            }
-        }
-        DataType::Int64 => {
-            if let Ok(ints) = s.i64() {
-                for v in ints.iter() {
-                    out.push(|t| {
-                        if let Some(v) = v {
-                            let _ = write!(t, "{v}");
-                        }
-                    });
-                }
-                return out;
-            }
-        }
-        DataType::Float64 => {
-            if let Ok(floats) = s.f64() {
-                for v in floats.iter() {
-                    out.push(|t| {
-                        if let Some(v) = v {
-                            let _ = write!(t, "{v}");
-                        }
-                    });
-                }
-                return out;
-            }
-        }
-        DataType::Boolean => {
-            if let Ok(bools) = s.bool() {
-                for v in bools.iter() {
-                    out.push(|t| {
-                        if let Some(v) = v {
-                            t.push_str(if v { "true" } else { "false" });
-                        }
-                    });
-                }
-                return out;
-            }
-        }
-        _ => {}
     }
+    // Writing to a String cannot fail.
+    let done = match s.dtype() {
+        DataType::Date => s.date().map(|days| {
+            each(&mut out, days.physical().iter(), |t, v| {
+                write_date(t, i64::from(v))
+            })
+        }),
+        &DataType::Datetime(unit, _) => s.datetime().map(|stamps| {
+            each(&mut out, stamps.physical().iter(), |t, v| {
+                write_datetime(t, v, unit)
+            })
+        }),
+        DataType::Int32 => s.i32().map(|ints| {
+            each(&mut out, ints.iter(), |t, v| {
+                let _ = write!(t, "{v}");
+            })
+        }),
+        DataType::Int64 => s.i64().map(|ints| {
+            each(&mut out, ints.iter(), |t, v| {
+                let _ = write!(t, "{v}");
+            })
+        }),
+        DataType::Float64 => s.f64().map(|floats| {
+            each(&mut out, floats.iter(), |t, v| {
+                let _ = write!(t, "{v}");
+            })
+        }),
+        DataType::Boolean => s.bool().map(|bools| {
+            each(&mut out, bools.iter(), |t, v| {
+                t.push_str(if v { "true" } else { "false" })
+            })
+        }),
+        _ => return cell_texts(s, out),
+    };
+    match done {
+        Ok(()) => out,
+        // A column whose values are not what its type says: as any other.
+        Err(_) => cell_texts(s, Texts::default()),
+    }
+}
+
+/// The texts of a column of any type, value by value through [`cell_text`].
+fn cell_texts(s: &Series, mut out: Texts) -> Texts {
     for v in s.iter() {
         out.push(|t| t.push_str(&cell_text(&v)));
     }
@@ -250,16 +230,7 @@ fn typed_texts(s: &Series) -> Texts {
 /// Writes the day `days` after 1970-01-01 as `YYYY-MM-DD`, as chrono
 /// writes it; a year outside 0..=9999 through chrono itself.
 fn write_date(t: &mut String, days: i64) {
-    // Howard Hinnant's days-to-civil, in whole numbers.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::parse::civil(days);
     if (0..=9999).contains(&y) {
         // Digits into bytes, then one append: a char at a time was most
         // of the cost.

@@ -973,17 +973,12 @@ mod split_tests {
     /// What the csv reader alone makes of `text`: every record that is not
     /// blank, numbered from the header as line 1.
     fn by_csv_reader(text: &str) -> Vec<(u64, Vec<String>)> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        reader
-            .records()
-            .map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
-            .filter(|cells| !cells.iter().all(|c| c.trim().is_empty()))
+        let records = crate::read::clean::tests::by_csv(text, b',');
+        records
+            .into_iter()
             .skip(1)
             .zip(2..)
-            .map(|(cells, line)| (line, cells))
+            .map(|(c, l)| (l, c))
             .collect()
     }
 
