@@ -521,7 +521,12 @@ fn lottery_fairness(ctx: &Context<'_>, lets: &[&LetFact<'_>]) -> LotteryFairness
         // Candidates of an allocation are linked as of allocated_on (spec 2).
         let linked_eligible = ranking
             .eligible()
-            .filter(|r| ctx.link(&r.applicant.id, alloc.allocated_on).is_some())
+            // By the response's applicant id, the candidate's: the
+            // seeker's record is not read for the millions who are unlinked.
+            .filter(|r| {
+                ctx.link(&r.response.applicant_id, alloc.allocated_on)
+                    .is_some()
+            })
             .count();
         probabilities.push(linked_eligible as f64 / eligible as f64);
         observed += u64::from(l.linked());

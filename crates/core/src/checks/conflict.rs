@@ -82,8 +82,10 @@ fn allocations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .and_then(|r| r.find(&alloc.applicant_id))
                 .map(|r| r.rank);
             for cand in ranking.iter().flat_map(|r| r.eligible()) {
+                // The response's applicant id is the candidate's: it lies
+                // beside the others, the seeker's record anywhere.
                 if tenant_rank.is_some_and(|t| cand.rank >= t)
-                    || cand.applicant.id == alloc.applicant_id
+                    || cand.response.applicant_id == alloc.applicant_id
                 {
                     continue;
                 }
