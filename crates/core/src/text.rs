@@ -17,7 +17,8 @@ pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `bytes` as lower-case hex (digests in the manifest, draw keys).
+/// `bytes` as lower-case hex, two digits a byte: the manifest's digests,
+/// finding, case and sample ids, pseudonyms.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(2 * bytes.len());

@@ -39,10 +39,7 @@ pub struct Case<'a> {
 /// A case's id from its subject.
 pub fn case_id(subject_type: SubjectType, subject_id: &str) -> String {
     let text = format!("case|{}|{subject_id}", subject_type.as_str());
-    Sha256::digest(text.as_bytes())[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::text::hex(&Sha256::digest(text.as_bytes())[..8])
 }
 
 /// The case of a finding.

@@ -113,10 +113,7 @@ impl Finding {
             self.applicant_id.as_ref().map_or("", |a| a.as_str()),
             self.employee_id.as_ref().map_or("", |e| e.as_str()),
         );
-        Sha256::digest(text.as_bytes())[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::text::hex(&Sha256::digest(text.as_bytes())[..8])
     }
 
     /// The sort key of findings.csv: severity, check, subject_id,

@@ -296,11 +296,7 @@ impl Pseudonymiser {
 
     fn pseudonym(&self, value: &str) -> String {
         let mac = hmac_sha256(&self.key, value.as_bytes());
-        let mut s = String::from("P-");
-        for b in &mac[..6] {
-            s.push_str(&format!("{b:02x}"));
-        }
-        s
+        format!("P-{}", crate::text::hex(&mac[..6]))
     }
 
     /// Replaces, left to right, the longest personal value starting at each
@@ -366,9 +362,7 @@ impl Pseudonymiser {
 mod tests {
     use super::*;
 
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|b| format!("{b:02x}")).collect()
-    }
+    use crate::text::hex;
 
     /// RFC 4231, test cases 1 to 4, 6 and 7 (5 truncates the output).
     #[test]

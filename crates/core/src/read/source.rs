@@ -508,8 +508,14 @@ fn parse_csv(
                     if records > 0 {
                         // The whole file was checked before: only a file
                         // changed while it is read can fail this.
-                        let text = std::str::from_utf8(&bytes[..len]).map_err(|_| {
-                            Error::input(path, "changed while being read: no longer valid UTF-8")
+                        let text = std::str::from_utf8(&bytes[..len]).map_err(|e| {
+                            Error::input(
+                                path,
+                                format!(
+                                    "changed while being read: not valid UTF-8 at byte {}",
+                                    pos + e.valid_up_to() as u64
+                                ),
+                            )
                         })?;
                         if let Some(records) = quoted.take() {
                             if !pipe.send(records) {
