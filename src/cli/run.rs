@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::Args;
 
@@ -19,7 +18,7 @@ use woonaudit::privacy::pseudonym::Mask;
 use woonaudit::read::reviews;
 use woonaudit::read::reviews::Reviews;
 use woonaudit::report::{self, Report, RunMeta};
-use woonaudit::timings::Timings;
+use woonaudit::timings::{Span, Timings};
 use woonaudit::Audit;
 
 /// Options of `run`.
@@ -59,8 +58,8 @@ pub struct RunArgs {
     #[arg(long)]
     excel_csv: bool,
     /// Print the time each stage took (read, validate, link, rank,
-    /// checks, statistics, reports), the peak memory so far and the
-    /// memory held after each, to stderr.
+    /// checks, analysis, reports), the processor time it used, the peak
+    /// memory so far and the memory held after each, to stderr.
     #[arg(long)]
     timings: bool,
     /// For sharing outside the audit team: replace applicant and employee
@@ -131,9 +130,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     // not current: they are not this run's, but may hold a manager's work.
     let audited = (|| {
         let loaded = args.data.load_timed(&mut timings)?;
-        let early = Instant::now();
+        let early = Span::start();
         write_data_issues(&out, &loaded, args.lenient, args.excel_csv, &progress)?;
-        let early = early.elapsed();
+        let early = early.stop();
 
         progress.stage("linking, ranking, checking and analysing");
         let mut audit = Audit::build_timed(&loaded.data, &loaded.config, period, &mut timings);
@@ -150,7 +149,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             None => None,
         };
         progress.stage("writing the reports");
-        let reports_start = Instant::now();
+        let reports_start = Span::start();
         let mask = key.map_or_else(Mask::none, |k| Mask::pseudonymise(&k, &loaded.data));
         let meta = RunMeta {
             data_dir: &args.data.data,
@@ -165,7 +164,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             run_date: run_date()?,
         };
         report::write_all(&out, &Report::new(&audit, &meta)?)?;
-        timings.add("reports", early + reports_start.elapsed());
+        timings.record("reports", early + reports_start.stop());
         let findings = &audit.findings;
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         let summary = format!(

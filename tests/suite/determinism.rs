@@ -219,3 +219,50 @@ fn one_thread_and_several_give_the_same_bytes() {
     same(&one, &four, &ALL, "between one thread and four");
     assert!(read_csv(&one.join("findings.csv")).len() > 50);
 }
+
+#[test]
+fn timings_name_every_stage_in_order_and_change_no_output() {
+    let (root, generated) = generated("timings", "13");
+    let plain = root.join("out-plain");
+    run(&generated, &plain);
+    let timed = root.join("out-timed");
+    let o = woonaudit(
+        &[
+            "run",
+            "--data",
+            generated.to_str().unwrap(),
+            "--out",
+            timed.to_str().unwrap(),
+            "--timings",
+        ],
+        &root,
+    );
+    assert_ok(&o);
+    same(&plain, &timed, &ALL, "with --timings");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let header = err
+        .lines()
+        .position(|l| l.starts_with("stage "))
+        .unwrap_or_else(|| panic!("no timings table:\n{err}"));
+    assert!(err.lines().nth(header).unwrap().contains("cpu s"), "{err}");
+    let stages: Vec<Vec<&str>> = err
+        .lines()
+        .skip(header + 1)
+        .take_while(|l| !l.starts_with("total"))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let names: Vec<&str> = stages.iter().map(|s| s[0]).collect();
+    assert_eq!(
+        names,
+        ["read", "validate", "link", "rank", "checks", "analysis", "reports"],
+        "{err}"
+    );
+    // Wall seconds, share, then (on Linux) the processor seconds of the
+    // stage: a number at or above zero.
+    if cfg!(target_os = "linux") {
+        for s in &stages {
+            let cpu: f64 = s[3].parse().unwrap_or_else(|_| panic!("{s:?}\n{err}"));
+            assert!(cpu >= 0.0, "{s:?}");
+        }
+    }
+}

@@ -36,8 +36,8 @@ impl<'a> Audit<'a> {
         Audit::build_timed(data, config, period, &mut Timings::default())
     }
 
-    /// [`Audit::build`], recording the stages `link`, `rank`, `checks`,
-    /// `analysis`, `affected` and `actors` in `timings`.
+    /// [`Audit::build`], recording the stages `link`, `rank`, `checks` and
+    /// `analysis` in `timings`.
     pub fn build_timed(
         data: &'a Dataset,
         config: &'a Config,
@@ -46,35 +46,41 @@ impl<'a> Audit<'a> {
     ) -> Audit<'a> {
         let ctx = Context::timed(data, config, period, timings);
         let checked = timings.time("checks", || checks::run_all(&ctx));
-        // Independent parts side by side: the links register beside the
-        // facts, then the statistics beside the control sample (both read
-        // the facts).
-        let (links, facts, mut stats, control) = timings.time("analysis", || {
-            let (links, facts) = rayon::join(
-                || register::rows(data, &ctx.linker, &ctx.period),
-                || Facts::build(&ctx, &checked.findings),
-            );
-            let size = config.thresholds.control_sample_size;
-            let (stats, control) = rayon::join(
+        // Independent parts side by side, on every core: the links
+        // register, the facts and the actor figures; then what reads the
+        // facts: the statistics, the control sample and the seekers who
+        // lost a home (which ranks adverts again).
+        let (links, facts, stats, control, affected) = timings.time("analysis", || {
+            let ((links, facts), actors) = rayon::join(
                 || {
-                    crate::analysis::statistics::compute(
-                        &ctx,
-                        &facts,
-                        &checked.handlers,
-                        &checked.skip_rates,
+                    rayon::join(
+                        || register::rows(data, &ctx.linker, &ctx.period),
+                        || Facts::build(&ctx, &checked.findings),
                     )
                 },
-                || ControlSample::draw(&facts, &checked.findings, size),
+                || crate::analysis::actors::actors(&ctx),
             );
-            (links, facts, stats, control)
+            let size = config.thresholds.control_sample_size;
+            let ((mut stats, control), affected) = rayon::join(
+                || {
+                    rayon::join(
+                        || {
+                            crate::analysis::statistics::compute(
+                                &ctx,
+                                &facts,
+                                &checked.handlers,
+                                &checked.skip_rates,
+                            )
+                        },
+                        || ControlSample::draw(&facts, &checked.findings, size),
+                    )
+                },
+                || Affected::find(&ctx, &facts, &checked.findings, &checked.late_priorities),
+            );
+            stats.affected = affected.stats();
+            stats.actors = actors;
+            (links, facts, stats, control, affected)
         });
-        // The seekers who lost a home and the actor figures re-rank adverts
-        // and walk every act: stages of their own in `--timings`.
-        let affected = timings.time("affected", || {
-            Affected::find(&ctx, &facts, &checked.findings, &checked.late_priorities)
-        });
-        stats.affected = affected.stats();
-        stats.actors = timings.time("actors", || crate::analysis::actors::actors(&ctx));
         Audit {
             ctx,
             findings: checked.findings,

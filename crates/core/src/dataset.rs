@@ -292,7 +292,7 @@ impl Dataset {
             // reads one for each of tens of millions of responses).
             if let Some(&ahead) = self.response_applicant.get(i as usize + AHEAD) {
                 if let Some(a) = self.applicants.get(ahead as usize) {
-                    prefetch(a);
+                    prefetch(a, RANKED_FIELDS);
                 }
             }
             let a = *self.response_applicant.get(i as usize)?;
@@ -314,21 +314,28 @@ impl Dataset {
 /// How many responses ahead [`Dataset::response_rows`] loads applicants.
 const AHEAD: usize = 8;
 
-/// Starts loading the cache lines of `value` (a hint: it reads nothing
-/// and cannot fault).
-fn prefetch<T>(value: &T) {
+/// The bytes at the start of an [`Applicant`] that ranking reads (the
+/// struct is laid out in field order: see its definition).
+const RANKED_FIELDS: usize = std::mem::offset_of!(Applicant, line);
+
+/// Starts loading the cache lines of the first `bytes` bytes of `value`
+/// (a hint: it reads nothing and cannot fault).
+fn prefetch<T>(value: &T, bytes: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         let start: *const i8 = (value as *const T).cast();
-        for line in (0..std::mem::size_of::<T>()).step_by(64) {
-            // SAFETY: a prefetch of an address inside a live value; it
-            // has no effect on memory and cannot fault.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(line)) };
+        let end = start.wrapping_add(bytes.min(std::mem::size_of::<T>()));
+        // Every line the bytes touch, the last one included.
+        let first = start as usize & !63;
+        for line in (first..end as usize).step_by(64) {
+            // SAFETY: a prefetch of a cache line holding part of a live
+            // value; it has no effect on memory and cannot fault.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(line as *const i8) };
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
+    let _ = (value, bytes);
 }
 
 #[cfg(test)]
