@@ -59,7 +59,7 @@ pub struct Dataset {
 
 /// The runs of responses to one advert, in order, as (advert, first
 /// position, position after the last).
-fn advert_runs(responses: &[Response]) -> Vec<(AdvertId, u32, u32)> {
+pub(crate) fn advert_runs(responses: &[Response]) -> Vec<(AdvertId, u32, u32)> {
     runs(responses, |r| r.advert_id, 1 << 20)
 }
 

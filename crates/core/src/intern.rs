@@ -416,6 +416,12 @@ impl Sym {
             .collect()
     }
 
+    /// The symbol's number (at least 1): equal exactly when the texts
+    /// are, for grouping without reading the texts.
+    pub(crate) fn number(self) -> u32 {
+        self.0.get()
+    }
+
     /// Position of the symbol in the order texts were first met.
     fn index(self) -> usize {
         self.0.get() as usize - 1
