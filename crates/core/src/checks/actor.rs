@@ -17,7 +17,9 @@
 //! empty and so is link (the finding is about the employee, not about a
 //! person linked to them).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+
+use crate::fast::FastMap;
 
 use crate::checks::rate::{sig, RateFamily};
 use crate::checks::registration::moved_earlier;
@@ -65,37 +67,62 @@ fn decisions<'c>(
         .filter_map(|(id, r)| decision(r).map(|(by, _)| (id, by, r)))
 }
 
-/// The tested family of ACTOR_SKIP_RATE: every employee who recorded at
+/// The tested family of ACTOR_SKIP_RATE (every employee who recorded at
 /// least `thresholds.actor_min_decisions` decisions in the period, tested
 /// against the share of `skipped` over every decision with a decided_by,
-/// with the Benjamini-Hochberg q over the family, sorted by employee_id
-/// (byte order).
-pub fn skip_family(ctx: &Context<'_>) -> SkipFamily {
-    let acts = decisions(ctx).map(|(_, by, r)| (Some(by), r.outcome == Outcome::Skipped));
-    RateFamily::test(acts, ctx.config.thresholds.actor_min_decisions)
+/// with the Benjamini-Hochberg q over the family, sorted by employee_id,
+/// byte order) and what each decider recorded, from one pass over the
+/// decisions: a pass reads every eligible candidate's response, tens of
+/// millions at national scale.
+fn skip_family_and_records<'c>(
+    ctx: &'c Context<'_>,
+) -> (SkipFamily, FastMap<&'c EmployeeId, Record<'c>>) {
+    let mut records: FastMap<&EmployeeId, Record<'_>> = FastMap::default();
+    let acts = decisions(ctx).map(|(advert, by, r)| {
+        let rec = records.entry(by).or_default();
+        // A decider's decisions on one advert come one after another.
+        if rec.adverts.last() != Some(&advert) {
+            rec.adverts.push(advert);
+        }
+        match r.outcome {
+            Outcome::Declined => rec.declined += 1,
+            Outcome::Withdrawn => rec.withdrawn += 1,
+            _ => rec.skipped_without_reason += u64::from(r.reason.is_none()),
+        }
+        (Some(by), r.outcome == Outcome::Skipped)
+    });
+    let family = RateFamily::test(acts, ctx.config.thresholds.actor_min_decisions);
+    (family, records)
 }
 
-/// What one flagged decider recorded, for the detail sentence.
+/// What one decider recorded, for the detail sentence.
 #[derive(Default)]
 struct Record<'a> {
     declined: u64,
     withdrawn: u64,
     skipped_without_reason: u64,
-    adverts: BTreeSet<&'a AdvertId>,
+    /// The adverts decided on, each once (an advert's candidates are
+    /// judged together).
+    adverts: Vec<&'a AdvertId>,
 }
 
 /// Runs ACTOR_SKIP_RATE and ACTOR_BACKDATING, appends their findings and
 /// returns the tested family of ACTOR_SKIP_RATE.
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) -> SkipFamily {
-    let family = skip_family(ctx);
-    skip_rate(ctx, &family, out);
+    let (family, records) = skip_family_and_records(ctx);
+    skip_rate(ctx, &family, records, out);
     backdating(ctx, out);
     family
 }
 
 /// ACTOR_SKIP_RATE: a finding for every tested employee whose q is below
 /// `handler_q`.
-fn skip_rate(ctx: &Context<'_>, family: &SkipFamily, out: &mut Vec<Finding>) {
+fn skip_rate(
+    ctx: &Context<'_>,
+    family: &SkipFamily,
+    mut records: FastMap<&EmployeeId, Record<'_>>,
+    out: &mut Vec<Finding>,
+) {
     let Some(overall) = family.overall_share else {
         return;
     };
@@ -103,21 +130,6 @@ fn skip_rate(ctx: &Context<'_>, family: &SkipFamily, out: &mut Vec<Finding>) {
     let flagged: Vec<_> = family.flagged(t.handler_q).collect();
     if flagged.is_empty() {
         return;
-    }
-    // The breakdown of each flagged employee's decisions.
-    let wanted: BTreeSet<&EmployeeId> = flagged.iter().map(|(test, _, _)| &test.actor).collect();
-    let mut records: BTreeMap<&EmployeeId, Record<'_>> = BTreeMap::new();
-    for (advert, by, r) in decisions(ctx) {
-        if !wanted.contains(by) {
-            continue;
-        }
-        let rec = records.entry(by).or_default();
-        rec.adverts.insert(advert);
-        match r.outcome {
-            Outcome::Declined => rec.declined += 1,
-            Outcome::Withdrawn => rec.withdrawn += 1,
-            _ => rec.skipped_without_reason += u64::from(r.reason.is_none()),
-        }
     }
     let size = family.tests.len();
     for (test, p, q) in flagged {

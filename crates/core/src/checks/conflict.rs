@@ -32,30 +32,27 @@ fn allocations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let day = alloc.allocated_on;
         // One finding per (person, employee), listing every act.
         let mut acts: BTreeMap<(ApplicantId, EmployeeId), (Link, Vec<String>)> = BTreeMap::new();
-        let mut note = |person: &ApplicantId, actor: &EmployeeId, links: &[Link], act: String| {
-            if let Some(link) = link_to(links, actor) {
-                acts.entry((*person, *actor))
-                    .or_insert_with(|| (link.clone(), Vec::new()))
-                    .1
-                    .push(act);
-            }
-        };
+        // The act is put in words only for a linked actor: nearly every
+        // act is by someone the person is not linked to.
+        let mut note =
+            |person: &ApplicantId, actor: &EmployeeId, links: &[Link], act: &dyn Fn() -> String| {
+                if let Some(link) = link_to(links, actor) {
+                    acts.entry((*person, *actor))
+                        .or_insert_with(|| (link.clone(), Vec::new()))
+                        .1
+                        .push(act());
+                }
+            };
         let tenant_links = ctx.applicant_links(&alloc.applicant_id, day);
         if let Some(h) = &alloc.handled_by {
-            note(
-                &alloc.applicant_id,
-                h,
-                &tenant_links,
-                format!("handled allocation {}", alloc.id),
-            );
+            note(&alloc.applicant_id, h, &tenant_links, &|| {
+                format!("handled allocation {}", alloc.id)
+            });
         }
         if let Some(a) = &alloc.approved_by {
-            note(
-                &alloc.applicant_id,
-                a,
-                &tenant_links,
-                format!("approved allocation {}", alloc.id),
-            );
+            note(&alloc.applicant_id, a, &tenant_links, &|| {
+                format!("approved allocation {}", alloc.id)
+            });
         }
         let advert = alloc
             .advert_id
@@ -63,24 +60,27 @@ fn allocations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .filter(|_| alloc.route == Route::Advert)
             .and_then(|id| data.advert(id));
         if let Some(advert) = advert {
-            if let Some(r) = data.response(&advert.id, &alloc.applicant_id) {
+            // Every advert of the data set has its ranking.
+            let ranking = ctx.ranking(&advert.id);
+            let tenant = ranking.and_then(|r| r.find(&alloc.applicant_id));
+            // The tenant's response (one per advert and applicant): the
+            // ranking's when they were eligible, else found among the
+            // advert's responses.
+            let response = match tenant {
+                Some(t) => Some(t.response),
+                None => data.response(&advert.id, &alloc.applicant_id),
+            };
+            if let Some(r) = response {
                 if let Some(d) = &r.decided_by {
-                    note(
-                        &alloc.applicant_id,
-                        d,
-                        &tenant_links,
+                    note(&alloc.applicant_id, d, &tenant_links, &|| {
                         format!(
                             "recorded the tenant's response to advert {} as {}",
                             advert.id, r.outcome
-                        ),
-                    );
+                        )
+                    });
                 }
             }
-            // Every advert of the data set has its ranking.
-            let ranking = ctx.ranking(&advert.id);
-            let tenant_rank = ranking
-                .and_then(|r| r.find(&alloc.applicant_id))
-                .map(|r| r.rank);
+            let tenant_rank = tenant.map(|r| r.rank);
             for cand in ranking.iter().flat_map(|r| r.eligible()) {
                 // The response's applicant id is the candidate's: it lies
                 // beside the others, the seeker's record anywhere.
@@ -92,18 +92,17 @@ fn allocations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 let Some(d) = &cand.response.decided_by else {
                     continue;
                 };
-                let links =
-                    ctx.linker
-                        .links(cand.applicant.person(), Some(&cand.applicant.id), day);
-                note(
-                    &cand.applicant.id,
-                    d,
-                    &links,
+                // The candidate's record is the one on the waiting list
+                // (these rankings change no input), so the context's
+                // look-up, which passes over everyone outside the staff's
+                // circle at once, gives its links.
+                let links = ctx.applicant_links(&cand.applicant.id, day);
+                note(&cand.applicant.id, d, &links, &|| {
                     format!(
-                        "recorded the outcome {} of candidate {} (ranked {} above the tenant) on advert {}",
-                        cand.response.outcome, cand.applicant.id, cand.rank, advert.id
-                    ),
-                );
+                            "recorded the outcome {} of candidate {} (ranked {} above the tenant) on advert {}",
+                            cand.response.outcome, cand.applicant.id, cand.rank, advert.id
+                        )
+                });
             }
         }
         for ((person, actor), (link, what)) in acts {
