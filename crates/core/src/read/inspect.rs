@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::read::mapping::{self, HeaderCell};
-use crate::read::raw::{Format, Parsed, RawRows, RawTable, Sink};
+use crate::read::raw::{Format, Handed, Parsed, RawRows, RawTable, Sink};
 use crate::read::source::{self, HeaderRule};
 use crate::schema::Table;
 
@@ -175,7 +175,11 @@ fn inspect_table(
         Box::new(counts)
     };
     // Batches come in file order, so the first spelling read is kept.
-    let mut take = |parsed: Parsed| {
+    let mut take = |handed: Handed| {
+        let parsed = match handed {
+            Handed::Batch(parsed) => parsed,
+            Handed::Restart => return counts.clear(),
+        };
         let batch = parsed
             .downcast::<Counts>()
             .expect("counts made by inspect's own parse");

@@ -241,7 +241,17 @@ fn load<T: Send + 'static>(
     };
     // Batches are parsed on every core and taken here in file order, so
     // the result does not depend on the cores.
-    let mut take = |parsed: raw::Parsed| {
+    let issues_before = issues.len();
+    let mut take = |handed: raw::Handed| {
+        let parsed = match handed {
+            raw::Handed::Batch(parsed) => parsed,
+            raw::Handed::Restart => {
+                issues.truncate(issues_before);
+                records.clear();
+                failed_keys.clear();
+                return;
+            }
+        };
         // Only `parse` above makes these: a batch of another type would be
         // a bug, and dropping it would lose rows without a word.
         let batch = parsed

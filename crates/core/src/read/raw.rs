@@ -392,6 +392,16 @@ impl RawTable {
 /// readers are compiled once, not once per table.
 pub type Parsed = Box<dyn std::any::Any + Send>;
 
+/// What a reader hands a [`Sink`]'s `take`, in file order.
+pub enum Handed {
+    /// The result of the next batch.
+    Batch(Parsed),
+    /// Forget every result handed so far: the table is read again from its
+    /// start (a CSV file read as UTF-8 that turns out not to be, see
+    /// `source::read_csv`).
+    Restart,
+}
+
 /// What a reader does with a table's records, a batch at a time as they are
 /// read (one batch in memory, not the table): `parse` may run on any thread,
 /// several batches at once; `take` gets every batch's result in file order.
@@ -399,7 +409,7 @@ pub struct Sink<'f> {
     /// A batch of records to its result; on any thread.
     pub parse: &'f (dyn Fn(&RawTable, RawRows<'_>) -> Parsed + Sync),
     /// The results, in file order.
-    pub take: &'f mut (dyn FnMut(Parsed) + Send),
+    pub take: &'f mut (dyn FnMut(Handed) + Send),
 }
 
 impl Sink<'_> {
@@ -415,7 +425,7 @@ impl Sink<'_> {
         let pieces: Vec<RawRows<'_>> = rows.pieces(piece).collect();
         let parsed: Vec<Parsed> = pieces.into_par_iter().map(|c| parse(table, c)).collect();
         for p in parsed {
-            (self.take)(p);
+            (self.take)(Handed::Batch(p));
         }
     }
 }

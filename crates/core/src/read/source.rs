@@ -11,7 +11,7 @@ use crate::config::{Config, Encoding};
 use crate::error::{Error, Result};
 use crate::fast::FastMap;
 use crate::read::clean::{self, Cut};
-use crate::read::raw::{Format, Parsed, RawBatch, RawTable, Record, RecordProblem, Sink};
+use crate::read::raw::{Format, Handed, Parsed, RawBatch, RawTable, Record, RecordProblem, Sink};
 use crate::read::{mapping, parquet, xlsx};
 use crate::schema::Table;
 
@@ -277,20 +277,36 @@ fn read_csv(
 ) -> Result<(RawTable, u64)> {
     let forced = config.input.encoding.as_ref().map(|e| e.encoding());
     let delimiter = config.input.delimiter.as_ref().map(|d| d.byte());
+    // Read as UTF-8 at once, since nearly every export is: the parse checks
+    // every byte it reads, and a pass over the whole file to decide first
+    // held the parse back (0.4 s at national scale). A file that turns out
+    // not to be UTF-8 is read again from the start, after the check of
+    // spec 1.1 (which also names the line of the first bad byte where the
+    // file must be UTF-8).
+    if forced != Some(Encoding::Windows1252) {
+        match read_utf8(path, delimiter, describe, sink)? {
+            Some(read) => return Ok(read),
+            None => (sink.take)(Handed::Restart),
+        }
+    }
     match detect_encoding(path, forced)? {
-        Encoding::Utf8 => read_utf8(path, delimiter, describe, sink),
         Encoding::Windows1252 => read_windows_1252(path, delimiter, describe, sink),
+        Encoding::Utf8 => Err(Error::input(
+            path,
+            "changed while being read: not valid UTF-8, then valid",
+        )),
     }
 }
 
 /// A UTF-8 file, parsed straight from the file: the parse holds a few
 /// batches, not the file. `delimiter`: the configured one, else detected.
+/// `None` when the file is not UTF-8 (the sink has then taken part of it).
 fn read_utf8(
     path: &Path,
     delimiter: Option<u8>,
     describe: &Describe<'_>,
     sink: &mut Sink<'_>,
-) -> Result<(RawTable, u64)> {
+) -> Result<Option<(RawTable, u64)>> {
     use std::io::Read;
     let cannot = |e: std::io::Error| Error::input(path, format!("cannot read: {e}"));
     let mut file = std::fs::File::open(path).map_err(cannot)?;
@@ -340,7 +356,9 @@ fn read_windows_1252(
         encoding: Encoding::Windows1252,
         delimiter,
     };
-    parse_csv(source, describe, sink)
+    // Decoded text is UTF-8 throughout.
+    parse_csv(source, describe, sink)?
+        .ok_or_else(|| Error::input(path, "not valid text after decoding as Windows-1252"))
 }
 
 /// Bytes that can be read from any offset: a CSV file, or Windows-1252
@@ -443,15 +461,24 @@ impl Window {
 /// The records of CSV text, a batch at a time. Clean text (nearly all of
 /// it, see [`clean`]) is cut into windows of whole lines here and split
 /// into records on the parsing threads; text with a quote is split here by
-/// the csv reader, from a record boundary, as it always was.
+/// the csv reader, from a record boundary, as it always was. `None` when
+/// the text is not UTF-8 after all.
 fn parse_csv(
     mut source: CsvSource<'_>,
     describe: &Describe<'_>,
     sink: &mut Sink<'_>,
-) -> Result<(RawTable, u64)> {
+) -> Result<Option<(RawTable, u64)>> {
     let path = source.path;
     let delimiter = source.delimiter;
-    let cannot_parse = |e: csv::Error| Error::input(path, format!("cannot parse CSV: {e}"));
+    // Set where the text is found not to be UTF-8: the error that stops
+    // the parse then means "read it again as Windows-1252".
+    let not_utf8 = std::cell::Cell::new(false);
+    let cannot_parse = |e: csv::Error| {
+        if not_utf8_error(&e) {
+            not_utf8.set(true);
+        }
+        Error::input(path, format!("cannot parse CSV: {e}"))
+    };
     let mut first = Record::empty();
     // Where the header ends, and where it starts: a quote in the header
     // that is never closed is found from there.
@@ -459,7 +486,11 @@ fn parse_csv(
         let start = source.start;
         let mut reader = source.reader_at(start)?;
         loop {
-            if !reader.read_record(&mut first.cells).map_err(cannot_parse)? {
+            let got = match reader.read_record(&mut first.cells) {
+                Err(e) if not_utf8_error(&e) => return Ok(None),
+                got => got.map_err(cannot_parse)?,
+            };
+            if !got {
                 return Err(Error::input(path, "empty file: no header line"));
             }
             // A line of only blanks or delimiters is a blank line, not a
@@ -506,15 +537,11 @@ fn parse_csv(
                 Cut::Clean { len, records } => {
                     want = WINDOW;
                     if records > 0 {
-                        // The whole file was checked before: only a file
-                        // changed while it is read can fail this.
                         let text = std::str::from_utf8(&bytes[..len]).map_err(|e| {
+                            not_utf8.set(true);
                             Error::input(
                                 path,
-                                format!(
-                                    "changed while being read: not valid UTF-8 at byte {}",
-                                    pos + e.valid_up_to() as u64
-                                ),
+                                format!("not valid UTF-8 at byte {}", pos + e.valid_up_to() as u64),
                             )
                         })?;
                         if let Some(records) = quoted.take() {
@@ -588,8 +615,15 @@ fn parse_csv(
         }
         Ok(read)
     };
-    let read = pipeline(table, sink, &mut split)?;
-    Ok((described, read))
+    match pipeline(table, sink, &mut split) {
+        Err(_) if not_utf8.get() => Ok(None),
+        read => Ok(Some((described, read?))),
+    }
+}
+
+/// Whether the csv reader stopped at text that is not UTF-8.
+fn not_utf8_error(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Utf8 { .. })
 }
 
 /// Batches of record buffers in flight at once: enough to keep every core
@@ -690,7 +724,7 @@ fn pipeline(
                 waiting.insert(seq, (batch, parsed));
                 while let Some((batch, parsed)) = waiting.remove(&next) {
                     match parsed {
-                        Ok(parsed) => take(parsed),
+                        Ok(parsed) => take(Handed::Batch(parsed)),
                         // Dropping the spares' sender stops the splitter.
                         Err(panic) => return Some(panic),
                     }
@@ -891,7 +925,10 @@ mod tests {
             Box::new(batch.iter().map(|r| r.line()).collect::<Vec<u64>>())
         };
         let mut lines = Vec::new();
-        let mut take = |p: Parsed| lines.extend(*p.downcast::<Vec<u64>>().unwrap());
+        let mut take = |h: Handed| match h {
+            Handed::Batch(p) => lines.extend(*p.downcast::<Vec<u64>>().unwrap()),
+            Handed::Restart => lines.clear(),
+        };
         let mut sink = Sink {
             parse: &parse,
             take: &mut take,
@@ -919,7 +956,7 @@ mod tests {
             );
             Box::new(())
         };
-        let mut take = |_: Parsed| {};
+        let mut take = |_: Handed| {};
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut sink = Sink {
                 parse: &parse,
@@ -963,7 +1000,10 @@ mod split_tests {
             Box::new(seen)
         };
         let mut all = Vec::new();
-        let mut take = |p: Parsed| all.extend(*p.downcast::<Vec<Seen>>().unwrap());
+        let mut take = |h: Handed| match h {
+            Handed::Batch(p) => all.extend(*p.downcast::<Vec<Seen>>().unwrap()),
+            Handed::Restart => all.clear(),
+        };
         let mut sink = Sink {
             parse: &parse,
             take: &mut take,
