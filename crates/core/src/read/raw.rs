@@ -292,15 +292,22 @@ impl<'b> RawRow<'b> {
         self.batch.records[self.i].line
     }
 
+    /// The record's cells, found once for the many cells a parser reads.
+    pub fn cells(&self) -> RowCells<'b> {
+        let (before, this) = self.bounds();
+        RowCells {
+            text: &self.batch.text,
+            spans: self
+                .batch
+                .spans
+                .get(before.cells..this.cells)
+                .unwrap_or_default(),
+        }
+    }
+
     /// Cell `i` as read (untrimmed).
     pub fn get(&self, i: usize) -> Option<&'b str> {
-        let (before, this) = self.bounds();
-        let at = before.cells + i;
-        if at >= this.cells {
-            return None;
-        }
-        let (start, end) = self.batch.spans[at];
-        self.batch.text.get(start..end)
+        self.cells().get(i)
     }
 
     /// Cell `i`, trimmed of Unicode white space; empty = missing.
@@ -313,6 +320,26 @@ impl<'b> RawRow<'b> {
     pub fn problems(&self) -> &'b [RecordProblem] {
         let (before, this) = self.bounds();
         &self.batch.problems[before.problems..this.problems]
+    }
+}
+
+/// The cells of one record (see [`RawRow::cells`]).
+#[derive(Clone, Copy, Debug)]
+pub struct RowCells<'b> {
+    text: &'b str,
+    spans: &'b [(usize, usize)],
+}
+
+impl<'b> RowCells<'b> {
+    /// Cell `i` as read (untrimmed).
+    pub fn get(&self, i: usize) -> Option<&'b str> {
+        let &(start, end) = self.spans.get(i)?;
+        self.text.get(start..end)
+    }
+
+    /// Cell `i`, trimmed of Unicode white space; empty = missing.
+    pub fn cell(&self, i: usize) -> Option<&'b str> {
+        self.get(i).map(trim)
     }
 }
 
@@ -373,7 +400,12 @@ impl RawTable {
     /// column's value mapping when it has one (a value without a mapping is
     /// read as it is). Empty = missing.
     pub fn cell<'r>(&'r self, row: RawRow<'r>, i: usize) -> Option<&'r str> {
-        let value = row.cell(i)?;
+        self.cell_of(row.cells(), i)
+    }
+
+    /// [`RawTable::cell`] of a record's cells found before.
+    pub fn cell_of<'r>(&'r self, cells: RowCells<'r>, i: usize) -> Option<&'r str> {
+        let value = cells.cell(i)?;
         if value.is_empty() {
             return Some(value);
         }

@@ -7,7 +7,7 @@ use crate::issues::{DataIssue, Level};
 use crate::model::*;
 use crate::parse;
 use crate::policy::Policies;
-use crate::read::raw::{RawRow, RawRows, RawTable};
+use crate::read::raw::{RawRow, RawRows, RawTable, RowCells};
 
 /// Values that mean "no urgency" (spec 1.3).
 const NO_URGENCY: [&str; 6] = ["", "geen", "none", "nee", "no", "-"];
@@ -88,6 +88,8 @@ impl Positions {
 pub(crate) struct Cells<'a> {
     raw: &'a RawTable,
     row: RawRow<'a>,
+    /// The row's cells, found once.
+    cells: RowCells<'a>,
     /// The row's place in its batch.
     at: usize,
     positions: &'a Positions,
@@ -111,6 +113,7 @@ impl<'a> Cells<'a> {
         let mut cells = Cells {
             raw,
             row,
+            cells: row.cells(),
             at,
             positions,
             next: std::cell::Cell::new(0),
@@ -129,7 +132,7 @@ impl<'a> Cells<'a> {
     }
 
     fn at_cell(&self, i: usize) -> Option<&'a str> {
-        self.raw.cell(self.row, i).filter(|s| !s.is_empty())
+        self.raw.cell_of(self.cells, i).filter(|s| !s.is_empty())
     }
 
     /// Records an error on `col` and marks the row unusable.
