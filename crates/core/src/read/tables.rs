@@ -486,13 +486,18 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
 }
 
 /// The id columns of `table` whose values are spread over a pool of
-/// millions (a response's applicant: any of a million seekers): a batch's
-/// ids of these are interned all at once ([`Sym::new_many`]). An advert id
-/// repeats over its responses, and the thread's cache of recent symbols
-/// serves it faster one at a time.
+/// millions (a response's applicant: any of a million seekers; a seeker's
+/// own id, new to the pool): a batch's ids of these are interned all at
+/// once ([`Sym::new_many`]), each slot of the pool's index requested from
+/// memory before the first is read. An advert id repeats over its
+/// responses, and the thread's cache of recent symbols serves it faster
+/// one at a time.
 pub(crate) fn scattered_ids(table: crate::schema::Table) -> &'static [&'static str] {
+    use crate::schema::Table;
     match table {
-        crate::schema::Table::Responses => &["applicant_id"],
+        Table::Responses | Table::Applicants => &["applicant_id"],
+        Table::Adverts => &["advert_id", "dwelling_id"],
+        Table::Allocations => &["allocation_id", "dwelling_id", "applicant_id"],
         _ => &[],
     }
 }
