@@ -521,6 +521,12 @@ impl From<&str> for Text {
     }
 }
 
+impl From<Sym> for Text {
+    fn from(s: Sym) -> Self {
+        Text(s)
+    }
+}
+
 impl From<String> for Text {
     fn from(s: String) -> Self {
         Text::from(s.as_str())

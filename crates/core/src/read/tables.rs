@@ -313,7 +313,8 @@ impl<'a> Cells<'a> {
 /// Reads the `applicants` row.
 pub(crate) fn applicant(c: &mut Cells<'_>) -> Option<Applicant> {
     let id = c.id("applicant_id", true);
-    let last_name = c.req_text("last_name");
+    let last_name: Option<Text> = c.id("last_name", true);
+    let first_names: Option<Text> = c.id("first_names", false);
     let birth_date = c.date("birth_date", true);
     let registration_date = c.date("registration_date", true);
     let registered_at = c.datetime("registered_at", false);
@@ -341,8 +342,8 @@ pub(crate) fn applicant(c: &mut Cells<'_>) -> Option<Applicant> {
     c.ok.then(|| Applicant {
         line: c.row.line(),
         id,
-        last_name: Text::from(last_name),
-        first_names: c.get("first_names").map(Text::from),
+        last_name,
+        first_names,
         birth_date,
         postcode: c.get("postcode").map(CompactString::from),
         house_number: c.get("house_number").map(Text::from),
@@ -495,7 +496,10 @@ pub(crate) fn response(c: &mut Cells<'_>) -> Option<Response> {
 pub(crate) fn scattered_ids(table: crate::schema::Table) -> &'static [&'static str] {
     use crate::schema::Table;
     match table {
-        Table::Responses | Table::Applicants => &["applicant_id"],
+        Table::Responses => &["applicant_id"],
+        // Names: thousands of different ones, too many for the cache of
+        // recent symbols.
+        Table::Applicants => &["applicant_id", "last_name", "first_names"],
         Table::Adverts => &["advert_id", "dwelling_id"],
         Table::Allocations => &["allocation_id", "dwelling_id", "applicant_id"],
         _ => &[],
