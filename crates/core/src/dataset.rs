@@ -5,8 +5,8 @@ use crate::fast::{FastMap, FastSet};
 use crate::intern::SymMap;
 
 use crate::model::{
-    Advert, AdvertId, Allocation, Applicant, ApplicantId, Employee, EmployeeId, Priority,
-    RegistrationChange, Relation, Response, Sale, Vacancy,
+    Advert, AdvertId, Allocation, Applicant, ApplicantId, DwellingId, Employee, EmployeeId,
+    Priority, RegistrationChange, Relation, Response, Sale, Vacancy,
 };
 
 /// All usable rows of one audit, indexed.
@@ -54,7 +54,7 @@ pub struct Dataset {
     priorities_by_applicant: FastMap<ApplicantId, (u32, u32)>,
     /// Per dwelling (trimmed, lower-cased: spec 1.3), the positions of its
     /// adverts, allocations and vacancies.
-    by_dwelling: FastMap<String, DwellingRows>,
+    by_dwelling: FastMap<DwellingKey, DwellingRows>,
 }
 
 /// The runs of responses to one advert, in order, as (advert, first
@@ -108,6 +108,81 @@ struct DwellingRows {
     vacancies: Vec<u32>,
 }
 
+/// Per advert, its responses as runs of consecutive positions.
+fn responses_by_advert(responses: &[Response]) -> FastMap<AdvertId, Vec<(u32, u32)>> {
+    let mut by_advert: FastMap<AdvertId, Vec<(u32, u32)>> = FastMap::default();
+    // Exports list an advert's responses together: one look-up per run
+    // of the same advert, not per response (any order stays correct).
+    for (advert, start, end) in advert_runs(responses) {
+        by_advert.entry(advert).or_default().push((start, end));
+    }
+    by_advert
+}
+
+/// The priorities sorted by applicant, and each applicant's range of them.
+fn priorities_by_applicant(
+    mut priorities: Vec<Priority>,
+) -> (Vec<Priority>, FastMap<ApplicantId, (u32, u32)>) {
+    // Stable: an applicant's priorities keep their file order.
+    priorities.sort_by_key(|a| a.applicant_id);
+    let mut ranges: FastMap<ApplicantId, (u32, u32)> = FastMap::default();
+    for (i, p) in priorities.iter().enumerate() {
+        ranges
+            .entry(p.applicant_id)
+            .and_modify(|r| r.1 = i as u32 + 1)
+            .or_insert((i as u32, i as u32 + 1));
+    }
+    (priorities, ranges)
+}
+
+/// The rows of each dwelling, by its key (spec 1.3).
+fn by_dwelling(
+    adverts: &[Advert],
+    allocations: &[Allocation],
+    vacancies: &[Vacancy],
+) -> FastMap<DwellingKey, DwellingRows> {
+    let mut by: FastMap<DwellingKey, DwellingRows> = FastMap::default();
+    for (i, a) in adverts.iter().enumerate() {
+        by.entry(DwellingKey::of(&a.dwelling_id))
+            .or_default()
+            .adverts
+            .push(i as u32);
+    }
+    for (i, a) in allocations.iter().enumerate() {
+        by.entry(DwellingKey::of(&a.dwelling_id))
+            .or_default()
+            .allocations
+            .push(i as u32);
+    }
+    for (i, v) in vacancies.iter().enumerate() {
+        by.entry(DwellingKey::of(&v.dwelling_id))
+            .or_default()
+            .vacancies
+            .push(i as u32);
+    }
+    by
+}
+
+/// A dwelling id as the checks compare dwellings ([`DwellingId::key`]),
+/// inline for the usual short id: one for each advert, let and vacancy,
+/// and a text of its own on the heap for each was a tenth of validation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct DwellingKey(compact_str::CompactString);
+
+impl DwellingKey {
+    fn of(id: &DwellingId) -> DwellingKey {
+        let trimmed = id.as_str().trim();
+        // As `key`: lower-cased, ASCII without a second buffer.
+        DwellingKey(if trimmed.is_ascii() {
+            let mut key = compact_str::CompactString::from(trimmed);
+            key.make_ascii_lowercase();
+            key
+        } else {
+            compact_str::CompactString::from(id.key())
+        })
+    }
+}
+
 impl Dataset {
     /// Builds the look-ups. Keys must already be unique (validation keeps
     /// the first row of a duplicate key).
@@ -143,45 +218,18 @@ impl Dataset {
                 })
                 .collect();
         }
-        let mut by_advert: FastMap<AdvertId, Vec<(u32, u32)>> = FastMap::default();
-        // Exports list an advert's responses together: one look-up per run
-        // of the same advert, not per response (any order stays correct).
-        for (advert, start, end) in advert_runs(&self.responses) {
-            by_advert.entry(advert).or_default().push((start, end));
-        }
+        // The three look-ups below read different tables: side by side.
+        let (by_advert, (priorities, by_dwelling)) = rayon::join(
+            || responses_by_advert(&self.responses),
+            || {
+                rayon::join(
+                    || priorities_by_applicant(std::mem::take(&mut self.priorities)),
+                    || by_dwelling(&self.adverts, &self.allocations, &self.vacancies),
+                )
+            },
+        );
         self.responses_by_advert = by_advert;
-        // Stable: an applicant's priorities keep their file order.
-        self.priorities.sort_by_key(|a| a.applicant_id);
-        let mut ranges: FastMap<ApplicantId, (u32, u32)> = FastMap::default();
-        for (i, p) in self.priorities.iter().enumerate() {
-            ranges
-                .entry(p.applicant_id)
-                .and_modify(|r| r.1 = i as u32 + 1)
-                .or_insert((i as u32, i as u32 + 1));
-        }
-        self.priorities_by_applicant = ranges;
-        let mut by_dwelling: FastMap<String, DwellingRows> = FastMap::default();
-        for (i, a) in self.adverts.iter().enumerate() {
-            by_dwelling
-                .entry(a.dwelling_id.key())
-                .or_default()
-                .adverts
-                .push(i as u32);
-        }
-        for (i, a) in self.allocations.iter().enumerate() {
-            by_dwelling
-                .entry(a.dwelling_id.key())
-                .or_default()
-                .allocations
-                .push(i as u32);
-        }
-        for (i, v) in self.vacancies.iter().enumerate() {
-            by_dwelling
-                .entry(v.dwelling_id.key())
-                .or_default()
-                .vacancies
-                .push(i as u32);
-        }
+        (self.priorities, self.priorities_by_applicant) = priorities;
         self.by_dwelling = by_dwelling;
         self
     }
@@ -192,7 +240,7 @@ impl Dataset {
         &'a self,
         id: &crate::model::DwellingId,
     ) -> impl Iterator<Item = &'a Advert> + 'a {
-        let rows = self.by_dwelling.get(&id.key());
+        let rows = self.by_dwelling.get(&DwellingKey::of(id));
         rows.into_iter()
             .flat_map(|r| &r.adverts)
             .map(|&i| &self.adverts[i as usize])
@@ -203,7 +251,7 @@ impl Dataset {
         &'a self,
         id: &crate::model::DwellingId,
     ) -> impl Iterator<Item = &'a Allocation> + 'a {
-        let rows = self.by_dwelling.get(&id.key());
+        let rows = self.by_dwelling.get(&DwellingKey::of(id));
         rows.into_iter()
             .flat_map(|r| &r.allocations)
             .map(|&i| &self.allocations[i as usize])
@@ -214,7 +262,7 @@ impl Dataset {
         &'a self,
         id: &crate::model::DwellingId,
     ) -> impl Iterator<Item = &'a Vacancy> + 'a {
-        let rows = self.by_dwelling.get(&id.key());
+        let rows = self.by_dwelling.get(&DwellingKey::of(id));
         rows.into_iter()
             .flat_map(|r| &r.vacancies)
             .map(|&i| &self.vacancies[i as usize])
@@ -341,6 +389,24 @@ fn prefetch<T>(value: &T, bytes: usize) {
 #[cfg(test)]
 mod tests {
     use super::runs;
+    use super::{DwellingId, DwellingKey};
+
+    #[test]
+    fn dwelling_keys_are_the_spec_key() {
+        for id in [
+            " VHE-1 ",
+            "vhe-1",
+            "VHE-1",
+            "\tÉén-Straße 7\u{a0}",
+            "ΣΊΣΥΦΟΣ-2",
+            "",
+        ] {
+            let id = DwellingId::from(id);
+            assert_eq!(DwellingKey::of(&id).0.as_str(), id.key(), "{id:?}");
+        }
+        let (a, b) = (DwellingId::from(" VHE-1"), DwellingId::from("vhe-1 "));
+        assert_eq!(DwellingKey::of(&a), DwellingKey::of(&b));
+    }
 
     #[test]
     fn runs_cut_by_the_pieces_are_joined() {
