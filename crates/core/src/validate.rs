@@ -548,33 +548,36 @@ impl<'a> Known<'a> {
         // vector of pairs beside it was the validation's largest passing
         // need (240 MB at national scale).
         const NONE: u32 = u32::MAX;
-        let (models, mut applicants): (Vec<Option<Model>>, Vec<u32>) = {
+        // One pass: each response's applicant, and whether every response
+        // is fine (by the rules the pass below reports by). Nearly always
+        // they all are: then none is set aside and none has an issue, and
+        // the pass in file order (with each advert's model looked up
+        // again) is skipped.
+        let all_fine = std::sync::atomic::AtomicBool::new(true);
+        let mut applicants: Vec<u32> = {
             use rayon::prelude::*;
             kept.par_iter()
                 .map(|r| {
-                    (
-                        self.advert_model.get(r.advert_id.sym()),
-                        self.applicant_ids.get(r.applicant_id.sym()).unwrap_or(NONE),
-                    )
+                    let applicant = self.applicant_ids.get(r.applicant_id.sym()).unwrap_or(NONE);
+                    let fine = applicant != NONE
+                        && advert_fault(r, self.advert_model.get(r.advert_id.sym())).is_none()
+                        && self.knows_employee(&r.decided_by);
+                    if !fine {
+                        all_fine.store(false, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    applicant
                 })
-                .unzip()
+                .collect()
         };
-        // Nearly always every response is fine (by the rules the pass
-        // below reports by): then none is set aside and none has an issue,
-        // and that pass in file order is skipped.
-        let fine = {
-            use rayon::prelude::*;
-            (kept.as_slice(), models.as_slice(), applicants.as_slice())
-                .into_par_iter()
-                .all(|(r, &model, &applicant)| {
-                    advert_fault(r, model).is_none()
-                        && applicant != NONE
-                        && self.knows_employee(&r.decided_by)
-                })
-        };
-        if fine {
+        if all_fine.into_inner() {
             return (kept, applicants);
         }
+        let models: Vec<Option<Model>> = {
+            use rayon::prelude::*;
+            kept.par_iter()
+                .map(|r| self.advert_model.get(r.advert_id.sym()))
+                .collect()
+        };
         let (mut at, mut held) = (0, 0);
         kept.retain(|r| {
             let model = models.get(at).copied().flatten();
