@@ -718,6 +718,11 @@ impl Stamp {
     pub fn date(self) -> Date {
         self.get().date()
     }
+
+    /// Nanoseconds since 1970-01-01 00:00: ordered as the stamps are.
+    pub fn nanos(self) -> i64 {
+        (i64::from(self.high) << 32) | i64::from(self.low)
+    }
 }
 
 impl fmt::Display for Stamp {

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use crate::dataset::Dataset;
-use crate::model::{age_on, Advert, Applicant, Date, Model, Priority, PriorityId, Response, Stamp};
+use crate::model::{age_on, Advert, Applicant, Date, Model, Priority, PriorityId, Response};
 use crate::policy::Predicate;
 
 /// Why a candidate who responded in time is not eligible for an advert.
@@ -413,9 +413,30 @@ fn by_id(eligible: &[(&Response, &Applicant)], i: usize, j: usize) -> Ordering {
 }
 
 /// A candidate's sort key short of the applicant id, for an advert of at
-/// most two tiers: the tier keys (a tier the advert lacks is the same
-/// for everyone), the base key as a number, responded_at.
-type SortKey = ([(bool, Date); 2], i64, Stamp);
+/// most two tiers, as two integers that order as the keys do: the tier
+/// keys (a tier the advert lacks is the same for everyone, see
+/// [`tier_bits`]) and the base key (see [`base_bits`]) above each other in
+/// the first, responded_at in the second. Comparing two integers, not
+/// eight fields, was half of ranking.
+type SortKey = (u128, u64);
+
+/// A tier key `(does not hold, date)` in 29 bits, ordered as the pair: the
+/// flag above the days since the earliest date there is (chrono's range
+/// is under 2^28 days).
+fn tier_bits((not_holding, date): (bool, Date)) -> u128 {
+    let days = chrono::Datelike::num_days_from_ce(&date) as i64
+        - chrono::Datelike::num_days_from_ce(&Date::MIN) as i64;
+    (u128::from(not_holding) << 28) | days as u128
+}
+
+/// A base key (a day number or a lottery number: a 32-bit value, or
+/// `i64::MAX` for a missing lottery number) in 33 bits, ordered as it is.
+fn base_bits(key: i64) -> u128 {
+    match i32::try_from(key) {
+        Ok(v) => (i64::from(v) - i64::from(i32::MIN)) as u128,
+        Err(_) => 1 << 32,
+    }
+}
 
 /// The sort keys of the `eligible` with their positions, ordering exactly
 /// as [`compare_base`] and the tier keys do; `None` for an advert with
@@ -444,7 +465,11 @@ fn sort_keys(
                 // no base key.
                 Model::FirstCome | Model::Discretionary | Model::Points => 0,
             };
-            ((tier, base_key, response.responded_at), i)
+            let high =
+                (tier_bits(tier[0]) << 62) | (tier_bits(tier[1]) << 33) | base_bits(base_key);
+            // Flipping the sign bit orders the nanoseconds as unsigned.
+            let low = (response.responded_at.nanos() as u64) ^ (1 << 63);
+            ((high, low), i)
         });
     Some(keys.collect())
 }
@@ -593,5 +618,34 @@ mod tests {
         }
         assert!(sort_keys(Model::Points, 0, &[], &[]).is_none());
         assert!(sort_keys(Model::Registration, 3, &[], &[]).is_none());
+    }
+
+    #[test]
+    fn packed_keys_order_as_their_parts_at_the_extremes() {
+        let days = [
+            Date::MIN,
+            Date::from_ymd_opt(2026, 3, 1).unwrap(),
+            Date::MAX,
+        ];
+        let mut tiers: Vec<(bool, Date)> = Vec::new();
+        for flag in [false, true] {
+            tiers.extend(days.iter().map(|&d| (flag, d)));
+        }
+        for pair in tiers.windows(2) {
+            assert!(tier_bits(pair[0]) < tier_bits(pair[1]), "{pair:?}");
+            assert!(tier_bits(pair[1]) < 1 << 29, "{pair:?}");
+        }
+        let bases = [
+            i64::from(i32::MIN) + 1,
+            -1,
+            0,
+            1,
+            i64::from(i32::MAX),
+            i64::MAX,
+        ];
+        for pair in bases.windows(2) {
+            assert!(base_bits(pair[0]) < base_bits(pair[1]), "{pair:?}");
+            assert!(base_bits(pair[1]) < 1 << 33, "{pair:?}");
+        }
     }
 }
