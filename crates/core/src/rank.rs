@@ -548,7 +548,7 @@ pub fn describe_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ApplicantId, Outcome};
+    use crate::model::{ApplicantId, Outcome, Stamp};
 
     /// `n` candidates with few distinct dates, numbers and moments, so
     /// that every key ties often and the next one decides.
