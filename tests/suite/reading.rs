@@ -28,18 +28,22 @@ fn generate(out: &Path, extra: &[&str]) {
     assert_ok(&woonaudit(&args, out.parent().unwrap()));
 }
 
+/// Runs `woonaudit run` on `data` into `out` with `extra` arguments and
+/// expects exit 0.
+fn run_with(data: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "run",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    assert_ok(&woonaudit(&args, data.parent().unwrap()));
+}
+
 fn run_to(data: &Path, out: &Path) -> Vec<u8> {
-    let o = woonaudit(
-        &[
-            "run",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        data.parent().unwrap(),
-    );
-    assert_ok(&o);
+    run_with(data, out, &[]);
     std::fs::read(out.join("findings.csv")).unwrap()
 }
 
@@ -655,18 +659,7 @@ fn a_file_found_not_to_be_utf8_at_its_end_is_read_again_as_windows_1252() {
         }
         std::fs::write(data.join("responses.csv"), bytes).unwrap();
         let out = f.dir.join(format!("out-{name}"));
-        let o = woonaudit(
-            &[
-                "run",
-                "--data",
-                data.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--lenient",
-            ],
-            &f.dir,
-        );
-        assert_ok(&o);
+        run_with(&data, &out, &["--lenient"]);
         outs.push(out);
     }
     let read = |out: &Path, file: &str| std::fs::read_to_string(out.join(file)).unwrap();
