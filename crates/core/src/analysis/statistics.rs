@@ -369,7 +369,7 @@ pub fn compute(
         sale_discount: sale_discount(facts),
         handlers: handler_entries(handlers),
         coverage: CoverageStats::of(&facts.lets),
-        // Filled in by the audit, which times them as stages of their own.
+        // Filled in by the audit, which works them out beside the statistics.
         actors: Vec::new(),
         skip_rates: skip_rate_entries(skip_rates),
         affected: super::AffectedStats::default(),
