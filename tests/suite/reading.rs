@@ -616,19 +616,21 @@ fn inputs_are_never_modified_and_data_cells_are_written_inert() {
     }
 }
 
-/// A responses file that is UTF-8 until its last line, which holds a
-/// Windows-1252 byte: it is read as UTF-8 at once and, at that byte, read
-/// again from the start as Windows-1252, keeping nothing of the first read
-/// (its records, its data issues). It gives exactly what its UTF-8 twin
-/// gives. An early error row and a quoted stretch come before the byte.
+/// A responses file that is UTF-8 until a Windows-1252 byte, on its last
+/// line (text the cutting thread checks) or in a quoted cell half-way (text
+/// the csv reader checks): it is read as UTF-8 at once and, at that byte,
+/// read again from the start as Windows-1252, keeping nothing of the first
+/// read (its records, its data issues). It gives exactly what its UTF-8
+/// twin gives. An early error row and a quoted stretch come before the
+/// byte.
 #[test]
-fn a_file_found_not_to_be_utf8_at_its_end_is_read_again_as_windows_1252() {
+fn a_file_found_not_to_be_utf8_late_is_read_again_as_windows_1252() {
     let f = Fixture::new("late1252");
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
     let text = std::fs::read_to_string(sample.join("responses.csv")).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let original: Vec<String> = text.lines().map(str::to_string).collect();
     assert!(
-        lines.len() > 4000,
+        original.len() > 4000,
         "several windows of text before the byte"
     );
     let set = |line: &mut String, cell: usize, value: &str| {
@@ -636,48 +638,59 @@ fn a_file_found_not_to_be_utf8_at_its_end_is_read_again_as_windows_1252() {
         cells[cell] = value.to_string();
         *line = cells.join(",");
     };
-    // An unreadable position early on (an error: set aside in lenient
-    // mode), a quoted reason half-way, the accent on the last line.
-    set(&mut lines[3], 5, "third");
-    let half = lines.len() / 2;
-    set(&mut lines[half], 7, "\"te klein, te duur\"");
-    let last = lines.len() - 1;
-    set(&mut lines[last], 7, "te duur \u{e9}");
-    let utf8 = lines.join("\n") + "\n";
-    let mut cp1252 = utf8.replace('\u{e9}', "\u{1}").into_bytes();
-    for b in cp1252.iter_mut().filter(|b| **b == 1) {
-        *b = 0xE9;
-    }
-    assert!(std::str::from_utf8(&cp1252).is_err());
-    let mut outs = Vec::new();
-    for (name, bytes) in [("utf8", utf8.as_bytes()), ("cp", &cp1252[..])] {
-        let data = f.dir.join(name);
-        std::fs::create_dir_all(&data).unwrap();
-        for entry in std::fs::read_dir(&sample).unwrap() {
-            let path = entry.unwrap().path();
-            std::fs::copy(&path, data.join(path.file_name().unwrap())).unwrap();
+    for place in ["last", "quoted"] {
+        let mut lines = original.clone();
+        // An unreadable position early on (an error: set aside in lenient
+        // mode), a quoted reason half-way, the accent on the last line or
+        // in the quoted reason.
+        set(&mut lines[3], 5, "third");
+        let (half, last) = (lines.len() / 2, lines.len() - 1);
+        let (quoted, plain) = match place {
+            "last" => ("\"te klein, te duur\"", "te duur \u{e9}"),
+            _ => ("\"te klein, te duur \u{e9}\"", "te duur"),
+        };
+        set(&mut lines[half], 7, quoted);
+        set(&mut lines[last], 7, plain);
+        let utf8 = lines.join("\n") + "\n";
+        let mut cp1252 = utf8.replace('\u{e9}', "\u{1}").into_bytes();
+        for b in cp1252.iter_mut().filter(|b| **b == 1) {
+            *b = 0xE9;
         }
-        std::fs::write(data.join("responses.csv"), bytes).unwrap();
-        let out = f.dir.join(format!("out-{name}"));
-        run_with(&data, &out, &["--lenient"]);
-        outs.push(out);
+        assert!(std::str::from_utf8(&cp1252).is_err());
+        let mut outs = Vec::new();
+        for (name, bytes) in [("utf8", utf8.as_bytes()), ("cp", &cp1252[..])] {
+            let data = f.dir.join(format!("{place}-{name}"));
+            std::fs::create_dir_all(&data).unwrap();
+            for entry in std::fs::read_dir(&sample).unwrap() {
+                let path = entry.unwrap().path();
+                std::fs::copy(&path, data.join(path.file_name().unwrap())).unwrap();
+            }
+            std::fs::write(data.join("responses.csv"), bytes).unwrap();
+            let out = f.dir.join(format!("out-{place}-{name}"));
+            run_with(&data, &out, &["--lenient"]);
+            outs.push(out);
+        }
+        let read = |out: &Path, file: &str| std::fs::read_to_string(out.join(file)).unwrap();
+        for file in ["findings.csv", "data_issues.csv", "stats.json"] {
+            assert_eq!(
+                read(&outs[0], file),
+                read(&outs[1], file),
+                "{place}: {file}"
+            );
+        }
+        // The early error is listed once, not once per read.
+        let issues = read_csv(&outs[1].join("data_issues.csv"));
+        let at_line_4: Vec<_> = issues
+            .iter()
+            .filter(|i| i["file"] == "responses.csv" && i["line"] == "4")
+            .collect();
+        assert_eq!(at_line_4.len(), 1, "{place}: {at_line_4:?}");
+        assert_eq!(at_line_4[0]["column"], "position");
+        let manifest = read(&outs[1], "manifest.json");
+        let responses = &manifest[manifest.find("responses.csv").unwrap()..];
+        assert!(
+            responses[..responses.find('}').unwrap()].contains("\"encoding\": \"windows-1252\""),
+            "{place}: {manifest}"
+        );
     }
-    let read = |out: &Path, file: &str| std::fs::read_to_string(out.join(file)).unwrap();
-    for file in ["findings.csv", "data_issues.csv", "stats.json"] {
-        assert_eq!(read(&outs[0], file), read(&outs[1], file), "{file}");
-    }
-    // The early error is listed once, not once per read.
-    let issues = read_csv(&outs[1].join("data_issues.csv"));
-    let at_line_4: Vec<_> = issues
-        .iter()
-        .filter(|i| i["file"] == "responses.csv" && i["line"] == "4")
-        .collect();
-    assert_eq!(at_line_4.len(), 1, "{at_line_4:?}");
-    assert_eq!(at_line_4[0]["column"], "position");
-    let manifest = read(&outs[1], "manifest.json");
-    let responses = &manifest[manifest.find("responses.csv").unwrap()..];
-    assert!(
-        responses[..responses.find('}').unwrap()].contains("\"encoding\": \"windows-1252\""),
-        "{manifest}"
-    );
 }

@@ -5,7 +5,7 @@ use crate::fast::{FastMap, FastSet};
 use crate::intern::SymMap;
 
 use crate::model::{
-    Advert, AdvertId, Allocation, Applicant, ApplicantId, DwellingId, Employee, EmployeeId,
+    Advert, AdvertId, Allocation, Applicant, ApplicantId, CompactString, Employee, EmployeeId,
     Priority, RegistrationChange, Relation, Response, Sale, Vacancy,
 };
 
@@ -54,7 +54,7 @@ pub struct Dataset {
     priorities_by_applicant: FastMap<ApplicantId, (u32, u32)>,
     /// Per dwelling (trimmed, lower-cased: spec 1.3), the positions of its
     /// adverts, allocations and vacancies.
-    by_dwelling: FastMap<DwellingKey, DwellingRows>,
+    by_dwelling: FastMap<CompactString, DwellingRows>,
 }
 
 /// The runs of responses to one advert, in order, as (advert, first
@@ -140,47 +140,27 @@ fn by_dwelling(
     adverts: &[Advert],
     allocations: &[Allocation],
     vacancies: &[Vacancy],
-) -> FastMap<DwellingKey, DwellingRows> {
-    let mut by: FastMap<DwellingKey, DwellingRows> = FastMap::default();
+) -> FastMap<CompactString, DwellingRows> {
+    let mut by: FastMap<CompactString, DwellingRows> = FastMap::default();
     for (i, a) in adverts.iter().enumerate() {
-        by.entry(DwellingKey::of(&a.dwelling_id))
+        by.entry(a.dwelling_id.key())
             .or_default()
             .adverts
             .push(i as u32);
     }
     for (i, a) in allocations.iter().enumerate() {
-        by.entry(DwellingKey::of(&a.dwelling_id))
+        by.entry(a.dwelling_id.key())
             .or_default()
             .allocations
             .push(i as u32);
     }
     for (i, v) in vacancies.iter().enumerate() {
-        by.entry(DwellingKey::of(&v.dwelling_id))
+        by.entry(v.dwelling_id.key())
             .or_default()
             .vacancies
             .push(i as u32);
     }
     by
-}
-
-/// A dwelling id as the checks compare dwellings ([`DwellingId::key`]),
-/// inline for the usual short id: one for each advert, let and vacancy,
-/// and a text of its own on the heap for each was a tenth of validation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct DwellingKey(compact_str::CompactString);
-
-impl DwellingKey {
-    fn of(id: &DwellingId) -> DwellingKey {
-        let trimmed = id.as_str().trim();
-        // As `key`: lower-cased, ASCII without a second buffer.
-        DwellingKey(if trimmed.is_ascii() {
-            let mut key = compact_str::CompactString::from(trimmed);
-            key.make_ascii_lowercase();
-            key
-        } else {
-            compact_str::CompactString::from(id.key())
-        })
-    }
 }
 
 impl Dataset {
@@ -240,7 +220,7 @@ impl Dataset {
         &'a self,
         id: &crate::model::DwellingId,
     ) -> impl Iterator<Item = &'a Advert> + 'a {
-        let rows = self.by_dwelling.get(&DwellingKey::of(id));
+        let rows = self.by_dwelling.get(&id.key());
         rows.into_iter()
             .flat_map(|r| &r.adverts)
             .map(|&i| &self.adverts[i as usize])
@@ -251,7 +231,7 @@ impl Dataset {
         &'a self,
         id: &crate::model::DwellingId,
     ) -> impl Iterator<Item = &'a Allocation> + 'a {
-        let rows = self.by_dwelling.get(&DwellingKey::of(id));
+        let rows = self.by_dwelling.get(&id.key());
         rows.into_iter()
             .flat_map(|r| &r.allocations)
             .map(|&i| &self.allocations[i as usize])
@@ -262,7 +242,7 @@ impl Dataset {
         &'a self,
         id: &crate::model::DwellingId,
     ) -> impl Iterator<Item = &'a Vacancy> + 'a {
-        let rows = self.by_dwelling.get(&DwellingKey::of(id));
+        let rows = self.by_dwelling.get(&id.key());
         rows.into_iter()
             .flat_map(|r| &r.vacancies)
             .map(|&i| &self.vacancies[i as usize])
@@ -389,24 +369,6 @@ fn prefetch<T>(value: &T, bytes: usize) {
 #[cfg(test)]
 mod tests {
     use super::runs;
-    use super::{DwellingId, DwellingKey};
-
-    #[test]
-    fn dwelling_keys_are_the_spec_key() {
-        for id in [
-            " VHE-1 ",
-            "vhe-1",
-            "VHE-1",
-            "\tÉén-Straße 7\u{a0}",
-            "ΣΊΣΥΦΟΣ-2",
-            "",
-        ] {
-            let id = DwellingId::from(id);
-            assert_eq!(DwellingKey::of(&id).0.as_str(), id.key(), "{id:?}");
-        }
-        let (a, b) = (DwellingId::from(" VHE-1"), DwellingId::from("vhe-1 "));
-        assert_eq!(DwellingKey::of(&a), DwellingKey::of(&b));
-    }
 
     #[test]
     fn runs_cut_by_the_pieces_are_joined() {

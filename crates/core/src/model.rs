@@ -612,9 +612,17 @@ pub fn same_dwelling(a: &DwellingId, b: &DwellingId) -> bool {
 
 impl DwellingId {
     /// The id as the v1.2 checks compare dwellings (spec 1.3): trimmed and
-    /// lower-cased, so `VHE-1 ` and `vhe-1` are one dwelling.
-    pub fn key(&self) -> String {
-        self.as_str().trim().to_lowercase()
+    /// lower-cased, so `VHE-1 ` and `vhe-1` are one dwelling. Inline for a
+    /// short id: the dataset keys every advert, let and vacancy by it.
+    pub fn key(&self) -> CompactString {
+        let trimmed = self.as_str().trim();
+        if trimmed.is_ascii() {
+            let mut key = CompactString::from(trimmed);
+            key.make_ascii_lowercase();
+            key
+        } else {
+            CompactString::from(trimmed.to_lowercase())
+        }
     }
 }
 
@@ -710,8 +718,7 @@ impl Stamp {
 
     /// The moment, exactly as it was made.
     pub fn get(self) -> DateTime {
-        let n = (i64::from(self.high) << 32) | i64::from(self.low);
-        chrono::DateTime::from_timestamp_nanos(n).naive_utc()
+        chrono::DateTime::from_timestamp_nanos(self.nanos()).naive_utc()
     }
 
     /// The day.
@@ -1080,6 +1087,25 @@ mod tests {
             std::mem::size_of::<Response>()
         );
         assert_eq!(std::mem::size_of::<OptI32>(), 4);
+    }
+
+    #[test]
+    fn a_dwelling_key_is_the_id_trimmed_and_lower_cased() {
+        for id in [
+            " VHE-1 ",
+            "vhe-1",
+            "VHE-1",
+            "\tÉén-Straße 7\u{a0}",
+            "ΣΊΣΥΦΟΣ-2",
+            "",
+        ] {
+            let key = DwellingId::from(id).key();
+            assert_eq!(key.as_str(), id.trim().to_lowercase(), "{id:?}");
+        }
+        assert!(same_dwelling(
+            &DwellingId::from(" VHE-1"),
+            &DwellingId::from("vhe-1 ")
+        ));
     }
 
     #[test]
